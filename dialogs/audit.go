@@ -1,0 +1,88 @@
+package dialogs
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Entry is one line of a firm's audit trail. The trail is append-only:
+// undo and reset are new entries, never edits.
+type Entry struct {
+	Seq    int64     `json:"seq"`
+	At     time.Time `json:"at"`
+	User   string    `json:"user"`
+	Action string    `json:"action"` // confirm, undo, reset, deadline, announce, announce_off, …
+	Step   string    `json:"step,omitempty"`
+	Choice string    `json:"choice,omitempty"`
+	Detail string    `json:"detail,omitempty"`
+	// Card is the progress version the clicked card was drawn from.
+	Card int64 `json:"card,omitempty"`
+	// Version is the progress version this entry produced.
+	Version int64 `json:"version"`
+	// Prev is the Hash of the previous entry ("" for the first); Hash is
+	// the SHA-256 of this entry's other fields, Prev included.
+	Prev string `json:"prev"`
+	Hash string `json:"hash"`
+}
+
+// Audit actions.
+const (
+	ActConfirm     = "confirm"
+	ActUndo        = "undo"
+	ActReset       = "reset"
+	ActDeadline    = "deadline"
+	ActAnnounce    = "announce"
+	ActAnnounceOff = "announce_off"
+)
+
+// Seal fills Seq, Prev and Hash so the entry extends the chain whose last
+// entry had sequence seq and hash head.
+func (e *Entry) Seal(seq int64, head string) {
+	e.Seq = seq + 1
+	e.Prev = head
+	e.Hash = e.digest()
+}
+
+// digest hashes a fixed field order, independent of JSON tags, so that
+// the chain survives encoding changes.
+func (e Entry) digest() string {
+	body, _ := json.Marshal([]any{
+		e.Seq, e.At.UTC().Format(time.RFC3339Nano), e.User, e.Action, e.Step,
+		e.Choice, e.Detail, e.Card, e.Version, e.Prev,
+	})
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
+}
+
+// ChainBreak says where an audit trail stops being trustworthy.
+type ChainBreak struct {
+	Seq    int64 // sequence number of the first bad entry (or the expected one, if missing)
+	Reason string
+}
+
+func (b *ChainBreak) Error() string { return fmt.Sprintf("entry %d: %s", b.Seq, b.Reason) }
+
+// VerifyChain checks that entries form an unbroken chain from the first
+// entry, ending at head; it returns nil when they do.
+func VerifyChain(entries []Entry, head string) *ChainBreak {
+	prev := ""
+	for i, e := range entries {
+		want := int64(i + 1)
+		switch {
+		case e.Seq != want:
+			return &ChainBreak{Seq: want, Reason: fmt.Sprintf("missing or out of order (found entry %d)", e.Seq)}
+		case e.Prev != prev:
+			return &ChainBreak{Seq: e.Seq, Reason: "does not link to the entry before it (an entry was changed, removed or inserted)"}
+		case e.digest() != e.Hash:
+			return &ChainBreak{Seq: e.Seq, Reason: "its content does not match its hash (it was edited)"}
+		}
+		prev = e.Hash
+	}
+	if prev != head {
+		return &ChainBreak{Seq: int64(len(entries) + 1), Reason: "the trail ends early: later entries are missing"}
+	}
+	return nil
+}

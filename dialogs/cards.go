@@ -1,0 +1,179 @@
+package dialogs
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// current resolves the step or outcome the firm is on.
+func (f *Flow) current(p Progress) *Step {
+	if s, ok := f.Roadmap.Step(p.Current); ok {
+		return s
+	}
+	s, _ := f.Roadmap.Step(f.Roadmap.Start)
+	return s
+}
+
+// Card is the card for the firm's current step.
+func (f *Flow) Card(p Progress, now time.Time) Reply {
+	s := f.current(p)
+	r := Reply{Title: s.Heading()}
+	r.text(f.fill(s.Text, p))
+	if s.Help {
+		r.text(f.helpdesk())
+	}
+	if d := f.stepDates(s, p, now); d != "" {
+		r.text(d)
+	}
+	for _, n := range s.Notes {
+		r.context(n)
+	}
+	if len(s.Refs) > 0 {
+		r.context("References: " + strings.Join(s.Refs, " · "))
+	}
+	r.context(fmt.Sprintf("CAT Helpdesk: %s · %s", f.Roadmap.Helpdesk.Phone, f.Roadmap.Helpdesk.Email))
+	for _, c := range s.Choices {
+		a := Action{Label: c.Label, Value: Token{Kind: KindChoose, Step: s.ID, Choice: c.ID, Version: p.Version}.String()}
+		if c.Primary {
+			a.Style = Primary
+		}
+		r.Actions = append(r.Actions, a)
+	}
+	return r
+}
+
+// fill substitutes the firm's agents into a step's text.
+func (f *Flow) fill(text string, p Progress) string {
+	names := p.Agents()
+	agents := "your CAT Reporting Agent(s)"
+	if len(names) > 0 {
+		quoted := make([]string, len(names))
+		for i, n := range names {
+			quoted[i] = "**" + Lit(n) + "**"
+		}
+		agents = strings.Join(quoted, ", ")
+	}
+	return strings.TrimSpace(strings.ReplaceAll(text, "{agents}", agents))
+}
+
+func (f *Flow) helpdesk() string {
+	h := f.Roadmap.Helpdesk
+	return fmt.Sprintf("**FINRA CAT Helpdesk:** %s · %s", h.Phone, h.Email)
+}
+
+// stepDates shows the roadmap's dates for a step, saying plainly which
+// have passed, and the firm's own target date for it.
+func (f *Flow) stepDates(s *Step, p Progress, now time.Time) string {
+	var lines []string
+	passed := false
+	for _, id := range s.Dates {
+		d, _ := f.Roadmap.Date(id)
+		when, _ := time.ParseInLocation(time.DateOnly, d.Date, f.Loc)
+		left := daysBetween(now.In(f.Loc), when)
+		lines = append(lines, "• "+d.Label+": "+longDate(when)+" — "+daysLeft(left))
+		passed = passed || left < 0
+	}
+	if passed {
+		lines = append(lines, "The roadmap's dates have passed. A firm onboarding now works to its own target dates: set one with `{cmd} deadline "+s.Number+" YYYY-MM-DD`.")
+	}
+	if t, ok := p.Targets[s.ID]; ok {
+		when, _ := time.ParseInLocation(time.DateOnly, t, f.Loc)
+		lines = append(lines, "**Your target for "+s.Short()+":** "+longDate(when)+" — "+daysLeft(daysBetween(now.In(f.Loc), when)))
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	return "**Dates**\n" + strings.Join(lines, "\n")
+}
+
+// daysBetween counts calendar days from now's date to day (negative: past).
+func daysBetween(now, day time.Time) int {
+	a := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	b := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+	return int(b.Sub(a).Hours() / 24)
+}
+
+func daysLeft(n int) string {
+	switch {
+	case n < 0:
+		return "passed"
+	case n == 0:
+		return "today"
+	case n == 1:
+		return "1 day left"
+	}
+	return fmt.Sprintf("%d days left", n)
+}
+
+func longDate(t time.Time) string { return t.Format("January 2, 2006") }
+
+// Stamp formats an instant for people in the bot's zone.
+func (f *Flow) Stamp(t time.Time) string { return t.In(f.Loc).Format("Jan 2, 2006 at 3:04 PM MST") }
+
+// Status lists every step with its state and who confirmed it, when.
+func (f *Flow) Status(p Progress, now time.Time) Reply {
+	r := Reply{Title: "CAIS onboarding status"}
+	cur := f.current(p)
+	ahead := map[string]bool{}
+	if !cur.IsOutcome() {
+		ahead = f.Roadmap.reachable(cur.ID)
+	}
+	var lines []string
+	for i := range f.Roadmap.Steps {
+		s := &f.Roadmap.Steps[i]
+		lines = append(lines, f.statusLine(s, cur, ahead, p))
+	}
+	r.text(strings.Join(lines, "\n"))
+	if cur.IsOutcome() {
+		r.text("**Outcome:** " + cur.Title)
+	}
+	r.context(fmt.Sprintf("Progress version %d · %d audit entries · as of %s", p.Version, p.Seq, f.Stamp(now)))
+	r.Actions = []Action{{Label: "Open next step", Style: Primary, Value: Token{Kind: KindOpen, Version: p.Version}.String()}}
+	return r
+}
+
+func (f *Flow) statusLine(s, cur *Step, ahead map[string]bool, p Progress) string {
+	h := "**" + s.Heading() + "**"
+	if c, ok := p.Confirmed(s.ID); ok {
+		ch, _ := s.Choice(c.Choice)
+		return fmt.Sprintf("✅ %s — %s, confirmed by %s on %s", h, ch.Label, Mention(c.User), f.Stamp(c.At))
+	}
+	switch {
+	case s.ID == cur.ID:
+		return "➡️ " + h + " — next"
+	case ahead[s.ID]:
+		return "⬜ " + h + " — open"
+	}
+	return "➖ " + h + " — not applicable"
+}
+
+// Help lists the commands; unknown names what was not understood.
+func (f *Flow) Help(unknown string) Reply {
+	r := Reply{Title: "caisbot — CAIS onboarding, step by step"}
+	if unknown != "" {
+		r.text(fmt.Sprintf("Unknown command: `%s`. Here is what I understand:", Lit(unknown)))
+	}
+	r.text(strings.Join([]string{
+		"`{cmd}` — the card for your firm's next step",
+		"`{cmd} status` — every step, who confirmed it and when",
+		"`{cmd} history` — the latest audit entries",
+		"`{cmd} export` — the full audit trail as a CSV file",
+		"`{cmd} verify` — check the audit trail's hash chain",
+		"`{cmd} deadlines` — roadmap dates and your own target dates",
+		"`{cmd} deadline <step> <YYYY-MM-DD>` — set your target date for a step (admins)",
+		"`{cmd} announce` / `{cmd} announce off` — deadline reminders in this channel (admins)",
+		"`{cmd} undo` — reopen the latest confirmed step (admins)",
+		"`{cmd} reset` — start over, after a confirmation (admins)",
+		"`{cmd} help` — this list",
+	}, "\n"))
+	r.context(fmt.Sprintf("Source: %s. CAT Helpdesk: %s · %s", f.Roadmap.Source, f.Roadmap.Helpdesk.Phone, f.Roadmap.Helpdesk.Email))
+	return r
+}
+
+// Notice is a short reply with no card.
+func Notice(title, text string) Reply {
+	r := Reply{Title: title}
+	r.text(text)
+	return r
+}

@@ -1,0 +1,40 @@
+package dialogs
+
+import (
+	"bytes"
+	"encoding/csv"
+	"strconv"
+	"time"
+)
+
+// Export is the full audit trail as a CSV file, hash chain included, so an
+// examiner can check it without the bot.
+func (f *Flow) Export(firm string, entries []Entry, now time.Time) Reply {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write([]string{"seq", "at_utc", "at_local", "user", "action", "step", "step_title", "choice", "detail", "card_version", "version", "prev_hash", "hash"})
+	for _, e := range entries {
+		title := ""
+		if s, ok := f.Roadmap.Step(e.Step); ok {
+			title = s.Heading()
+		}
+		_ = w.Write(csvSafe(strconv.FormatInt(e.Seq, 10), e.At.UTC().Format(time.RFC3339Nano), f.Stamp(e.At),
+			e.User, e.Action, e.Step, title, e.Choice, e.Detail,
+			strconv.FormatInt(e.Card, 10), strconv.FormatInt(e.Version, 10), e.Prev, e.Hash))
+	}
+	w.Flush()
+	name := "cais-audit-" + now.In(f.Loc).Format("2006-01-02") + ".csv"
+	r := Notice("Audit trail export", "The full audit trail ("+strconv.Itoa(len(entries))+" entries, with its SHA-256 hash chain) is attached as `"+name+"`.")
+	r.File = &File{Name: name, Title: "CAIS audit trail — " + Lit(firm), Content: buf.Bytes()}
+	return r
+}
+
+// csvSafe stops spreadsheet formula injection from user-typed text.
+func csvSafe(fields ...string) []string {
+	for i, v := range fields {
+		if v != "" && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@') {
+			fields[i] = "'" + v
+		}
+	}
+	return fields
+}

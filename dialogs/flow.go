@@ -1,0 +1,232 @@
+package dialogs
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Flow is the pure transition logic: (progress, event, time) → (new
+// progress, reply). It performs no I/O.
+type Flow struct {
+	Roadmap *Roadmap
+	// Admins may undo, reset, set deadlines and subscribe channels.
+	Admins []string
+	Loc    *time.Location
+}
+
+// Event is one thing a user did.
+type Event struct {
+	User    string
+	Channel string
+	At      time.Time
+	// A button click carries its token; a form submission adds Input.
+	Token Token
+	Input string
+	// A command carries its parsed words instead.
+	Command *Command
+}
+
+// Result is the outcome of an event. Next is nil when nothing changes;
+// otherwise Entry describes the change for the audit trail.
+type Result struct {
+	Next  *Progress
+	Entry Entry
+	Reply Reply
+}
+
+func (f *Flow) isAdmin(user string) bool { return slices.Contains(f.Admins, user) }
+
+// refuse names who can act, so a non-admin knows whom to ask.
+func (f *Flow) refuse(what string) Result {
+	if len(f.Admins) == 0 {
+		return Result{Reply: Notice("Admins only", fmt.Sprintf("Only admins can %s, and no admins are configured. An operator must list admin user IDs in CAIS_ADMIN_USERS. Nothing was changed.", what))}
+	}
+	names := make([]string, len(f.Admins))
+	for i, a := range f.Admins {
+		names[i] = Mention(a)
+	}
+	return Result{Reply: Notice("Admins only", fmt.Sprintf("Only admins can %s: %s. Nothing was changed.", what, strings.Join(names, ", ")))}
+}
+
+// change builds a committed result: the next version and its audit entry.
+func (f *Flow) change(p Progress, next Progress, ev Event, e Entry, reply Reply) Result {
+	next.Version = p.Version + 1
+	next.Last = &Change{Action: e.Action, Step: e.Step, User: ev.User, At: ev.At}
+	e.User, e.At, e.Version = ev.User, ev.At.UTC(), next.Version
+	return Result{Next: &next, Entry: e, Reply: reply}
+}
+
+// Click handles a button or form submission.
+func (f *Flow) Click(p Progress, ev Event) Result {
+	switch ev.Token.Kind {
+	case KindOpen:
+		return Result{Reply: f.Card(p, ev.At)}
+	case KindCancel:
+		r := Notice("Reset cancelled", "Nothing was changed.")
+		r.Replace = true
+		return Result{Reply: r}
+	case KindReset:
+		if !f.isAdmin(ev.User) {
+			return f.refuse("reset the roadmap")
+		}
+		return f.reset(p, ev)
+	}
+	return f.choose(p, ev)
+}
+
+func (f *Flow) choose(p Progress, ev Event) Result {
+	t := ev.Token
+	cur := f.current(p)
+	if t.Step != cur.ID {
+		return f.stale(p, ev)
+	}
+	c, ok := cur.Choice(t.Choice)
+	if !ok {
+		return Result{Reply: Notice("Unknown answer", "That button is not part of this step. Nothing was changed.")}
+	}
+	if c.Help {
+		return Result{Reply: f.help(cur, c)}
+	}
+	conf := Confirmation{Step: cur.ID, Choice: c.ID, User: ev.User, At: ev.At.UTC()}
+	if c.Form != "" {
+		form := f.Roadmap.Forms[c.Form]
+		if ev.Input == "" {
+			return Result{Reply: Reply{Title: form.Title, Form: &form, FormToken: t.String()}}
+		}
+		agents, problem := ParseAgents(ev.Input)
+		if problem != "" {
+			return Result{Reply: Reply{Title: form.Title, Form: &form, FormToken: t.String(), FormError: problem}}
+		}
+		conf.Agents = agents
+	}
+	next := p.Clone()
+	next.Path = append(next.Path, conf)
+	next.Current = c.Next
+	e := Entry{Action: ActConfirm, Step: cur.ID, Choice: c.ID, Card: t.Version, Detail: c.Label}
+	if len(conf.Agents) > 0 {
+		e.Detail += ": " + strings.Join(conf.Agents, "; ")
+	}
+	reply := f.Card(next, ev.At)
+	reply.Replace = true
+	reply.Public = fmt.Sprintf("%s confirmed **%s** — %s (answer: %s).", Mention(ev.User), cur.Heading(), c.Done, c.Label)
+	if len(conf.Agents) > 0 {
+		reply.Public += " Agents: " + f.fill("{agents}", next) + "."
+	}
+	return f.change(p, next, ev, e, reply)
+}
+
+// help answers a "Not sure" / "Need help" click: the Helpdesk, no change.
+func (f *Flow) help(s *Step, c *Choice) Reply {
+	r := Reply{Title: s.Heading() + " — help"}
+	if c.Reply != "" {
+		r.text(c.Reply)
+	}
+	r.text(f.helpdesk())
+	r.context("Nothing was changed; the step stays open.")
+	return r
+}
+
+// stale tells a late clicker what happened instead, and shows the truth.
+func (f *Flow) stale(p Progress, ev Event) Result {
+	what := "This card is out of date."
+	if s, ok := f.Roadmap.Step(ev.Token.Step); ok {
+		what = s.Short() + " is no longer the current step."
+		if c, ok := p.Confirmed(s.ID); ok {
+			ch, _ := s.Choice(c.Choice)
+			what = fmt.Sprintf("%s was already confirmed by %s on %s (answer: %s).", s.Short(), Mention(c.User), f.Stamp(c.At), ch.Label)
+		} else if l := p.Last; l != nil {
+			what = fmt.Sprintf("%s is no longer the current step: %s %s on %s.", s.Short(), Mention(l.User), f.describe(l), f.Stamp(l.At))
+		}
+	}
+	reply := f.Card(p, ev.At)
+	reply.Parts = append([]Part{{Kind: Text, Text: "⚠️ " + what + " Nothing was changed. Here is the current step."}, {Kind: Divider}}, reply.Parts...)
+	reply.Replace = true
+	return Result{Reply: reply}
+}
+
+func (f *Flow) describe(c *Change) string {
+	name := c.Step
+	if s, ok := f.Roadmap.Step(c.Step); ok {
+		name = s.Short()
+	}
+	switch c.Action {
+	case ActUndo:
+		return "reopened " + name
+	case ActReset:
+		return "reset the roadmap"
+	case ActConfirm:
+		return "confirmed " + name
+	}
+	return "changed the firm's settings (" + c.Action + ")"
+}
+
+// Undo reopens the latest confirmed step (admins).
+func (f *Flow) Undo(p Progress, ev Event) Result {
+	if !f.isAdmin(ev.User) {
+		return f.refuse("undo a confirmation")
+	}
+	if len(p.Path) == 0 {
+		return Result{Reply: Notice("Nothing to undo", "No step has been confirmed yet. Nothing was changed.")}
+	}
+	last := p.Path[len(p.Path)-1]
+	s, _ := f.Roadmap.Step(last.Step)
+	next := p.Clone()
+	next.Path = next.Path[:len(next.Path)-1]
+	next.Current = last.Step
+	ch, _ := s.Choice(last.Choice)
+	e := Entry{Action: ActUndo, Step: last.Step, Choice: last.Choice,
+		Detail: fmt.Sprintf("reopened %s (was: %s, by %s at %s)", s.Short(), ch.Label, last.User, last.At.UTC().Format(time.RFC3339))}
+	reply := f.Card(next, ev.At)
+	reply.Public = fmt.Sprintf("%s reopened **%s** (it had been confirmed by %s on %s).", Mention(ev.User), s.Heading(), Mention(last.User), f.Stamp(last.At))
+	return f.change(p, next, ev, e, reply)
+}
+
+// ResetPrompt asks an admin to confirm starting over.
+func (f *Flow) ResetPrompt(p Progress, ev Event) Result {
+	if !f.isAdmin(ev.User) {
+		return f.refuse("reset the roadmap")
+	}
+	r := Notice("Start over?", fmt.Sprintf("This reopens every step (%d confirmations so far). The audit trail keeps everything, including this reset.", len(p.Path)))
+	r.Actions = []Action{
+		{Label: "Reset all progress", Style: Danger, Value: Token{Kind: KindReset, Version: p.Version}.String(),
+			Confirm: &Confirm{Title: "Reset CAIS progress?", Text: "Every step will be open again. This is recorded in the audit trail.", OK: "Reset", Cancel: "Keep progress"}},
+		{Label: "Cancel", Value: Token{Kind: KindCancel, Version: p.Version}.String()},
+	}
+	return Result{Reply: r}
+}
+
+func (f *Flow) reset(p Progress, ev Event) Result {
+	next := p.Clone()
+	next.Path, next.Current = nil, ""
+	e := Entry{Action: ActReset, Card: ev.Token.Version, Detail: fmt.Sprintf("cleared %d confirmations", len(p.Path))}
+	reply := f.Card(next, ev.At)
+	reply.Replace = true
+	reply.Public = fmt.Sprintf("%s reset the CAIS roadmap: every step is open again (the audit trail keeps the history).", Mention(ev.User))
+	return f.change(p, next, ev, e, reply)
+}
+
+// ParseAgents reads the agents form: one name per line (commas also
+// separate), trimmed, deduplicated. problem is a message for the user.
+func ParseAgents(input string) (agents []string, problem string) {
+	const maxAgents, maxName = 10, 100
+	fields := strings.FieldsFunc(input, func(r rune) bool { return r == '\n' || r == ',' || r == ';' })
+	for _, a := range fields {
+		a = strings.Join(strings.Fields(a), " ")
+		switch {
+		case a == "" || slices.Contains(agents, a):
+			continue
+		case len([]rune(a)) > maxName:
+			return nil, fmt.Sprintf("Each agent name must be at most %d characters.", maxName)
+		}
+		agents = append(agents, a)
+	}
+	switch {
+	case len(agents) == 0:
+		return nil, "Name at least one CAT Reporting Agent."
+	case len(agents) > maxAgents:
+		return nil, fmt.Sprintf("Name at most %d agents.", maxAgents)
+	}
+	return agents, ""
+}

@@ -1,0 +1,99 @@
+package dialogs
+
+import (
+	"slices"
+	"time"
+)
+
+// Progress is one firm's state. Everything the bot knows about a firm's
+// onboarding is derived from it, so it is the unit of compare-and-set.
+type Progress struct {
+	// Version increases by one with every committed change; 0 means the
+	// firm has never been seen.
+	Version int64 `json:"v"`
+	// Current is the step or outcome the firm is on; empty means the
+	// roadmap's start.
+	Current string `json:"cur,omitempty"`
+	// Path lists the confirmed choices in order; undo pops the last one.
+	Path []Confirmation `json:"path,omitempty"`
+	// Targets are the firm's own target dates, by step id (YYYY-MM-DD).
+	Targets map[string]string `json:"targets,omitempty"`
+	// Channels subscribed to deadline announcements, with who asked.
+	Channels map[string]Subscription `json:"channels,omitempty"`
+	// Seq and Head describe the audit trail's last entry, so the next
+	// entry can be chained without reading the trail.
+	Seq  int64  `json:"seq,omitempty"`
+	Head string `json:"head,omitempty"`
+	// Last summarises the latest change, to explain stale clicks.
+	Last *Change `json:"last,omitempty"`
+}
+
+// Confirmation records one answered step.
+type Confirmation struct {
+	Step   string    `json:"step"`
+	Choice string    `json:"choice"`
+	User   string    `json:"user"`
+	At     time.Time `json:"at"`
+	// Agents names the CAT Reporting Agents given with the choice.
+	Agents []string `json:"agents,omitempty"`
+}
+
+// Subscription is a channel's request for deadline announcements.
+type Subscription struct {
+	User string    `json:"user"`
+	At   time.Time `json:"at"`
+}
+
+// Change is who did what and when, for telling a late clicker.
+type Change struct {
+	Action string    `json:"action"`
+	Step   string    `json:"step,omitempty"`
+	User   string    `json:"user"`
+	At     time.Time `json:"at"`
+}
+
+// Clone returns a deep copy so a transition never mutates its input.
+func (p Progress) Clone() Progress {
+	q := p
+	q.Path = slices.Clone(p.Path)
+	for i := range q.Path {
+		q.Path[i].Agents = slices.Clone(q.Path[i].Agents)
+	}
+	if p.Targets != nil {
+		q.Targets = make(map[string]string, len(p.Targets))
+		for k, v := range p.Targets {
+			q.Targets[k] = v
+		}
+	}
+	if p.Channels != nil {
+		q.Channels = make(map[string]Subscription, len(p.Channels))
+		for k, v := range p.Channels {
+			q.Channels[k] = v
+		}
+	}
+	if p.Last != nil {
+		l := *p.Last
+		q.Last = &l
+	}
+	return q
+}
+
+// Confirmed returns the latest confirmation of step, if it is on the path.
+func (p Progress) Confirmed(step string) (Confirmation, bool) {
+	for i := len(p.Path) - 1; i >= 0; i-- {
+		if p.Path[i].Step == step {
+			return p.Path[i], true
+		}
+	}
+	return Confirmation{}, false
+}
+
+// Agents returns the CAT Reporting Agents the firm named, if it chose one.
+func (p Progress) Agents() []string {
+	for _, c := range p.Path {
+		if len(c.Agents) > 0 {
+			return c.Agents
+		}
+	}
+	return nil
+}

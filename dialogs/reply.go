@@ -1,0 +1,97 @@
+package dialogs
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Reply is what the bot says, independent of any chat platform. Text uses
+// a small markup: **bold**, _italic_, `code`, [text](url), @{USERID}
+// mentions, and "{cmd}" for the platform's command prefix. User-typed text
+// enters only through Lit, so it can neither ping nor link.
+type Reply struct {
+	Title   string
+	Parts   []Part
+	Actions []Action
+	// Public is a line for everyone in the channel (progress announcements).
+	Public string
+	// Replace says the reply supersedes the card that was clicked.
+	Replace bool
+	// Form, when set, asks the user for input before anything is recorded;
+	// submitting it sends FormToken back with the input.
+	Form      *Form
+	FormToken string
+	// FormError rejects a submitted form's input; the form stays open.
+	FormError string
+	// File is an attachment to upload (the audit export).
+	File *File
+}
+
+// PartKind says how a part is laid out.
+type PartKind int
+
+// Part kinds.
+const (
+	Text    PartKind = iota // body paragraph
+	Context                 // small print
+	Divider
+)
+
+// Part is one block of a reply.
+type Part struct {
+	Kind PartKind
+	Text string
+}
+
+// Style marks the usual path or a destructive action.
+type Style string
+
+// Button styles.
+const (
+	Plain   Style = ""
+	Primary Style = "primary"
+	Danger  Style = "danger"
+)
+
+// Action is a button. Value is an opaque token for Click.
+type Action struct {
+	Label   string
+	Style   Style
+	Value   string
+	Confirm *Confirm
+}
+
+// Confirm is a second question before a destructive action.
+type Confirm struct {
+	Title, Text, OK, Cancel string
+}
+
+// File is a document the platform uploads to the channel.
+type File struct {
+	Name, Title string
+	Content     []byte
+}
+
+func (r *Reply) text(s string)    { r.Parts = append(r.Parts, Part{Kind: Text, Text: s}) }
+func (r *Reply) context(s string) { r.Parts = append(r.Parts, Part{Kind: Context, Text: s}) }
+func (r *Reply) divider()         { r.Parts = append(r.Parts, Part{Kind: Divider}) }
+
+var userID = regexp.MustCompile(`^[A-Z0-9]{2,32}$`)
+
+// Mention renders a user reference; anything that is not a plain platform
+// user id is shown literally.
+func Mention(user string) string {
+	if userID.MatchString(user) {
+		return "@{" + user + "}"
+	}
+	return Lit(user)
+}
+
+// litReplacer neutralises the markup's own syntax inside user text; the
+// platform renderer escapes its own control characters (<, >, &) on top.
+var litReplacer = strings.NewReplacer(
+	"@{", "@\u200b{", "{cmd}", "{\u200bcmd}", "](", "]\u200b(", "\n", " ", "\r", " ",
+)
+
+// Lit makes user-typed text safe to embed in markup.
+func Lit(s string) string { return litReplacer.Replace(s) }

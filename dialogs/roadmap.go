@@ -1,0 +1,336 @@
+package dialogs
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed roadmap.yaml
+var embedded []byte
+
+// Roadmap is the onboarding guide as data: steps, choices, branches,
+// outcomes, dates and contacts.
+type Roadmap struct {
+	Title    string            `yaml:"title"`
+	Source   string            `yaml:"source"`
+	Start    string            `yaml:"start"`
+	Helpdesk Helpdesk          `yaml:"helpdesk"`
+	Links    map[string]string `yaml:"links"`
+	Dates    []Date            `yaml:"dates"`
+	Forms    map[string]Form   `yaml:"forms"`
+	Steps    []Step            `yaml:"steps"`
+	Outcomes []Step            `yaml:"outcomes"`
+
+	byID map[string]*Step
+}
+
+// Helpdesk is who to call on every "Not sure" and "Need help" path.
+type Helpdesk struct {
+	Phone string `yaml:"phone"`
+	Email string `yaml:"email"`
+}
+
+// Date is a roadmap date: a milestone, or a deadline by which the firm
+// must have confirmed one of Steps.
+type Date struct {
+	ID    string   `yaml:"id"`
+	Kind  string   `yaml:"kind"` // milestone | deadline
+	Label string   `yaml:"label"`
+	Date  string   `yaml:"date"` // YYYY-MM-DD
+	Steps []string `yaml:"steps"`
+}
+
+// Form asks the user for free text before a choice is recorded.
+type Form struct {
+	Title       string `yaml:"title"`
+	Submit      string `yaml:"submit"`
+	Label       string `yaml:"label"`
+	Hint        string `yaml:"hint"`
+	Placeholder string `yaml:"placeholder"`
+}
+
+// Step is a roadmap step or, in Outcomes, an end of a path.
+type Step struct {
+	ID      string   `yaml:"id"`
+	Number  string   `yaml:"number"`
+	Title   string   `yaml:"title"`
+	Text    string   `yaml:"text"`
+	Notes   []string `yaml:"notes"`
+	Refs    []string `yaml:"refs"`
+	Dates   []string `yaml:"dates"`
+	Help    bool     `yaml:"help"`
+	Choices []Choice `yaml:"choices"`
+
+	outcome bool
+}
+
+// Choice is one answer button on a step's card.
+type Choice struct {
+	ID      string `yaml:"id"`
+	Label   string `yaml:"label"`
+	Primary bool   `yaml:"primary"`
+	// Next is the step or outcome the answer leads to; empty keeps the
+	// firm on the step (help paths).
+	Next  string `yaml:"next"`
+	Help  bool   `yaml:"help"`
+	Reply string `yaml:"reply"`
+	Form  string `yaml:"form"`
+	// Done says in words what confirming this choice records.
+	Done string `yaml:"done"`
+}
+
+// Heading is how the step is named everywhere: "Step 4: …".
+func (s *Step) Heading() string {
+	if s.outcome {
+		return s.Title
+	}
+	return "Step " + s.Number + ": " + s.Title
+}
+
+// Short is "Step 4" (or the outcome title).
+func (s *Step) Short() string {
+	if s.outcome {
+		return s.Title
+	}
+	return "Step " + s.Number
+}
+
+// IsOutcome tells an end of a path from a step.
+func (s *Step) IsOutcome() bool { return s.outcome }
+
+// Choice returns the step's choice with that id.
+func (s *Step) Choice(id string) (*Choice, bool) {
+	for i := range s.Choices {
+		if s.Choices[i].ID == id {
+			return &s.Choices[i], true
+		}
+	}
+	return nil, false
+}
+
+// Default returns the embedded roadmap. It is validated by tests, so a
+// failure here is a build defect.
+func Default() *Roadmap {
+	r, err := Parse(embedded)
+	if err != nil {
+		panic("embedded roadmap: " + err.Error())
+	}
+	return r
+}
+
+// LoadFile reads and validates a roadmap that replaces the embedded one.
+func LoadFile(path string) (*Roadmap, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(b)
+}
+
+// Parse decodes a roadmap strictly (unknown fields are errors) and
+// validates it.
+func Parse(b []byte) (*Roadmap, error) {
+	var r Roadmap
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("roadmap: %w", err)
+	}
+	if err := r.validate(); err != nil {
+		return nil, fmt.Errorf("roadmap: %w", err)
+	}
+	return &r, nil
+}
+
+// Step finds a step or outcome by id.
+func (r *Roadmap) Step(id string) (*Step, bool) {
+	s, ok := r.byID[id]
+	return s, ok
+}
+
+// Date finds a roadmap date by id.
+func (r *Roadmap) Date(id string) (Date, bool) {
+	for _, d := range r.Dates {
+		if d.ID == id {
+			return d, true
+		}
+	}
+	return Date{}, false
+}
+
+// StepByNumber resolves what a user types ("6A", "6(a)", "step 2").
+func (r *Roadmap) StepByNumber(s string) (*Step, bool) {
+	norm := func(x string) string {
+		x = strings.ToUpper(strings.TrimPrefix(strings.ToLower(strings.TrimSpace(x)), "step"))
+		return strings.NewReplacer("(", "", ")", "", " ", "").Replace(x)
+	}
+	want := norm(s)
+	for i := range r.Steps {
+		if norm(r.Steps[i].Number) == want || r.Steps[i].ID == s {
+			return &r.Steps[i], true
+		}
+	}
+	return nil, false
+}
+
+func (r *Roadmap) validate() error {
+	var errs []error
+	fail := func(where, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", where, fmt.Sprintf(format, args...)))
+	}
+	if r.Helpdesk.Phone == "" || r.Helpdesk.Email == "" {
+		fail("helpdesk", "phone and email are required")
+	}
+	r.byID = map[string]*Step{}
+	for i := range r.Outcomes {
+		r.Outcomes[i].outcome = true
+	}
+	all := r.all()
+	for _, s := range all {
+		r.checkStep(s, fail)
+	}
+	if len(errs) == 0 {
+		r.checkLinks(all, fail)
+	}
+	if len(errs) == 0 {
+		r.checkGraph(fail)
+	}
+	for i, d := range r.Dates {
+		r.checkDate(fmt.Sprintf("dates[%d] %q", i, d.ID), d, fail)
+	}
+	return errors.Join(errs...)
+}
+
+func (r *Roadmap) all() []*Step {
+	var all []*Step
+	for i := range r.Steps {
+		all = append(all, &r.Steps[i])
+	}
+	for i := range r.Outcomes {
+		all = append(all, &r.Outcomes[i])
+	}
+	return all
+}
+
+func (r *Roadmap) checkStep(s *Step, fail func(string, string, ...any)) {
+	where := fmt.Sprintf("step %q", s.ID)
+	switch {
+	case s.ID == "":
+		fail(fmt.Sprintf("step %q", s.Title), "has no id")
+		return
+	case r.byID[s.ID] != nil:
+		fail(where, "id is used twice")
+	case s.Title == "":
+		fail(where, "has no title")
+	case !s.outcome && s.Number == "":
+		fail(where, "has no number")
+	}
+	r.byID[s.ID] = s
+	seen := map[string]bool{}
+	primaries := 0
+	for _, c := range s.Choices {
+		cw := fmt.Sprintf("%s choice %q", where, c.ID)
+		if c.ID == "" || c.Label == "" || seen[c.ID] {
+			fail(cw, "needs a unique id and a label")
+		}
+		if len(c.Label) > 75 {
+			fail(cw, "label is longer than 75 characters")
+		}
+		seen[c.ID] = true
+		if c.Primary {
+			primaries++
+		}
+		if c.Next == "" && !c.Help {
+			fail(cw, "has no next step and is not a help answer")
+		}
+		if c.Form != "" && r.Forms[c.Form].Label == "" {
+			fail(cw, "uses form %q, which is not defined", c.Form)
+		}
+	}
+	if primaries > 1 {
+		fail(where, "has %d primary choices; at most one", primaries)
+	}
+}
+
+func (r *Roadmap) checkLinks(all []*Step, fail func(string, string, ...any)) {
+	if _, ok := r.byID[r.Start]; !ok || r.byID[r.Start].outcome {
+		fail("start", "%q is not a step", r.Start)
+	}
+	for _, s := range all {
+		for _, c := range s.Choices {
+			if _, ok := r.byID[c.Next]; c.Next != "" && !ok {
+				fail(fmt.Sprintf("step %q choice %q", s.ID, c.ID), "leads to %q, which does not exist", c.Next)
+			}
+		}
+		for _, d := range s.Dates {
+			if _, ok := r.Date(d); !ok {
+				fail(fmt.Sprintf("step %q", s.ID), "names date %q, which does not exist", d)
+			}
+		}
+	}
+}
+
+// checkGraph: every step reachable from the start, and every step can
+// still reach an outcome (only outcomes end a path).
+func (r *Roadmap) checkGraph(fail func(string, string, ...any)) {
+	reach := r.reachable(r.Start)
+	for _, s := range r.all() {
+		if !reach[s.ID] {
+			fail(fmt.Sprintf("step %q", s.ID), "cannot be reached from the start %q", r.Start)
+		}
+	}
+	for i := range r.Steps {
+		s := &r.Steps[i]
+		ends := false
+		for id := range r.reachable(s.ID) {
+			if r.byID[id].outcome {
+				ends = true
+			}
+		}
+		if !ends {
+			fail(fmt.Sprintf("step %q", s.ID), "is a dead end: no path from it reaches an outcome")
+		}
+	}
+}
+
+// reachable lists the steps a path from "from" can visit. An outcome's
+// own choices (reopen) are followed only when leaving "from" itself.
+func (r *Roadmap) reachable(from string) map[string]bool {
+	seen := map[string]bool{from: true}
+	queue := []string{from}
+	for len(queue) > 0 {
+		s := r.byID[queue[0]]
+		queue = queue[1:]
+		if s.outcome && s.ID != from {
+			continue
+		}
+		for _, c := range s.Choices {
+			if c.Next != "" && !seen[c.Next] {
+				seen[c.Next] = true
+				queue = append(queue, c.Next)
+			}
+		}
+	}
+	return seen
+}
+
+func (r *Roadmap) checkDate(where string, d Date, fail func(string, string, ...any)) {
+	if _, err := time.Parse(time.DateOnly, d.Date); err != nil {
+		fail(where, "date %q is not YYYY-MM-DD", d.Date)
+	}
+	if d.Kind != "milestone" && d.Kind != "deadline" {
+		fail(where, "kind must be milestone or deadline, not %q", d.Kind)
+	}
+	for _, s := range d.Steps {
+		if _, ok := r.byID[s]; !ok {
+			fail(where, "names step %q, which does not exist", s)
+		}
+	}
+}

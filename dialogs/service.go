@@ -1,0 +1,173 @@
+package dialogs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Service runs the flow against a store: load, apply, compare-and-set.
+// Every platform adapter calls it; it knows no platform.
+type Service struct {
+	Flow  *Flow
+	Store Store
+	Now   func() time.Time
+}
+
+// maxAttempts bounds retries after a conflict; each retry sees the state
+// another user wrote, so it normally ends as a stale-card reply.
+const maxAttempts = 5
+
+// HistoryLen is how many audit entries "history" shows.
+const HistoryLen = 10
+
+// Command handles a typed command in a firm.
+func (s *Service) Command(ctx context.Context, firm string, ev Event, cmd Command) (Reply, error) {
+	ev = s.stamp(ev)
+	switch cmd.Name {
+	case CmdHelp:
+		return s.Flow.Help(""), nil
+	case CmdUnknown:
+		return s.Flow.Help(cmd.Raw), nil
+	case CmdTooLong:
+		return Notice("Command too long", fmt.Sprintf("Commands are at most %d characters. Nothing was changed. Try `{cmd} help`.", MaxCommandLen)), nil
+	case CmdHistory, CmdExport, CmdVerify:
+		return s.audit(ctx, firm, ev, cmd.Name)
+	}
+	return s.apply(ctx, firm, func(p Progress) Result {
+		switch cmd.Name {
+		case CmdStatus:
+			return Result{Reply: s.Flow.Status(p, ev.At)}
+		case CmdDeadlines:
+			return Result{Reply: s.Flow.DeadlinesReply(p, ev.At)}
+		case CmdDeadline:
+			return s.Flow.SetDeadline(p, ev, cmd.Args)
+		case CmdAnnounce:
+			return s.Flow.Announce(p, ev, cmd.Args)
+		case CmdUndo:
+			return s.Flow.Undo(p, ev)
+		case CmdReset:
+			return s.Flow.ResetPrompt(p, ev)
+		}
+		return Result{Reply: s.Flow.Card(p, ev.At)}
+	})
+}
+
+// Click handles a button press or form submission carrying token value.
+func (s *Service) Click(ctx context.Context, firm string, ev Event, value string) (Reply, error) {
+	t, err := ParseToken(value)
+	if err != nil {
+		return Notice("Unrecognised button", "That button is not one of mine, or it is from an older version. Nothing was changed. Type `{cmd}` for the current step."), nil
+	}
+	ev = s.stamp(ev)
+	ev.Token = t
+	return s.apply(ctx, firm, func(p Progress) Result { return s.Flow.Click(p, ev) })
+}
+
+// Progress loads a firm's progress (for App Home and announcements).
+func (s *Service) Progress(ctx context.Context, firm string) (Progress, error) {
+	return s.Store.Load(ctx, firm)
+}
+
+func (s *Service) stamp(ev Event) Event {
+	if ev.At.IsZero() {
+		ev.At = s.Now()
+	}
+	return ev
+}
+
+// apply loads, transitions and commits, retrying on a concurrent change so
+// that the transition always sees the state it is written over.
+func (s *Service) apply(ctx context.Context, firm string, step func(Progress) Result) (Reply, error) {
+	for range maxAttempts {
+		p, err := s.Store.Load(ctx, firm)
+		if err != nil {
+			return Reply{}, err
+		}
+		res := step(p)
+		if res.Next == nil {
+			return res.Reply, nil
+		}
+		res.Entry.Seal(p.Seq, p.Head)
+		res.Next.Seq, res.Next.Head = res.Entry.Seq, res.Entry.Hash
+		err = s.Store.Commit(ctx, firm, p.Version, *res.Next, res.Entry)
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		return res.Reply, err
+	}
+	return Reply{}, fmt.Errorf("%w: too many concurrent changes", ErrUnavailable)
+}
+
+func (s *Service) audit(ctx context.Context, firm string, ev Event, name string) (Reply, error) {
+	if name == CmdHistory {
+		entries, err := s.Store.Audit(ctx, firm, -HistoryLen, -1)
+		if err != nil {
+			return Reply{}, err
+		}
+		return s.Flow.History(entries), nil
+	}
+	p, err := s.Store.Load(ctx, firm)
+	if err != nil {
+		return Reply{}, err
+	}
+	entries, err := s.Store.Audit(ctx, firm, 0, -1)
+	if err != nil {
+		return Reply{}, err
+	}
+	if name == CmdVerify {
+		return s.Flow.Verify(entries, p.Head), nil
+	}
+	return s.Flow.Export(firm, entries, ev.At), nil
+}
+
+// History shows the latest audit entries, newest last.
+func (f *Flow) History(entries []Entry) Reply {
+	r := Reply{Title: "Audit trail — latest entries"}
+	if len(entries) == 0 {
+		r.text("No entries yet. Type `{cmd}` to start.")
+		return r
+	}
+	lines := make([]string, len(entries))
+	for i, e := range entries {
+		lines[i] = fmt.Sprintf("`#%d` %s — %s %s", e.Seq, f.Stamp(e.At), Mention(e.User), f.entryText(e))
+	}
+	r.text(strings.Join(lines, "\n"))
+	r.context("`{cmd} export` gives the full trail as CSV; `{cmd} verify` checks its hash chain.")
+	return r
+}
+
+func (f *Flow) entryText(e Entry) string {
+	name := e.Step
+	if s, ok := f.Roadmap.Step(e.Step); ok {
+		name = s.Short()
+	}
+	switch e.Action {
+	case ActConfirm:
+		return fmt.Sprintf("confirmed %s (%s)", name, Lit(e.Detail))
+	case ActUndo:
+		return "undid: " + Lit(e.Detail)
+	case ActReset:
+		return "reset the roadmap (" + Lit(e.Detail) + ")"
+	case ActDeadline:
+		return fmt.Sprintf("set the target for %s: %s", name, Lit(e.Detail))
+	case ActAnnounce:
+		return "subscribed " + Lit(e.Detail) + " to announcements"
+	case ActAnnounceOff:
+		return "unsubscribed " + Lit(e.Detail) + " from announcements"
+	}
+	return Lit(e.Action + " " + e.Detail)
+}
+
+// Verify reports whether the trail's hash chain is intact.
+func (f *Flow) Verify(entries []Entry, head string) Reply {
+	if b := VerifyChain(entries, head); b != nil {
+		return Notice("⚠️ Audit trail broken", fmt.Sprintf("The hash chain breaks at entry %d: %s. Entries before it are intact. Keep your exports and contact your administrator.", b.Seq, b.Reason))
+	}
+	if len(entries) == 0 {
+		return Notice("Audit trail verified", "The audit trail is empty.")
+	}
+	return Notice("✅ Audit trail verified", fmt.Sprintf("All %d entries are intact and chained (SHA-256). Latest hash: `%s`.", len(entries), head))
+}

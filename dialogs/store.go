@@ -1,0 +1,27 @@
+package dialogs
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrConflict means the firm's progress changed between Load and Commit.
+var ErrConflict = errors.New("progress changed concurrently")
+
+// ErrUnavailable wraps storage failures so every platform can say
+// "temporarily unavailable, nothing was changed".
+var ErrUnavailable = errors.New("storage temporarily unavailable")
+
+// Store is what the flow needs from persistence. Implementations must make
+// Commit atomic: the progress and its audit entry are written together or
+// not at all.
+type Store interface {
+	// Load returns the firm's progress; a firm never seen has Version 0.
+	Load(ctx context.Context, firm string) (Progress, error)
+	// Commit stores next and appends entry if the stored version still
+	// equals expect; otherwise it returns ErrConflict and writes nothing.
+	Commit(ctx context.Context, firm string, expect int64, next Progress, entry Entry) error
+	// Audit returns entries by position with LRANGE semantics: 0 is the
+	// first entry, -1 the last, both ends inclusive.
+	Audit(ctx context.Context, firm string, start, stop int64) ([]Entry, error)
+}

@@ -1,0 +1,55 @@
+package dialogs
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Token is what a button carries: what the card was drawn from, so a
+// stale or repeated click meets the current state and is told the truth.
+type Token struct {
+	Kind    string // choose | open | reset | cancel
+	Step    string
+	Choice  string
+	Version int64
+}
+
+// Token kinds.
+const (
+	KindChoose = "choose"
+	KindOpen   = "open"
+	KindReset  = "reset"
+	KindCancel = "cancel"
+)
+
+const tokenPrefix = "c1"
+
+// MaxTokenLen bounds a token; platforms cap button values (Slack: 2000).
+const MaxTokenLen = 300
+
+// String encodes the token for a button value.
+func (t Token) String() string {
+	return strings.Join([]string{tokenPrefix, t.Kind, t.Step, t.Choice, strconv.FormatInt(t.Version, 10)}, "|")
+}
+
+// ParseToken decodes a button value; anything malformed is an error.
+func ParseToken(s string) (Token, error) {
+	if len(s) > MaxTokenLen {
+		return Token{}, fmt.Errorf("token too long (%d bytes)", len(s))
+	}
+	f := strings.Split(s, "|")
+	if len(f) != 5 || f[0] != tokenPrefix {
+		return Token{}, fmt.Errorf("malformed token %q", s)
+	}
+	v, err := strconv.ParseInt(f[4], 10, 64)
+	if err != nil || v < 0 {
+		return Token{}, fmt.Errorf("malformed token version %q", f[4])
+	}
+	t := Token{Kind: f[1], Step: f[2], Choice: f[3], Version: v}
+	switch t.Kind {
+	case KindChoose, KindOpen, KindReset, KindCancel:
+		return t, nil
+	}
+	return Token{}, fmt.Errorf("unknown token kind %q", t.Kind)
+}
