@@ -21,9 +21,11 @@ type Event struct {
 	User    string
 	Channel string
 	At      time.Time
-	// A button click carries its token; a form submission adds Input.
-	Token Token
-	Input string
+	// A button click carries its token; a form submission adds Input
+	// and sets Submitted.
+	Token     Token
+	Input     string
+	Submitted bool
 	// A command carries its parsed words instead.
 	Command *Command
 }
@@ -92,7 +94,7 @@ func (f *Flow) choose(p Progress, ev Event) Result {
 	conf := Confirmation{Step: cur.ID, Choice: c.ID, User: ev.User, At: ev.At.UTC()}
 	if c.Form != "" {
 		form := f.Roadmap.Forms[c.Form]
-		if ev.Input == "" {
+		if !ev.Submitted {
 			return Result{Reply: Reply{Title: form.Title, Form: &form, FormToken: t.String()}}
 		}
 		agents, problem := ParseAgents(ev.Input)

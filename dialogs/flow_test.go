@@ -75,7 +75,7 @@ func press(t *testing.T, s *Service, r Reply, label, user, input string) Reply {
 	t.Helper()
 	for _, a := range r.Actions {
 		if a.Label == label {
-			out, err := s.Click(context.Background(), "F1", Event{User: user, Channel: "C1", Input: input}, a.Value)
+			out, err := s.Click(context.Background(), "F1", Event{User: user, Channel: "C1", Input: input, Submitted: input != ""}, a.Value)
 			if err != nil {
 				t.Fatalf("click %q: %v", label, err)
 			}

@@ -93,10 +93,18 @@ func (s *Service) apply(ctx context.Context, firm string, step func(Progress) Re
 		res.Entry.Seal(p.Seq, p.Head)
 		res.Next.Seq, res.Next.Head = res.Entry.Seq, res.Entry.Hash
 		err = s.Store.Commit(ctx, firm, p.Version, *res.Next, res.Entry)
+		if err != nil && !errors.Is(err, ErrConflict) {
+			// The write may have landed with its reply lost; the store
+			// accepts an identical retry, so one retry settles it.
+			err = s.Store.Commit(ctx, firm, p.Version, *res.Next, res.Entry)
+			if err != nil && !errors.Is(err, ErrConflict) {
+				return Reply{}, fmt.Errorf("%w: %w", ErrUncertain, err)
+			}
+		}
 		if errors.Is(err, ErrConflict) {
 			continue
 		}
-		return res.Reply, err
+		return res.Reply, nil
 	}
 	return Reply{}, fmt.Errorf("%w: too many concurrent changes", ErrUnavailable)
 }
@@ -113,9 +121,13 @@ func (s *Service) audit(ctx context.Context, firm string, ev Event, name string)
 	if err != nil {
 		return Reply{}, err
 	}
-	entries, err := s.Store.Audit(ctx, firm, 0, -1)
-	if err != nil {
-		return Reply{}, err
+	// Read exactly the entries p knows of, so a commit landing meanwhile
+	// cannot look like a truncated trail.
+	var entries []Entry
+	if p.Seq > 0 {
+		if entries, err = s.Store.Audit(ctx, firm, 0, p.Seq-1); err != nil {
+			return Reply{}, err
+		}
 	}
 	if name == CmdVerify {
 		return s.Flow.Verify(entries, p.Head), nil

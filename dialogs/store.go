@@ -12,6 +12,10 @@ var ErrConflict = errors.New("progress changed concurrently")
 // "temporarily unavailable, nothing was changed".
 var ErrUnavailable = errors.New("storage temporarily unavailable")
 
+// ErrUncertain means a write failed in a way that leaves unknown whether
+// it landed: the user must check before trying again.
+var ErrUncertain = errors.New("the change may not have been saved")
+
 // Store is what the flow needs from persistence. Implementations must make
 // Commit atomic: the progress and its audit entry are written together or
 // not at all.

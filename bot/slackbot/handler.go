@@ -1,0 +1,222 @@
+// Package slackbot is the Slack adapter: it verifies and decodes Slack
+// requests, hands them to dialogs, renders replies as Block Kit and sends
+// them through the Web API.
+package slackbot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/caisbot/caisbot/dialogs"
+	"github.com/slack-go/slack"
+)
+
+// MaxBody is the largest request Slack may send us; more is refused (413).
+const MaxBody = 1 << 20
+
+// API is the part of Slack's Web API the bot uses (*slack.Client has it).
+type API interface {
+	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
+	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
+	UploadFileContext(ctx context.Context, params slack.UploadFileParameters) (*slack.FileSummary, error)
+}
+
+// Config holds the handler's dependencies.
+type Config struct {
+	SigningSecret string
+	// Scope is "workspace" (one firm per team) or "channel".
+	Scope   string
+	Command string // default "/cais-next"
+	Service *dialogs.Service
+	API     API
+	// HTTP posts to response_url; it must have a timeout.
+	HTTP   *http.Client
+	Logger *slog.Logger
+	// Budget bounds the work done before answering Slack (3 s in all).
+	Budget time.Duration
+}
+
+// Handler serves POST /slack/events.
+type Handler struct {
+	cfg    Config
+	render Renderer
+	log    *slog.Logger
+	bg     sync.WaitGroup
+}
+
+// New checks the configuration and returns a handler.
+func New(cfg Config) (*Handler, error) {
+	switch {
+	case cfg.SigningSecret == "":
+		return nil, errors.New("slackbot: signing secret is required")
+	case cfg.Service == nil || cfg.API == nil:
+		return nil, errors.New("slackbot: service and API are required")
+	case cfg.Scope != "workspace" && cfg.Scope != "channel":
+		return nil, fmt.Errorf("slackbot: unknown scope %q", cfg.Scope)
+	}
+	if cfg.Command == "" {
+		cfg.Command = "/cais-next"
+	}
+	if cfg.HTTP == nil {
+		cfg.HTTP = &http.Client{Timeout: 5 * time.Second}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Budget == 0 {
+		cfg.Budget = 2 * time.Second
+	}
+	return &Handler{cfg: cfg, render: Renderer{Command: cfg.Command}, log: cfg.Logger}, nil
+}
+
+// Wait blocks until background sends (response_url, public posts) finish.
+func (h *Handler) Wait() { h.bg.Wait() }
+
+// ServeHTTP verifies the request, then dispatches on its kind.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "cannot read body", http.StatusBadRequest)
+		return
+	}
+	if err := h.verify(r.Header, body); err != nil {
+		h.log.Warn("rejected unverified request", "err", err, "remote", r.RemoteAddr)
+		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.Budget)
+	defer cancel()
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		h.event(ctx, w, body)
+		return
+	}
+	form, err := url.ParseQuery(string(body))
+	switch {
+	case err != nil:
+		http.Error(w, "malformed form body", http.StatusBadRequest)
+	case form.Get("ssl_check") == "1":
+		w.WriteHeader(http.StatusOK)
+	case form.Has("payload"):
+		h.interaction(ctx, w, form.Get("payload"))
+	case form.Has("command"):
+		h.command(ctx, w, form)
+	default:
+		http.Error(w, "unrecognised request", http.StatusBadRequest)
+	}
+}
+
+func (h *Handler) verify(header http.Header, body []byte) error {
+	sv, err := slack.NewSecretsVerifier(header, h.cfg.SigningSecret)
+	if err != nil {
+		return err
+	}
+	if _, err := sv.Write(body); err != nil {
+		return err
+	}
+	return sv.Ensure()
+}
+
+// firm maps a Slack team/channel to the firm whose roadmap it is.
+func (h *Handler) firm(team, channel string) (string, error) {
+	if team == "" || (h.cfg.Scope == "channel" && channel == "") {
+		return "", errors.New("request names no team or channel")
+	}
+	if h.cfg.Scope == "channel" {
+		return team + ":" + channel, nil
+	}
+	return team, nil
+}
+
+// message is a slash-command or response_url reply.
+type message struct {
+	ResponseType    string        `json:"response_type,omitempty"`
+	ReplaceOriginal bool          `json:"replace_original,omitempty"`
+	Text            string        `json:"text"`
+	Blocks          []slack.Block `json:"blocks,omitempty"`
+}
+
+func (h *Handler) message(r dialogs.Reply) message {
+	return message{ResponseType: "ephemeral", Text: h.render.Fallback(r), Blocks: h.render.Blocks(r)}
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// failure turns an error from dialogs into what the user sees; the cause
+// goes to the log only.
+func (h *Handler) failure(err error, firm string) dialogs.Reply {
+	h.log.Error("request failed", "firm", firm, "err", err)
+	if errors.Is(err, dialogs.ErrUncertain) {
+		return dialogs.Notice("Temporarily unavailable", "caisbot lost contact with its database while saving, so your confirmation may not have been recorded. Check `{cmd} status` in a minute before trying again.")
+	}
+	return dialogs.Notice("Temporarily unavailable", "caisbot could not reach its database. Nothing was changed. Please try again in a minute.")
+}
+
+// background runs f after the response, with its own deadline, so Slack
+// gets its answer at once and shutdown can wait for f.
+func (h *Handler) background(name string, f func(ctx context.Context) error) {
+	h.bg.Add(1)
+	go func() {
+		defer h.bg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := f(ctx); err != nil {
+			h.log.Error("slack call failed", "call", name, "err", err)
+		}
+	}()
+}
+
+// respond posts a reply to a response_url.
+func (h *Handler) respond(ctx context.Context, responseURL string, m message) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := h.cfg.HTTP.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("response_url answered %s", resp.Status)
+	}
+	return nil
+}
+
+// publish posts a reply's public line to the channel.
+func (h *Handler) publish(channel string, r dialogs.Reply) {
+	if r.Public == "" || channel == "" {
+		return
+	}
+	text := Mrkdwn(r.Public, h.cfg.Command)
+	h.background("chat.postMessage", func(ctx context.Context) error {
+		_, _, err := h.cfg.API.PostMessageContext(ctx, channel,
+			slack.MsgOptionText(text, false),
+			slack.MsgOptionBlocks(slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)))
+		return err
+	})
+}

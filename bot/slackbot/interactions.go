@@ -1,0 +1,148 @@
+package slackbot
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/caisbot/caisbot/dialogs"
+	"github.com/slack-go/slack"
+)
+
+const (
+	formCallback = "cais_form"
+	formBlock    = "agents"
+	formInput    = "agents"
+	// maxFormInput bounds what a user may type into a form.
+	maxFormInput = 1500
+)
+
+// formMeta travels in the modal's private_metadata: the button's token
+// and where to put the updated card afterwards.
+type formMeta struct {
+	Token       string `json:"t"`
+	ResponseURL string `json:"r,omitempty"`
+	Channel     string `json:"c,omitempty"`
+}
+
+func (h *Handler) interaction(ctx context.Context, w http.ResponseWriter, payload string) {
+	var ic slack.InteractionCallback
+	if err := json.Unmarshal([]byte(payload), &ic); err != nil {
+		http.Error(w, "malformed interaction payload", http.StatusBadRequest)
+		return
+	}
+	switch ic.Type {
+	case slack.InteractionTypeBlockActions:
+		h.blockAction(ctx, w, &ic)
+	case slack.InteractionTypeViewSubmission:
+		h.viewSubmission(ctx, w, &ic)
+	default:
+		// Other interactions (view_closed, shortcuts) need nothing from us.
+		w.WriteHeader(http.StatusOK)
+	}
+}
+
+func channelOf(ic *slack.InteractionCallback) string {
+	if ic.Channel.ID != "" {
+		return ic.Channel.ID
+	}
+	return ic.Container.ChannelID
+}
+
+func (h *Handler) blockAction(ctx context.Context, w http.ResponseWriter, ic *slack.InteractionCallback) {
+	if len(ic.ActionCallback.BlockActions) == 0 || !strings.HasPrefix(ic.ActionCallback.BlockActions[0].ActionID, actionPrefix) {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	a := ic.ActionCallback.BlockActions[0]
+	channel := channelOf(ic)
+	firm, err := h.firm(ic.Team.ID, channel)
+	if err != nil || ic.User.ID == "" {
+		http.Error(w, "interaction without team, channel or user", http.StatusBadRequest)
+		return
+	}
+	reply, err := h.cfg.Service.Click(ctx, firm, dialogs.Event{User: ic.User.ID, Channel: channel}, a.Value)
+	if err != nil {
+		reply = h.failure(err, firm)
+	}
+	if reply.Form != nil {
+		h.openForm(ctx, ic, reply, channel)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	h.deliver(ic.ResponseURL, channel, reply)
+}
+
+// deliver updates the clicked card (or adds a reply) and posts the
+// public line, after Slack has its acknowledgement.
+func (h *Handler) deliver(responseURL, channel string, reply dialogs.Reply) {
+	if responseURL != "" {
+		m := h.message(reply)
+		m.ReplaceOriginal = reply.Replace
+		h.background("response_url", func(ctx context.Context) error { return h.respond(ctx, responseURL, m) })
+	}
+	h.publish(channel, reply)
+}
+
+// openForm opens the modal at once: trigger_id expires after 3 seconds.
+func (h *Handler) openForm(ctx context.Context, ic *slack.InteractionCallback, reply dialogs.Reply, channel string) {
+	meta, _ := json.Marshal(formMeta{Token: reply.FormToken, ResponseURL: ic.ResponseURL, Channel: channel})
+	f := reply.Form
+	input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, clip(f.Placeholder, 150), false, false), formInput).
+		WithMultiline(true).WithMaxLength(maxFormInput)
+	view := slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      formCallback,
+		PrivateMetadata: string(meta),
+		Title:           slack.NewTextBlockObject(slack.PlainTextType, clip(f.Title, 24), false, false),
+		Submit:          slack.NewTextBlockObject(slack.PlainTextType, clip(f.Submit, 24), false, false),
+		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewInputBlock(formBlock,
+			slack.NewTextBlockObject(slack.PlainTextType, clip(f.Label, 2000), false, false),
+			slack.NewTextBlockObject(slack.PlainTextType, clip(f.Hint, 2000), false, false), input)}},
+	}
+	if _, err := h.cfg.API.OpenViewContext(ctx, ic.TriggerID, view); err != nil {
+		h.log.Error("views.open failed", "err", err)
+		n := dialogs.Notice("Could not open the form", "Slack did not open the form in time. Nothing was changed. Please click the button again.")
+		h.deliver(ic.ResponseURL, "", n)
+	}
+}
+
+func (h *Handler) viewSubmission(ctx context.Context, w http.ResponseWriter, ic *slack.InteractionCallback) {
+	var meta formMeta
+	if ic.View.CallbackID != formCallback || json.Unmarshal([]byte(ic.View.PrivateMetadata), &meta) != nil {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	input := ""
+	if ic.View.State != nil {
+		input = ic.View.State.Values[formBlock][formInput].Value
+	}
+	if len(input) > maxFormInput {
+		writeJSON(w, formErrors(formBlock, "At most 1500 characters, please."))
+		return
+	}
+	firm, err := h.firm(ic.Team.ID, meta.Channel)
+	if err != nil || ic.User.ID == "" {
+		http.Error(w, "submission without team, channel or user", http.StatusBadRequest)
+		return
+	}
+	reply, err := h.cfg.Service.Click(ctx, firm, dialogs.Event{User: ic.User.ID, Channel: meta.Channel, Input: input, Submitted: true}, meta.Token)
+	if err != nil {
+		writeJSON(w, formErrors(formBlock, "caisbot could not reach its database. Nothing was changed. Please try again."))
+		h.log.Error("form submission failed", "firm", firm, "err", err)
+		return
+	}
+	if reply.FormError != "" {
+		writeJSON(w, formErrors(formBlock, reply.FormError))
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	h.deliver(meta.ResponseURL, meta.Channel, reply)
+}
+
+func formErrors(block, msg string) map[string]any {
+	return map[string]any{"response_action": "errors", "errors": map[string]string{block: msg}}
+}

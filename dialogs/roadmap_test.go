@@ -1,0 +1,223 @@
+package dialogs
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// miniRoadmap is the smallest valid roadmap: Step 1 → Step 2 → outcome.
+// Each validation case below breaks it in one place.
+const miniRoadmap = `title: Mini
+source: test
+start: a
+helpdesk: {phone: "888-696-3348", email: "help@finracat.com"}
+dates:
+  - {id: d1, kind: deadline, label: "Due", date: "2024-05-31", steps: [b]}
+forms:
+  f: {title: "Agents", label: "Which agents?"}
+steps:
+  - id: a
+    number: "1"
+    title: "First"
+    dates: [d1]
+    choices:
+      - {id: "yes", label: "Yes", primary: true, next: b}
+      - {id: help, label: "Need help", help: true}
+  - id: b
+    number: "2"
+    title: "Second"
+    choices:
+      - {id: done, label: "Done", primary: true, next: end, form: f}
+outcomes:
+  - id: end
+    title: "The end"
+`
+
+// stepC is a third step, appended after step b.
+const stepC = `  - id: c
+    number: "3"
+    title: "Third"
+    choices:
+      - {id: done, label: "Done", next: %NEXT%}
+outcomes:`
+
+// edit applies replacements to miniRoadmap; each old text must occur.
+func edit(t *testing.T, repl ...string) string {
+	t.Helper()
+	y := miniRoadmap
+	for i := 0; i+1 < len(repl); i += 2 {
+		if !strings.Contains(y, repl[i]) {
+			t.Fatalf("test bug: %q not in the mini roadmap", repl[i])
+		}
+		y = strings.Replace(y, repl[i], repl[i+1], 1)
+	}
+	return y
+}
+
+func withC(next string) string { return strings.ReplaceAll(stepC, "%NEXT%", next) }
+
+func TestEmbeddedRoadmapIsValid(t *testing.T) {
+	r, err := Parse(embedded)
+	if err != nil {
+		t.Fatalf("embedded roadmap: %v", err)
+	}
+	if s, ok := r.Step(r.Start); !ok || s.IsOutcome() {
+		t.Fatalf("start %q is not a step", r.Start)
+	}
+	if _, err := Parse([]byte(miniRoadmap)); err != nil {
+		t.Fatalf("mini roadmap must be valid: %v", err)
+	}
+}
+
+func TestParseRefusesFaults(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string // every fragment must appear in the error
+	}{
+		{"choice leads to a missing step", edit(t, "next: end, form: f", "next: nowhere, form: f"),
+			[]string{`step "b" choice "done"`, `"nowhere"`, "does not exist"}},
+		{"unreachable step", edit(t, "outcomes:", withC("end")),
+			[]string{`step "c"`, "cannot be reached", `start "a"`}},
+		{"dead end: a cycle that never reaches an outcome",
+			edit(t, "next: end, form: f", "next: c, form: f",
+				`- {id: help, label: "Need help", help: true}`, `- {id: "no", label: "No", next: end}`,
+				"outcomes:", withC("b")),
+			[]string{`step "c"`, `step "b"`, "dead end", "no path from it reaches an outcome"}},
+		{"step without choices is a dead end", edit(t, "      - {id: done, label: \"Done\", primary: true, next: end, form: f}\n", "",
+			`- {id: help, label: "Need help", help: true}`, `- {id: "no", label: "No", next: end}`),
+			[]string{`step "b"`, "dead end"}},
+		{"duplicate step ids", edit(t, "- id: b", "- id: a"),
+			[]string{`step "a"`, "id is used twice"}},
+		{"step and outcome share an id", edit(t, "- id: end", "- id: b", "next: end,", "next: b,"),
+			[]string{`step "b"`, "id is used twice"}},
+		{"duplicate choice ids", edit(t, "{id: help,", "{id: \"yes\","),
+			[]string{`step "a" choice "yes"`, "unique id"}},
+		{"two primary choices", edit(t, `label: "Need help", help: true}`, `label: "Need help", help: true, primary: true}`),
+			[]string{`step "a"`, "2 primary choices", "at most one"}},
+		{"unknown field (strict decoding)", edit(t, `title: "Second"`, "title: \"Second\"\n    colour: red"),
+			[]string{"colour", "not found", "line"}},
+		{"unknown top-level field", edit(t, "source: test", "source: test\nversion: 2"),
+			[]string{"version", "not found"}},
+		{"bad date", edit(t, `"2024-05-31"`, `"2024-13-01"`),
+			[]string{`dates[0] "d1"`, `"2024-13-01"`, "not YYYY-MM-DD"}},
+		{"date in another format", edit(t, `"2024-05-31"`, `"May 31, 2024"`),
+			[]string{`"d1"`, "not YYYY-MM-DD"}},
+		{"date kind", edit(t, "kind: deadline", "kind: someday"),
+			[]string{`"d1"`, "milestone or deadline", `"someday"`}},
+		{"date names a missing step", edit(t, "steps: [b]", "steps: [zz]"),
+			[]string{`dates[0] "d1"`, `step "zz"`, "does not exist"}},
+		{"step names a missing date", edit(t, "dates: [d1]", "dates: [d9]"),
+			[]string{`step "a"`, `date "d9"`, "does not exist"}},
+		{"form that does not exist", edit(t, "form: f", "form: g"),
+			[]string{`step "b" choice "done"`, `form "g"`, "not defined"}},
+		{"start is an outcome", edit(t, "start: a", "start: end"),
+			[]string{"start", `"end"`, "is not a step"}},
+		{"start is missing", edit(t, "start: a", "start: zz"),
+			[]string{"start", `"zz"`, "is not a step"}},
+		{"no start", edit(t, "start: a\n", ""),
+			[]string{"start", `""`, "is not a step"}},
+		{"choice with no next that is not help", edit(t, `, help: true}`, "}"),
+			[]string{`step "a" choice "help"`, "no next step"}},
+		{"step without number", edit(t, `number: "2"`, `number: ""`),
+			[]string{`step "b"`, "has no number"}},
+		{"step without title", edit(t, `title: "Second"`, `title: ""`),
+			[]string{`step "b"`, "has no title"}},
+		{"step without id", edit(t, "- id: b", "- id: \"\""),
+			[]string{`step "Second"`, "has no id"}},
+		{"label too long", edit(t, `label: "Done"`, `label: "`+strings.Repeat("x", 76)+`"`),
+			[]string{`step "b" choice "done"`, "longer than 75"}},
+		{"no helpdesk", edit(t, `helpdesk: {phone: "888-696-3348", email: "help@finracat.com"}`, `helpdesk: {phone: "888-696-3348"}`),
+			[]string{"helpdesk", "phone and email"}},
+		{"not YAML", "steps: [", []string{"roadmap:", "yaml"}},
+		{"empty", "", []string{"roadmap:"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := Parse([]byte(tc.yaml))
+			if err == nil {
+				t.Fatalf("Parse accepted a faulty roadmap (start %q)", r.Start)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\ndoes not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(good, []byte(miniRoadmap), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte(edit(t, "start: a", "start: zz")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := LoadFile(good); err != nil || r.Start != "a" {
+		t.Errorf("LoadFile(good) = %v, %v", r, err)
+	}
+	if _, err := LoadFile(bad); err == nil || !strings.Contains(err.Error(), "start") {
+		t.Errorf("LoadFile(bad) error = %v, want one naming start", err)
+	}
+	if _, err := LoadFile(filepath.Join(dir, "missing.yaml")); err == nil {
+		t.Error("LoadFile(missing) succeeded")
+	}
+}
+
+func TestStepByNumber(t *testing.T) {
+	r := Default()
+	tests := []struct{ in, want string }{
+		{"1", "obligation"},
+		{"2", "register"},
+		{"step 2", "register"},
+		{"Step 3", "test_entitlements"},
+		{" 4 ", "method"},
+		{"5", "relationship_test"},
+		{"6", "certify_self"},
+		{"6A", "certify_agent_request"},
+		{"6a", "certify_agent_request"},
+		{"6(a)", "certify_agent_request"},
+		{"6(A)", "certify_agent_request"},
+		{"6 (A)", "certify_agent_request"},
+		{"6B", "prod_entitlements"},
+		{"6(c)", "relationship_prod"},
+		{"certify_self", "certify_self"},
+		{"7", ""},
+		{"6D", ""},
+		{"", ""},
+		{"no_obligation", ""}, // outcomes have no target dates
+	}
+	for _, tc := range tests {
+		s, ok := r.StepByNumber(tc.in)
+		got := ""
+		if ok {
+			got = s.ID
+		}
+		if got != tc.want {
+			t.Errorf("StepByNumber(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestHeadings(t *testing.T) {
+	r := Default()
+	for _, tc := range []struct{ id, heading, short string }{
+		{"obligation", "Step 1: Determine if your firm has an obligation to report to CAT CAIS", "Step 1"},
+		{"certify_agent_request", "Step 6(A): Certify for Full CAIS Production — request certification once your agents are certified", "Step 6(A)"},
+		{"complete", "CAIS onboarding complete", "CAIS onboarding complete"},
+	} {
+		s, ok := r.Step(tc.id)
+		if !ok {
+			t.Fatalf("no step %q", tc.id)
+		}
+		if s.Heading() != tc.heading || s.Short() != tc.short {
+			t.Errorf("%s: Heading %q Short %q, want %q %q", tc.id, s.Heading(), s.Short(), tc.heading, tc.short)
+		}
+	}
+}

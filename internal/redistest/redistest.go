@@ -1,0 +1,73 @@
+// Package redistest gives each test a Redis client and a key prefix of its
+// own, so one conformance suite runs on miniredis by default and on a real
+// Redis when REDIS_URL is set.
+package redistest
+
+import (
+	"context"
+	"crypto/rand"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+)
+
+// New returns a client and a fresh prefix such as "test:K7Q…:". With
+// REDIS_URL set it uses that server and fails the test if it does not
+// answer (a silent fallback would let a broken CI Redis go unnoticed);
+// otherwise it starts a miniredis for this test alone. The prefix's keys
+// are deleted and the client closed when the test ends.
+func New(tb testing.TB) (redis.UniversalClient, string) {
+	tb.Helper()
+	// rand.Text is base32: no glob characters to escape in the SCAN below.
+	prefix := "test:" + rand.Text() + ":"
+	url := os.Getenv("REDIS_URL")
+	if url == "" {
+		m := miniredis.RunT(tb)
+		c := redis.NewClient(&redis.Options{Addr: m.Addr()})
+		tb.Cleanup(func() { _ = c.Close() })
+		return c, prefix
+	}
+	c := dial(tb, url)
+	tb.Cleanup(func() {
+		deletePrefix(tb, c, prefix)
+		_ = c.Close()
+	})
+	return c, prefix
+}
+
+func dial(tb testing.TB, url string) *redis.Client {
+	tb.Helper()
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		// The cause may quote the URL, password included: do not print it.
+		tb.Fatal("redistest: REDIS_URL is not a valid redis:// URL")
+	}
+	c := redis.NewClient(opts)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := c.Ping(ctx).Err(); err != nil {
+		_ = c.Close()
+		tb.Fatalf("redistest: REDIS_URL is set but Redis does not answer: %v", err)
+	}
+	return c
+}
+
+// deletePrefix removes only this test's keys, so tests sharing one real
+// Redis (and other users of it) are left alone.
+func deletePrefix(tb testing.TB, c *redis.Client, prefix string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+	for iter.Next(ctx) {
+		if err := c.Unlink(ctx, iter.Val()).Err(); err != nil {
+			tb.Errorf("redistest: cleanup of %s: %v", iter.Val(), err)
+			return
+		}
+	}
+	if err := iter.Err(); err != nil {
+		tb.Errorf("redistest: cleanup scan: %v", err)
+	}
+}

@@ -1,0 +1,183 @@
+// Package slackfake is a recording fake of the Slack Web API and of
+// response_url endpoints, for tests: Slack itself cannot be reached, so
+// this is the one part of the system tests replace. It can answer errors
+// and 429s on demand.
+package slackfake
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Call is one request the fake received.
+type Call struct {
+	Method string // Web API method, or "response_url" / "upload"
+	Path   string
+	Form   url.Values
+	JSON   map[string]any
+	Body   []byte
+	At     time.Time
+}
+
+// Failure is a canned error answer for the next call of a method.
+type Failure struct {
+	Status     int    // HTTP status (429, 500, …) or 200 with an error body
+	Error      string // Slack error code for ok:false answers
+	RetryAfter string // Retry-After header for 429s
+}
+
+// Server records calls and answers like Slack.
+type Server struct {
+	*httptest.Server
+	mu    sync.Mutex
+	calls []Call
+	fail  map[string][]Failure
+	ts    int
+}
+
+// New starts a fake closed at the end of the test.
+func New(tb testing.TB) *Server {
+	s := &Server{fail: map[string][]Failure{}}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// APIURL is the Web API base to give slack.OptionAPIURL.
+func (s *Server) APIURL() string { return s.URL + "/api/" }
+
+// ResponseURL is a response_url the fake accepts.
+func (s *Server) ResponseURL(id string) string { return s.URL + "/response/" + id }
+
+// FailNext queues failures for the next calls of method.
+func (s *Server) FailNext(method string, f ...Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fail[method] = append(s.fail[method], f...)
+}
+
+// Calls returns the calls of method so far ("" for all).
+func (s *Server) Calls(method string) []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Call
+	for _, c := range s.calls {
+		if method == "" || c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Wait polls until method has at least n calls or the timeout passes.
+func (s *Server) Wait(tb testing.TB, method string, n int) []Call {
+	tb.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c := s.Calls(method)
+		if len(c) >= n {
+			return c
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("slackfake: %d %s calls after 5s, want %d", len(c), method, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	c := Call{Path: r.URL.Path, Body: body, At: time.Now()}
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/api/"):
+		c.Method = strings.TrimPrefix(r.URL.Path, "/api/")
+	case strings.HasPrefix(r.URL.Path, "/response/"):
+		c.Method = "response_url"
+	case strings.HasPrefix(r.URL.Path, "/upload/"):
+		c.Method = "upload"
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		_ = json.Unmarshal(body, &c.JSON)
+	} else {
+		c.Form, _ = url.ParseQuery(string(body))
+	}
+	s.mu.Lock()
+	s.calls = append(s.calls, c)
+	var f *Failure
+	if q := s.fail[c.Method]; len(q) > 0 {
+		f, s.fail[c.Method] = &q[0], q[1:]
+	}
+	s.ts++
+	ts := s.ts
+	s.mu.Unlock()
+	if f != nil {
+		s.failWith(w, *f)
+		return
+	}
+	s.answer(w, c, ts)
+}
+
+func (s *Server) failWith(w http.ResponseWriter, f Failure) {
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(f.Status)
+	code := f.Error
+	if code == "" {
+		code = "fatal_error"
+		if f.Status == http.StatusTooManyRequests {
+			code = "ratelimited"
+		}
+	}
+	_, _ = fmt.Fprintf(w, `{"ok":false,"error":%q}`, code)
+}
+
+func (s *Server) answer(w http.ResponseWriter, c Call, ts int) {
+	w.Header().Set("Content-Type", "application/json")
+	stamp := fmt.Sprintf("1700000000.%06d", ts)
+	var out map[string]any
+	switch c.Method {
+	case "response_url", "upload":
+		_, _ = w.Write([]byte("ok"))
+		return
+	case "chat.postMessage", "chat.update":
+		out = map[string]any{"channel": c.param("channel"), "ts": stamp}
+	case "chat.postEphemeral":
+		out = map[string]any{"message_ts": stamp}
+	case "views.open", "views.publish", "views.update":
+		out = map[string]any{"view": map[string]any{"id": "V" + stamp}}
+	case "files.getUploadURLExternal":
+		out = map[string]any{"upload_url": s.URL + "/upload/F1", "file_id": "F1"}
+	case "files.completeUploadExternal":
+		out = map[string]any{"files": []map[string]any{{"id": "F1", "title": "export"}}}
+	case "conversations.history":
+		out = map[string]any{"messages": []any{}, "has_more": false}
+	case "auth.test":
+		out = map[string]any{"user_id": "UBOT", "team_id": "T1", "bot_id": "BBOT"}
+	default:
+		out = map[string]any{}
+	}
+	out["ok"] = true
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+// param reads a parameter from a form or JSON body.
+func (c Call) param(name string) string {
+	if c.JSON != nil {
+		v, _ := c.JSON[name].(string)
+		return v
+	}
+	return c.Form.Get(name)
+}
+
+// Param is the exported form of param for tests.
+func (c Call) Param(name string) string { return c.param(name) }

@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/caisbot/caisbot/dialogs"
+)
+
+// commitScript is the only writer of a firm's keys. It runs atomically, so
+// the version check, the progress write and the audit append cannot be
+// separated by another replica or a crash.
+//
+// KEYS: progress hash, audit list.
+// ARGV: expect, next version, progress JSON, entry JSON, entry seq.
+// Returns 1 when committed (or already committed, see below), 0 on conflict.
+//
+// go-redis retries a command whose reply was lost, so the script may run a
+// second time after it succeeded. That replay finds the version already
+// moved on and the trail ending in this very entry, and answers 1 again
+// rather than a false conflict; the same holds when the caller retries an
+// ErrUnavailable commit with the same arguments.
+var commitScript = redis.NewScript(`
+local cur = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+local expect = tonumber(ARGV[1])
+if cur ~= expect then
+  if cur == tonumber(ARGV[2]) and redis.call('LINDEX', KEYS[2], -1) == ARGV[4] then
+    return 1
+  end
+  return 0
+end
+if tonumber(ARGV[2]) ~= expect + 1 then
+  return redis.error_reply('CAISBOT next version ' .. ARGV[2] .. ' is not ' .. (expect + 1))
+end
+local n = redis.call('LLEN', KEYS[2])
+if tonumber(ARGV[5]) ~= n + 1 then
+  return redis.error_reply('CAISBOT entry seq ' .. ARGV[5] .. ' is not ' .. (n + 1))
+end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'p', ARGV[3])
+redis.call('RPUSH', KEYS[2], ARGV[4])
+return 1
+`)
+
+// Commit stores next and appends entry in one round trip if the stored
+// version still equals expect; otherwise it returns dialogs.ErrConflict
+// and writes nothing.
+//
+// On a firm's first commit (expect 0) the firm is added to the firms index
+// first, in a separate call because the index is in another cluster slot.
+// Indexing before committing means the index never misses a committed
+// firm; the price is that a first commit that then fails leaves a firm
+// that loads as Version 0, which readers of Firms must tolerate.
+func (r *Redis) Commit(ctx context.Context, firm string, expect int64, next dialogs.Progress, entry dialogs.Entry) error {
+	k, err := r.keys(firm)
+	if err != nil {
+		return err
+	}
+	args, err := commitArgs(expect, next, entry)
+	if err != nil {
+		return fmt.Errorf("store: commit %s: %w", firm, err)
+	}
+	if expect == 0 {
+		if err := r.c.SAdd(ctx, r.firmsKey(), firm).Err(); err != nil {
+			return unavailable("index "+firm, err)
+		}
+	}
+	ok, err := commitScript.Run(ctx, r.c, []string{k.progress, k.audit}, args...).Int()
+	if err != nil {
+		return scriptError(firm, err)
+	}
+	if ok != 1 {
+		return dialogs.ErrConflict
+	}
+	return nil
+}
+
+func commitArgs(expect int64, next dialogs.Progress, entry dialogs.Entry) ([]any, error) {
+	p, err := json.Marshal(next)
+	if err != nil {
+		return nil, fmt.Errorf("encode progress: %w", err)
+	}
+	e, err := json.Marshal(entry)
+	if err != nil {
+		return nil, fmt.Errorf("encode entry: %w", err)
+	}
+	return []any{expect, next.Version, p, e, entry.Seq}, nil
+}

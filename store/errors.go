@@ -1,0 +1,36 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/caisbot/caisbot/dialogs"
+)
+
+// ErrSequence means a Commit would break the version or audit sequence
+// (next.Version != expect+1, or entry.Seq != trail length+1). It is a
+// programming error; the script refuses it so the trail stays intact.
+var ErrSequence = errors.New("store: commit out of sequence")
+
+// guardCode starts the commit script's own error replies.
+const guardCode = "CAISBOT"
+
+// unavailable wraps a Redis or network failure so callers can match
+// dialogs.ErrUnavailable while logs keep the cause.
+func unavailable(what string, err error) error {
+	return fmt.Errorf("%w: %s: %w", dialogs.ErrUnavailable, what, err)
+}
+
+// scriptError tells the commit script's guard replies, which are bugs in
+// the caller, from Redis being unwell.
+func scriptError(firm string, err error) error {
+	var rerr redis.Error
+	if errors.As(err, &rerr) && strings.HasPrefix(rerr.Error(), guardCode) {
+		msg := strings.TrimSpace(strings.TrimPrefix(rerr.Error(), guardCode))
+		return fmt.Errorf("%w: %s: %s", ErrSequence, firm, msg)
+	}
+	return unavailable("commit "+firm, err)
+}

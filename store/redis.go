@@ -1,0 +1,110 @@
+// Package store keeps caisbot's state in Redis: each firm's progress and
+// its append-only audit trail, changed together by one compare-and-set
+// script. It knows no chat platform.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/caisbot/caisbot/dialogs"
+)
+
+// Redis implements dialogs.Store on any go-redis client: single node,
+// Sentinel or Cluster.
+type Redis struct {
+	c      redis.UniversalClient
+	prefix string
+}
+
+var _ dialogs.Store = (*Redis)(nil)
+
+// New returns a store writing only keys that start with prefix.
+func New(c redis.UniversalClient, prefix string) *Redis {
+	if c == nil {
+		panic("store.New: nil Redis client")
+	}
+	return &Redis{c: c, prefix: prefix}
+}
+
+// Load reads the firm's progress in one round trip. A firm never seen has
+// the zero Progress.
+func (r *Redis) Load(ctx context.Context, firm string) (dialogs.Progress, error) {
+	k, err := r.keys(firm)
+	if err != nil {
+		return dialogs.Progress{}, err
+	}
+	vals, err := r.c.HMGet(ctx, k.progress, "v", "p").Result()
+	if err != nil {
+		return dialogs.Progress{}, unavailable("load "+firm, err)
+	}
+	return decodeProgress(firm, vals)
+}
+
+// decodeProgress takes the version from the hash field the commit script
+// compares, not from the JSON, so Load's Version is what Commit expects.
+func decodeProgress(firm string, vals []any) (dialogs.Progress, error) {
+	var p dialogs.Progress
+	v, vok := vals[0].(string)
+	body, pok := vals[1].(string)
+	if !vok && !pok {
+		return p, nil
+	}
+	if !vok || !pok {
+		return p, fmt.Errorf("store: progress of %s is half written (v set: %t, p set: %t)", firm, vok, pok)
+	}
+	version, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return p, fmt.Errorf("store: progress version of %s: %w", firm, err)
+	}
+	if err := json.Unmarshal([]byte(body), &p); err != nil {
+		return p, fmt.Errorf("store: progress of %s: %w", firm, err)
+	}
+	p.Version = version
+	return p, nil
+}
+
+// Audit returns the firm's entries from start to stop with LRANGE
+// semantics (0 first, -1 last, both inclusive).
+func (r *Redis) Audit(ctx context.Context, firm string, start, stop int64) ([]dialogs.Entry, error) {
+	k, err := r.keys(firm)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := r.c.LRange(ctx, k.audit, start, stop).Result()
+	if err != nil {
+		return nil, unavailable("audit "+firm, err)
+	}
+	entries := make([]dialogs.Entry, len(raw))
+	for i, s := range raw {
+		if err := json.Unmarshal([]byte(s), &entries[i]); err != nil {
+			return nil, fmt.Errorf("store: audit entry of %s at LRANGE offset %d: %w", firm, i, err)
+		}
+	}
+	return entries, nil
+}
+
+// Firms lists every firm in the index, sorted. The index is written before
+// a firm's first commit, so it may also name a firm whose first commit
+// failed; such a firm loads as Version 0.
+func (r *Redis) Firms(ctx context.Context) ([]string, error) {
+	firms, err := r.c.SMembers(ctx, r.firmsKey()).Result()
+	if err != nil {
+		return nil, unavailable("firms", err)
+	}
+	slices.Sort(firms)
+	return firms, nil
+}
+
+// Ping reports whether Redis answers, for /readyz.
+func (r *Redis) Ping(ctx context.Context) error {
+	if err := r.c.Ping(ctx).Err(); err != nil {
+		return unavailable("ping", err)
+	}
+	return nil
+}
