@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/caisbot/caisbot/bot/playground"
+	"github.com/caisbot/caisbot/bot/slackbot"
+	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/store"
+	"github.com/redis/go-redis/v9"
+	"github.com/slack-go/slack"
+)
+
+// app is the wired process: one Redis, one Slack handler, one HTTP server.
+type app struct {
+	cfg     *Config
+	log     *slog.Logger
+	rdb     redis.UniversalClient
+	store   *store.Redis
+	handler *slackbot.Handler
+	mux     *http.ServeMux
+	ln      net.Listener
+	closers []func()
+}
+
+func newApp(cfg *Config, log *slog.Logger) (*app, error) {
+	a := &app{cfg: cfg, log: log, mux: http.NewServeMux()}
+	if cfg.Now != "" {
+		log.Warn("CAIS_NOW is set: the bot's clock starts at that instant (for demos and tests only)", "now", cfg.start)
+	}
+	if err := a.openRedis(); err != nil {
+		a.close()
+		return nil, err
+	}
+	if err := a.listen(); err != nil {
+		a.close()
+		return nil, err
+	}
+	if err := a.wireSlack(); err != nil {
+		a.close()
+		return nil, err
+	}
+	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	a.mux.HandleFunc("GET /readyz", a.ready)
+	return a, nil
+}
+
+func (a *app) openRedis() error {
+	url := a.cfg.RedisURL
+	if url == "" && len(a.cfg.RedisAddrs) == 0 {
+		u, stop, err := store.Embedded()
+		if err != nil {
+			return err
+		}
+		a.closers = append(a.closers, stop)
+		url = u
+		a.log.Warn("REDIS_URL is not set: using an embedded in-memory Redis. NOTHING PERSISTS: every confirmation and the audit trail are lost when caisbot stops. Set REDIS_URL for real use.")
+	}
+	rdb, err := store.Open(store.Config{URL: url, Addrs: a.cfg.RedisAddrs, SentinelMaster: a.cfg.RedisSentinelMaster})
+	if err != nil {
+		return err
+	}
+	a.rdb = rdb
+	a.closers = append(a.closers, func() { _ = rdb.Close() })
+	a.store = store.New(rdb, a.cfg.RedisPrefix)
+	return nil
+}
+
+func (a *app) wireSlack() error {
+	svc := &dialogs.Service{
+		Flow:  &dialogs.Flow{Roadmap: a.cfg.roadmap, Admins: a.cfg.AdminUsers, Loc: a.cfg.loc},
+		Store: a.store,
+		Now:   a.cfg.clock(),
+	}
+	secret, token, apiURL := a.cfg.SlackSigningSecret, a.cfg.SlackBotToken, a.cfg.SlackAPIURL
+	var pg *playground.Playground
+	if a.cfg.playground() {
+		if secret == "" {
+			secret = randomSecret()
+		}
+		token = "xoxb-playground"
+		var err error
+		pg, err = playground.New(playground.Config{SigningSecret: secret, BaseURL: a.baseURL(), Logger: a.log, Events: http.HandlerFunc(a.events)})
+		if err != nil {
+			return err
+		}
+		apiURL = pg.APIURL()
+	}
+	httpc := &http.Client{Timeout: 10 * time.Second}
+	api := slack.New(token, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(httpc))
+	h, err := slackbot.New(slackbot.Config{SigningSecret: secret, Scope: a.cfg.Scope, Service: svc, API: api, HTTP: httpc, Logger: a.log})
+	if err != nil {
+		return err
+	}
+	a.handler = h
+	a.mux.Handle("POST /slack/events", h)
+	if pg != nil {
+		a.mux.Handle("/", pg.Handler())
+	}
+	return nil
+}
+
+func (a *app) events(w http.ResponseWriter, r *http.Request) { a.handler.ServeHTTP(w, r) }
+
+func (a *app) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+	defer cancel()
+	if err := a.store.Ping(ctx); err != nil {
+		http.Error(w, "redis unreachable\n", http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = w.Write([]byte("ready\n"))
+}
+
+// listenAddr keeps the playground on loopback: it has no authentication.
+func (a *app) listenAddr() string {
+	addr := a.cfg.ListenAddr
+	if a.cfg.playground() && strings.HasPrefix(addr, ":") {
+		return "127.0.0.1" + addr
+	}
+	return addr
+}
+
+func (a *app) listen() error {
+	ln, err := net.Listen("tcp", a.listenAddr())
+	if err != nil {
+		return errors.New("CAIS_LISTEN_ADDR: " + err.Error())
+	}
+	a.ln = ln
+	a.closers = append(a.closers, func() { _ = ln.Close() })
+	return nil
+}
+
+// baseURL is how a local browser reaches the bot.
+func (a *app) baseURL() string {
+	addr := a.listenAddr()
+	if a.ln != nil {
+		addr = a.ln.Addr().String()
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// serve runs until ctx ends, then drains in-flight requests and sends.
+func (a *app) serve(ctx context.Context) error {
+	srv := &http.Server{Handler: a.mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(a.ln) }()
+	a.log.Info("caisbot listening", "addr", a.ln.Addr().String(), "scope", a.cfg.Scope, "playground", a.cfg.playground())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	a.handler.Wait()
+	return err
+}
+
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}
+
+func randomSecret() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

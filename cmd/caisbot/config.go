@@ -1,0 +1,117 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/caisbot/caisbot/dialogs"
+	"github.com/kelseyhightower/envconfig"
+)
+
+// Config is every setting, read from the environment. The README's
+// settings table mirrors it.
+type Config struct {
+	SlackBotToken       string   `envconfig:"SLACK_BOT_TOKEN"`
+	SlackSigningSecret  string   `envconfig:"SLACK_SIGNING_SECRET"`
+	SlackAppToken       string   `envconfig:"SLACK_APP_TOKEN"`
+	SlackAPIURL         string   `envconfig:"SLACK_API_URL" default:"https://slack.com/api/"`
+	RedisURL            string   `envconfig:"REDIS_URL"`
+	RedisAddrs          []string `envconfig:"REDIS_ADDRS"`
+	RedisSentinelMaster string   `envconfig:"REDIS_SENTINEL_MASTER"`
+	ListenAddr          string   `envconfig:"CAIS_LISTEN_ADDR" default:":3000"`
+	RedisPrefix         string   `envconfig:"CAIS_REDIS_PREFIX" default:"cais:"`
+	Scope               string   `envconfig:"CAIS_SCOPE" default:"workspace"`
+	AdminUsers          []string `envconfig:"CAIS_ADMIN_USERS"`
+	Timezone            string   `envconfig:"CAIS_TIMEZONE" default:"America/New_York"`
+	RoadmapFile         string   `envconfig:"CAIS_ROADMAP_FILE"`
+	Now                 string   `envconfig:"CAIS_NOW"`
+
+	loc     *time.Location
+	roadmap *dialogs.Roadmap
+	start   time.Time
+}
+
+// playground reports whether no Slack is configured: run the local page.
+func (c *Config) playground() bool { return c.SlackBotToken == "" && c.SlackAppToken == "" }
+
+// loadConfig reads and checks the environment. Every error names the
+// variable, in one line, and never echoes a secret.
+func loadConfig() (*Config, error) {
+	var c Config
+	if err := envconfig.Process("", &c); err != nil {
+		return nil, oneLine(err)
+	}
+	return &c, c.check()
+}
+
+func (c *Config) check() error {
+	var err error
+	switch {
+	case c.SlackBotToken != "" && !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
+		return errors.New("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+	case c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-"):
+		return errors.New("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+	case c.SlackAppToken != "" && c.SlackBotToken == "":
+		return errors.New("SLACK_APP_TOKEN (Socket Mode) also needs SLACK_BOT_TOKEN")
+	case c.SlackBotToken != "" && c.SlackAppToken == "" && c.SlackSigningSecret == "":
+		return errors.New("SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN in HTTP mode")
+	case c.Scope != "workspace" && c.Scope != "channel":
+		return fmt.Errorf("CAIS_SCOPE must be workspace or channel, not %q", c.Scope)
+	case c.RedisSentinelMaster != "" && len(c.RedisAddrs) == 0:
+		return errors.New("REDIS_SENTINEL_MASTER needs the Sentinel addresses in REDIS_ADDRS")
+	case c.RedisURL != "" && len(c.RedisAddrs) > 0:
+		return errors.New("REDIS_URL and REDIS_ADDRS are exclusive: set one")
+	}
+	if err := checkURL("SLACK_API_URL", c.SlackAPIURL, "http", "https"); err != nil {
+		return err
+	}
+	if c.RedisURL != "" {
+		if err := checkURL("REDIS_URL", c.RedisURL, "redis", "rediss", "unix"); err != nil {
+			return err
+		}
+	}
+	if c.loc, err = time.LoadLocation(c.Timezone); err != nil {
+		return fmt.Errorf("CAIS_TIMEZONE: unknown time zone %q", c.Timezone)
+	}
+	c.start = time.Now()
+	if c.Now != "" {
+		if c.start, err = time.Parse(time.RFC3339, c.Now); err != nil {
+			return fmt.Errorf("CAIS_NOW: %q is not an RFC 3339 instant (e.g. 2027-05-01T08:59:00-04:00)", c.Now)
+		}
+	}
+	c.roadmap = dialogs.Default()
+	if c.RoadmapFile != "" {
+		if c.roadmap, err = dialogs.LoadFile(c.RoadmapFile); err != nil {
+			return fmt.Errorf("CAIS_ROADMAP_FILE: %s", oneLine(err))
+		}
+	}
+	return nil
+}
+
+// checkURL validates a URL without ever printing it (it may hold a password).
+func checkURL(name, raw string, schemes ...string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		return fmt.Errorf("%s is not a valid URL", name)
+	}
+	for _, s := range schemes {
+		if u.Scheme == s {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: scheme %q is not one of %s", name, u.Scheme, strings.Join(schemes, ", "))
+}
+
+func oneLine(err error) error {
+	return errors.New(strings.Join(strings.Fields(err.Error()), " "))
+}
+
+// clock starts at CAIS_NOW (or now) and runs on in real time.
+func (c *Config) clock() func() time.Time {
+	real := time.Now()
+	offset := c.start.Sub(real)
+	return func() time.Time { return time.Now().Add(offset) }
+}
