@@ -3,35 +3,36 @@ package slackbot
 import (
 	"bytes"
 	"context"
-	"net/http"
 	"net/url"
 
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/slack-go/slack"
 )
 
-// command answers a slash command in the HTTP response body, within
-// Slack's 3 seconds.
-func (h *Handler) command(ctx context.Context, w http.ResponseWriter, form url.Values) {
-	team, channel, user := form.Get("team_id"), form.Get("channel_id"), form.Get("user_id")
-	firm, err := h.firm(team, channel)
-	if err != nil || user == "" {
-		http.Error(w, "slash command without team, channel or user", http.StatusBadRequest)
-		return
+func slashFromForm(f url.Values) slack.SlashCommand {
+	return slack.SlashCommand{TeamID: f.Get("team_id"), ChannelID: f.Get("channel_id"), UserID: f.Get("user_id"),
+		Command: f.Get("command"), Text: f.Get("text"), ResponseURL: f.Get("response_url"), TriggerID: f.Get("trigger_id")}
+}
+
+// command answers a slash command in the response itself, within Slack's
+// 3 seconds.
+func (h *Handler) command(ctx context.Context, sc slack.SlashCommand) answer {
+	firm, err := h.firm(sc.TeamID, sc.ChannelID)
+	if err != nil || sc.UserID == "" {
+		return bad("slash command without team, channel or user")
 	}
-	cmd := dialogs.ParseCommand(form.Get("text"))
-	log := h.log.With("firm", firm, "user", user, "command", cmd.Name)
-	reply, err := h.cfg.Service.Command(ctx, firm, dialogs.Event{User: user, Channel: channel}, cmd)
+	cmd := dialogs.ParseCommand(sc.Text)
+	reply, err := h.cfg.Service.Command(ctx, firm, dialogs.Event{User: sc.UserID, Channel: sc.ChannelID}, cmd)
 	if err != nil {
 		reply = h.failure(err, firm)
 	} else {
-		log.Info("command handled")
+		h.log.Info("command handled", "firm", firm, "user", sc.UserID, "command", cmd.Name)
 	}
 	if reply.File != nil {
-		h.upload(channel, form.Get("response_url"), reply)
+		h.upload(sc.ChannelID, sc.ResponseURL, reply)
 	}
-	h.publish(channel, reply)
-	writeJSON(w, h.message(reply))
+	h.changed(firm, sc.ChannelID, reply)
+	return ok(h.message(reply))
 }
 
 // upload sends a file to the channel after the command is answered; if it

@@ -2,35 +2,33 @@ package slackbot
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/slack-go/slack/slackevents"
 )
 
 // event handles Events API deliveries (JSON bodies).
-func (h *Handler) event(ctx context.Context, w http.ResponseWriter, body []byte) {
+func (h *Handler) event(ctx context.Context, body []byte) answer {
 	outer, err := slackevents.ParseEvent(body, slackevents.OptionNoVerifyToken())
 	if err != nil {
-		http.Error(w, "malformed event", http.StatusBadRequest)
-		return
+		return bad("malformed event")
 	}
-	switch outer.Type {
-	case slackevents.URLVerification:
+	if outer.Type == slackevents.URLVerification {
 		ch, _ := outer.Data.(*slackevents.EventsAPIURLVerificationEvent)
 		if ch == nil {
-			http.Error(w, "malformed url_verification", http.StatusBadRequest)
-			return
+			return bad("malformed url_verification")
 		}
-		w.Header().Set("Content-Type", "text/plain")
-		_, _ = w.Write([]byte(ch.Challenge))
-		return
-	case slackevents.CallbackEvent:
-		h.callback(ctx, outer)
+		return answer{status: 200, text: ch.Challenge}
 	}
-	w.WriteHeader(http.StatusOK)
+	h.callback(ctx, outer)
+	return ok(nil)
 }
 
-// callback handles inner events; App Home hooks in here.
+// callback handles inner events: App Home is the one the bot uses.
 func (h *Handler) callback(ctx context.Context, outer slackevents.EventsAPIEvent) {
-	h.log.Debug("event ignored", "type", outer.InnerEvent.Type)
+	if outer.Type != slackevents.CallbackEvent {
+		return
+	}
+	if ev, ok := outer.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok && ev.Tab == "home" {
+		h.homeOpened(ctx, outer.TeamID, ev.User)
+	}
 }

@@ -45,6 +45,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Budget bounds the work done before answering Slack (3 s in all).
 	Budget time.Duration
+	// Viewers remembers who opened the App Home, to refresh it after
+	// changes; nil disables refreshes.
+	Viewers Viewers
 }
 
 // Handler serves POST /slack/events.
@@ -102,23 +105,55 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.Budget)
 	defer cancel()
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		h.event(ctx, w, body)
-		return
+	h.dispatch(ctx, r.Header.Get("Content-Type"), body).write(w)
+}
+
+// answer is what Slack gets back: over HTTP the response, over Socket
+// Mode the acknowledgement's payload.
+type answer struct {
+	status int
+	body   any    // JSON body; nil for none
+	text   string // plain-text body (url_verification, errors)
+}
+
+func ok(body any) answer           { return answer{status: http.StatusOK, body: body} }
+func bad(msg string) answer        { return answer{status: http.StatusBadRequest, text: msg} }
+func (a answer) write(w http.ResponseWriter) {
+	switch {
+	case a.body != nil:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(a.status)
+		_ = json.NewEncoder(w).Encode(a.body)
+	case a.text != "":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(a.status)
+		_, _ = w.Write([]byte(a.text))
+	default:
+		w.WriteHeader(a.status)
+	}
+}
+
+// dispatch routes a verified body by kind, as Bolt's default route does.
+func (h *Handler) dispatch(ctx context.Context, contentType string, body []byte) answer {
+	if strings.HasPrefix(contentType, "application/json") {
+		return h.event(ctx, body)
 	}
 	form, err := url.ParseQuery(string(body))
 	switch {
 	case err != nil:
-		http.Error(w, "malformed form body", http.StatusBadRequest)
+		return bad("malformed form body")
 	case form.Get("ssl_check") == "1":
-		w.WriteHeader(http.StatusOK)
+		return ok(nil)
 	case form.Has("payload"):
-		h.interaction(ctx, w, form.Get("payload"))
+		var ic slack.InteractionCallback
+		if err := json.Unmarshal([]byte(form.Get("payload")), &ic); err != nil {
+			return bad("malformed interaction payload")
+		}
+		return h.interaction(ctx, &ic)
 	case form.Has("command"):
-		h.command(ctx, w, form)
-	default:
-		http.Error(w, "unrecognised request", http.StatusBadRequest)
+		return h.command(ctx, slashFromForm(form))
 	}
+	return bad("unrecognised request")
 }
 
 func (h *Handler) verify(header http.Header, body []byte) error {
@@ -153,11 +188,6 @@ type message struct {
 
 func (h *Handler) message(r dialogs.Reply) message {
 	return message{ResponseType: "ephemeral", Text: h.render.Fallback(r), Blocks: h.render.Blocks(r)}
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(v)
 }
 
 // failure turns an error from dialogs into what the user sees; the cause
@@ -207,9 +237,19 @@ func (h *Handler) respond(ctx context.Context, responseURL string, m message) er
 	return nil
 }
 
+// changed follows a committed change: the public line in the channel and
+// fresh Home tabs for the firm's viewers.
+func (h *Handler) changed(firm, channel string, r dialogs.Reply) {
+	if r.Public == "" {
+		return
+	}
+	h.publish(channel, r)
+	h.refreshHomes(firm)
+}
+
 // publish posts a reply's public line to the channel.
 func (h *Handler) publish(channel string, r dialogs.Reply) {
-	if r.Public == "" || channel == "" {
+	if channel == "" {
 		return
 	}
 	text := Mrkdwn(r.Public, h.cfg.Command)

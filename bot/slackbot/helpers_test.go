@@ -59,7 +59,7 @@ func newRigOn(t testing.TB, st *store.Redis) *rig {
 		Now:   func() time.Time { return time.Unix(r.clock.Add(60), 0) },
 	}
 	api := slack.New("xoxb-test", slack.OptionAPIURL(r.slack.APIURL()))
-	h, err := New(Config{SigningSecret: secret, Scope: "workspace", Service: svc, API: api,
+	h, err := New(Config{SigningSecret: secret, Scope: "workspace", Service: svc, API: api, Viewers: st,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package slackbot
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"strings"
 
 	"github.com/caisbot/caisbot/dialogs"
@@ -26,21 +25,15 @@ type formMeta struct {
 	Channel     string `json:"c,omitempty"`
 }
 
-func (h *Handler) interaction(ctx context.Context, w http.ResponseWriter, payload string) {
-	var ic slack.InteractionCallback
-	if err := json.Unmarshal([]byte(payload), &ic); err != nil {
-		http.Error(w, "malformed interaction payload", http.StatusBadRequest)
-		return
-	}
+func (h *Handler) interaction(ctx context.Context, ic *slack.InteractionCallback) answer {
 	switch ic.Type {
 	case slack.InteractionTypeBlockActions:
-		h.blockAction(ctx, w, &ic)
+		return h.blockAction(ctx, ic)
 	case slack.InteractionTypeViewSubmission:
-		h.viewSubmission(ctx, w, &ic)
-	default:
-		// Other interactions (view_closed, shortcuts) need nothing from us.
-		w.WriteHeader(http.StatusOK)
+		return h.viewSubmission(ctx, ic)
 	}
+	// Other interactions (view_closed, shortcuts) need nothing from us.
+	return ok(nil)
 }
 
 func channelOf(ic *slack.InteractionCallback) string {
@@ -50,17 +43,18 @@ func channelOf(ic *slack.InteractionCallback) string {
 	return ic.Container.ChannelID
 }
 
-func (h *Handler) blockAction(ctx context.Context, w http.ResponseWriter, ic *slack.InteractionCallback) {
+func (h *Handler) blockAction(ctx context.Context, ic *slack.InteractionCallback) answer {
 	if len(ic.ActionCallback.BlockActions) == 0 || !strings.HasPrefix(ic.ActionCallback.BlockActions[0].ActionID, actionPrefix) {
-		w.WriteHeader(http.StatusOK)
-		return
+		return ok(nil)
 	}
 	a := ic.ActionCallback.BlockActions[0]
+	if ic.View.Type == slack.VTHomeTab {
+		return h.homeAction(ctx, ic, a.Value)
+	}
 	channel := channelOf(ic)
 	firm, err := h.firm(ic.Team.ID, channel)
 	if err != nil || ic.User.ID == "" {
-		http.Error(w, "interaction without team, channel or user", http.StatusBadRequest)
-		return
+		return bad("interaction without team, channel or user")
 	}
 	reply, err := h.cfg.Service.Click(ctx, firm, dialogs.Event{User: ic.User.ID, Channel: channel}, a.Value)
 	if err != nil {
@@ -68,22 +62,21 @@ func (h *Handler) blockAction(ctx context.Context, w http.ResponseWriter, ic *sl
 	}
 	if reply.Form != nil {
 		h.openForm(ctx, ic, reply, channel)
-		w.WriteHeader(http.StatusOK)
-		return
+		return ok(nil)
 	}
-	w.WriteHeader(http.StatusOK)
-	h.deliver(ic.ResponseURL, channel, reply)
+	h.deliver(firm, ic.ResponseURL, channel, reply)
+	return ok(nil)
 }
 
 // deliver updates the clicked card (or adds a reply) and posts the
 // public line, after Slack has its acknowledgement.
-func (h *Handler) deliver(responseURL, channel string, reply dialogs.Reply) {
+func (h *Handler) deliver(firm, responseURL, channel string, reply dialogs.Reply) {
 	if responseURL != "" {
 		m := h.message(reply)
 		m.ReplaceOriginal = reply.Replace
 		h.background("response_url", func(ctx context.Context) error { return h.respond(ctx, responseURL, m) })
 	}
-	h.publish(channel, reply)
+	h.changed(firm, channel, reply)
 }
 
 // openForm opens the modal at once: trigger_id expires after 3 seconds.
@@ -106,43 +99,37 @@ func (h *Handler) openForm(ctx context.Context, ic *slack.InteractionCallback, r
 	if _, err := h.cfg.API.OpenViewContext(ctx, ic.TriggerID, view); err != nil {
 		h.log.Error("views.open failed", "err", err)
 		n := dialogs.Notice("Could not open the form", "Slack did not open the form in time. Nothing was changed. Please click the button again.")
-		h.deliver(ic.ResponseURL, "", n)
+		h.deliver("", ic.ResponseURL, "", n)
 	}
 }
 
-func (h *Handler) viewSubmission(ctx context.Context, w http.ResponseWriter, ic *slack.InteractionCallback) {
+func (h *Handler) viewSubmission(ctx context.Context, ic *slack.InteractionCallback) answer {
 	var meta formMeta
 	if ic.View.CallbackID != formCallback || json.Unmarshal([]byte(ic.View.PrivateMetadata), &meta) != nil {
-		w.WriteHeader(http.StatusOK)
-		return
+		return ok(nil)
 	}
 	input := ""
 	if ic.View.State != nil {
 		input = ic.View.State.Values[formBlock][formInput].Value
 	}
 	if len(input) > maxFormInput {
-		writeJSON(w, formErrors(formBlock, "At most 1500 characters, please."))
-		return
+		return formErrors("At most 1500 characters, please.")
 	}
 	firm, err := h.firm(ic.Team.ID, meta.Channel)
 	if err != nil || ic.User.ID == "" {
-		http.Error(w, "submission without team, channel or user", http.StatusBadRequest)
-		return
+		return bad("submission without team, channel or user")
 	}
 	reply, err := h.cfg.Service.Click(ctx, firm, dialogs.Event{User: ic.User.ID, Channel: meta.Channel, Input: input, Submitted: true}, meta.Token)
 	if err != nil {
-		writeJSON(w, formErrors(formBlock, "caisbot could not reach its database. Nothing was changed. Please try again."))
-		h.log.Error("form submission failed", "firm", firm, "err", err)
-		return
+		return formErrors(plain(h.failure(err, firm).Parts[0].Text, h.cfg.Command, 2000))
 	}
 	if reply.FormError != "" {
-		writeJSON(w, formErrors(formBlock, reply.FormError))
-		return
+		return formErrors(reply.FormError)
 	}
-	w.WriteHeader(http.StatusOK)
-	h.deliver(meta.ResponseURL, meta.Channel, reply)
+	h.deliver(firm, meta.ResponseURL, meta.Channel, reply)
+	return ok(nil)
 }
 
-func formErrors(block, msg string) map[string]any {
-	return map[string]any{"response_action": "errors", "errors": map[string]string{block: msg}}
+func formErrors(msg string) answer {
+	return ok(map[string]any{"response_action": "errors", "errors": map[string]string{formBlock: msg}})
 }

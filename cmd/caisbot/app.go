@@ -96,7 +96,7 @@ func (a *app) wireSlack() error {
 	}
 	httpc := &http.Client{Timeout: 10 * time.Second}
 	api := slack.New(token, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(httpc))
-	h, err := slackbot.New(slackbot.Config{SigningSecret: secret, Scope: a.cfg.Scope, Service: svc, API: api, HTTP: httpc, Logger: a.log})
+	h, err := slackbot.New(slackbot.Config{SigningSecret: secret, Scope: a.cfg.Scope, Service: svc, API: api, HTTP: httpc, Logger: a.log, Viewers: a.store})
 	if err != nil {
 		return err
 	}

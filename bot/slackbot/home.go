@@ -1,0 +1,111 @@
+package slackbot
+
+import (
+	"context"
+
+	"github.com/caisbot/caisbot/dialogs"
+	"github.com/slack-go/slack"
+)
+
+// Viewers remembers, per firm, the users whose Home tab shows it.
+type Viewers interface {
+	AddViewer(ctx context.Context, firm, user string) error
+	Viewers(ctx context.Context, firm string) ([]string, error)
+}
+
+// maxHomeRefresh bounds the views.publish calls one change causes.
+const maxHomeRefresh = 50
+
+// homeOpened publishes the user's Home tab.
+func (h *Handler) homeOpened(ctx context.Context, team, user string) {
+	if h.cfg.Scope == "channel" {
+		h.publishHome(ctx, user, h.channelScopeHome())
+		return
+	}
+	p, err := h.cfg.Service.Progress(ctx, team)
+	if err != nil {
+		h.publishHome(ctx, user, h.homeBlocks([]dialogs.Reply{h.failure(err, team)}))
+		return
+	}
+	if h.cfg.Viewers != nil {
+		if err := h.cfg.Viewers.AddViewer(ctx, team, user); err != nil {
+			h.log.Warn("cannot remember home viewer", "err", err)
+		}
+	}
+	h.publishHome(ctx, user, h.home(p))
+}
+
+// home shows the firm's progress, deadlines and a way to the next step.
+func (h *Handler) home(p dialogs.Progress) []slack.Block {
+	f, now := h.cfg.Service.Flow, h.cfg.Service.Now()
+	status := f.Status(p, now)
+	status.Title = "CAIS onboarding — " + status.Title
+	return h.homeBlocks([]dialogs.Reply{status, f.DeadlinesReply(p, now)})
+}
+
+func (h *Handler) channelScopeHome() []slack.Block {
+	return h.homeBlocks([]dialogs.Reply{dialogs.Notice("CAIS onboarding",
+		"This workspace runs one roadmap per channel. Type `{cmd} status` in a firm's channel to see where it stands.")})
+}
+
+// homeBlocks stacks replies within the Home tab's 100-block limit.
+func (h *Handler) homeBlocks(replies []dialogs.Reply) []slack.Block {
+	var out []slack.Block
+	for i, r := range replies {
+		if i > 0 {
+			out = append(out, slack.NewDividerBlock())
+		}
+		out = append(out, h.render.blocks(r, maxViewBlocks-len(out))...)
+	}
+	return out
+}
+
+func (h *Handler) publishHome(ctx context.Context, user string, blocks []slack.Block) {
+	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
+	if _, err := h.cfg.API.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view}); err != nil {
+		h.log.Error("views.publish failed", "user", user, "err", err)
+	}
+}
+
+// homeAction answers a Home button: the next-step card arrives as a
+// direct message, where it works like any other card.
+func (h *Handler) homeAction(ctx context.Context, ic *slack.InteractionCallback, value string) answer {
+	if h.cfg.Scope == "channel" || ic.User.ID == "" {
+		return ok(nil)
+	}
+	reply, err := h.cfg.Service.Click(ctx, ic.Team.ID, dialogs.Event{User: ic.User.ID}, value)
+	if err != nil {
+		reply = h.failure(err, ic.Team.ID)
+	}
+	blocks, text := h.render.Blocks(reply), h.render.Fallback(reply)
+	h.background("chat.postMessage", func(ctx context.Context) error {
+		_, _, err := h.cfg.API.PostMessageContext(ctx, ic.User.ID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+		return err
+	})
+	return ok(nil)
+}
+
+// refreshHomes republishes the Home tab of the firm's viewers.
+func (h *Handler) refreshHomes(firm string) {
+	if h.cfg.Viewers == nil || h.cfg.Scope == "channel" {
+		return
+	}
+	h.background("views.publish", func(ctx context.Context) error {
+		users, err := h.cfg.Viewers.Viewers(ctx, firm)
+		if err != nil {
+			return err
+		}
+		p, err := h.cfg.Service.Progress(ctx, firm)
+		if err != nil {
+			return err
+		}
+		blocks := h.home(p)
+		for i, u := range users {
+			if i == maxHomeRefresh {
+				break
+			}
+			h.publishHome(ctx, u, blocks)
+		}
+		return nil
+	})
+}
