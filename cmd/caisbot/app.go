@@ -17,6 +17,7 @@ import (
 	"github.com/caisbot/caisbot/store"
 	"github.com/redis/go-redis/v9"
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
 )
 
 // app is the wired process: one Redis, one Slack handler, one HTTP server.
@@ -28,6 +29,7 @@ type app struct {
 	handler *slackbot.Handler
 	mux     *http.ServeMux
 	ln      net.Listener
+	socket  *socketmode.Client
 	closers []func()
 }
 
@@ -81,11 +83,13 @@ func (a *app) wireSlack() error {
 		Now:   a.cfg.clock(),
 	}
 	secret, token, apiURL := a.cfg.SlackSigningSecret, a.cfg.SlackBotToken, a.cfg.SlackAPIURL
+	if secret == "" {
+		// Socket Mode and the playground need no secret from the operator;
+		// HTTP requests then cannot be forged without knowing this one.
+		secret = randomSecret()
+	}
 	var pg *playground.Playground
 	if a.cfg.playground() {
-		if secret == "" {
-			secret = randomSecret()
-		}
 		token = "xoxb-playground"
 		var err error
 		pg, err = playground.New(playground.Config{SigningSecret: secret, BaseURL: a.baseURL(), Logger: a.log, Events: http.HandlerFunc(a.events)})
@@ -101,7 +105,13 @@ func (a *app) wireSlack() error {
 		return err
 	}
 	a.handler = h
-	a.mux.Handle("POST /slack/events", h)
+	if a.cfg.SlackAppToken != "" {
+		sapi := slack.New(token, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(httpc), slack.OptionAppLevelToken(a.cfg.SlackAppToken))
+		a.socket = socketmode.New(sapi, socketmode.OptionLog(slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)))
+	}
+	if a.cfg.SlackAppToken == "" || a.cfg.SlackSigningSecret != "" {
+		a.mux.Handle("POST /slack/events", h)
+	}
 	if pg != nil {
 		a.mux.Handle("/", pg.Handler())
 	}
@@ -155,8 +165,15 @@ func (a *app) baseURL() string {
 // serve runs until ctx ends, then drains in-flight requests and sends.
 func (a *app) serve(ctx context.Context) error {
 	srv := &http.Server{Handler: a.mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(a.ln) }()
+	if a.socket != nil {
+		go func() {
+			if err := a.handler.RunSocketMode(ctx, a.socket); err != nil && ctx.Err() == nil {
+				errc <- err
+			}
+		}()
+	}
 	a.log.Info("caisbot listening", "addr", a.ln.Addr().String(), "scope", a.cfg.Scope, "playground", a.cfg.playground())
 	select {
 	case err := <-errc:

@@ -1,0 +1,70 @@
+package slackbot
+
+import (
+	"context"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// RunSocketMode serves Slack over Socket Mode until ctx ends: no public
+// URL is needed. The client reconnects by itself; every envelope goes to
+// the same dispatch code as HTTP and is acknowledged within the budget.
+func (h *Handler) RunSocketMode(ctx context.Context, client *socketmode.Client) error {
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case evt := <-client.Events:
+				h.socketEvent(ctx, client, evt)
+			}
+		}
+	}()
+	return client.RunContext(ctx)
+}
+
+func (h *Handler) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeConnecting, socketmode.EventTypeConnected, socketmode.EventTypeHello:
+		h.log.Info("socket mode", "state", string(evt.Type))
+		return
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth, socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
+		h.log.Warn("socket mode", "state", string(evt.Type))
+		return
+	}
+	if evt.Request == nil {
+		return
+	}
+	// Each envelope runs on its own so a slow one never delays the others.
+	h.bg.Add(1)
+	go func() {
+		defer h.bg.Done()
+		rctx, cancel := context.WithTimeout(ctx, h.cfg.Budget)
+		defer cancel()
+		a := h.socketAnswer(rctx, evt)
+		if err := client.AckCtx(rctx, evt.Request.EnvelopeID, a.body); err != nil {
+			// Slack drops acks of 20 KB or more: ack bare, send the reply
+			// through the response_url instead.
+			h.log.Warn("socket mode ack with payload failed", "type", string(evt.Type), "err", err)
+			_ = client.AckCtx(rctx, evt.Request.EnvelopeID, nil)
+			if sc, isCmd := evt.Data.(slack.SlashCommand); isCmd && a.body != nil {
+				m, _ := a.body.(message)
+				h.background("response_url", func(ctx context.Context) error { return h.respond(ctx, sc.ResponseURL, m) })
+			}
+		}
+	}()
+}
+
+func (h *Handler) socketAnswer(ctx context.Context, evt socketmode.Event) answer {
+	switch data := evt.Data.(type) {
+	case slack.SlashCommand:
+		return h.command(ctx, data)
+	case slack.InteractionCallback:
+		return h.interaction(ctx, &data)
+	case slackevents.EventsAPIEvent:
+		h.callback(ctx, data)
+	}
+	return ok(nil)
+}
