@@ -116,8 +116,8 @@ type answer struct {
 	text   string // plain-text body (url_verification, errors)
 }
 
-func ok(body any) answer           { return answer{status: http.StatusOK, body: body} }
-func bad(msg string) answer        { return answer{status: http.StatusBadRequest, text: msg} }
+func ok(body any) answer    { return answer{status: http.StatusOK, body: body} }
+func bad(msg string) answer { return answer{status: http.StatusBadRequest, text: msg} }
 func (a answer) write(w http.ResponseWriter) {
 	switch {
 	case a.body != nil:
