@@ -24,22 +24,22 @@ func (h *Handler) command(ctx context.Context, sc slack.SlashCommand) answer {
 	cmd := dialogs.ParseCommand(sc.Text)
 	reply, err := h.cfg.Service.Command(ctx, firm, dialogs.Event{User: sc.UserID, Channel: sc.ChannelID}, cmd)
 	if err != nil {
-		reply = h.failure(err, firm)
+		reply = h.failure(ctx, err, firm)
 	} else {
-		h.log.Info("command handled", "firm", firm, "user", sc.UserID, "command", cmd.Name)
+		h.logger(ctx).Info("command handled", "firm", firm, "user", sc.UserID, "command", cmd.Name)
 	}
 	if reply.File != nil {
-		h.upload(sc.ChannelID, sc.ResponseURL, reply)
+		h.upload(ctx, sc.ChannelID, sc.ResponseURL, reply)
 	}
-	h.changed(firm, sc.ChannelID, reply)
+	h.changed(ctx, firm, sc.ChannelID, reply)
 	return ok(h.message(reply))
 }
 
 // upload sends a file to the channel after the command is answered; if it
 // fails, the user is told through the response_url.
-func (h *Handler) upload(channel, responseURL string, r dialogs.Reply) {
+func (h *Handler) upload(ctx context.Context, channel, responseURL string, r dialogs.Reply) {
 	f := r.File
-	h.background("files.upload", func(ctx context.Context) error {
+	h.background(ctx, "files.upload", func(ctx context.Context) error {
 		_, err := h.cfg.API.UploadFileContext(ctx, slack.UploadFileParameters{
 			Reader: bytes.NewReader(f.Content), FileSize: len(f.Content),
 			Filename: f.Name, Title: plain(f.Title, h.cfg.Command, 250), Channel: channel,

@@ -27,6 +27,7 @@ const MaxBody = 1 << 20
 // API is the part of Slack's Web API the bot uses (*slack.Client has it).
 type API interface {
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
 	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
 	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
 	UploadFileContext(ctx context.Context, params slack.UploadFileParameters) (*slack.FileSummary, error)
@@ -45,6 +46,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Budget bounds the work done before answering Slack (3 s in all).
 	Budget time.Duration
+	// Observe, if set, is told of every request (metrics).
+	Observe Observer
 	// Viewers remembers who opened the App Home, to refresh it after
 	// changes; nil disables refreshes.
 	Viewers Viewers
@@ -93,19 +96,26 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			h.observe("oversized", &request{}, answer{status: http.StatusRequestEntityTooLarge}, time.Now())
 			return
 		}
 		http.Error(w, "cannot read body", http.StatusBadRequest)
 		return
 	}
+	start, ct := time.Now(), r.Header.Get("Content-Type")
+	ctx, rq := h.begin(r.Context())
 	if err := h.verify(r.Header, body); err != nil {
-		h.log.Warn("rejected unverified request", "err", err, "remote", r.RemoteAddr)
-		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		rq.log.Warn("rejected unverified request", "err", err, "remote", r.RemoteAddr)
+		a := answer{status: http.StatusUnauthorized, text: "invalid signature"}
+		a.write(w)
+		h.observe("unverified", rq, a, start)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.Budget)
+	ctx, cancel := context.WithTimeout(ctx, h.cfg.Budget)
 	defer cancel()
-	h.dispatch(ctx, r.Header.Get("Content-Type"), body).write(w)
+	a := h.dispatch(ctx, ct, body)
+	a.write(w)
+	h.observe(kindOf(ct, body), rq, a, start)
 }
 
 // answer is what Slack gets back: over HTTP the response, over Socket
@@ -192,24 +202,26 @@ func (h *Handler) message(r dialogs.Reply) message {
 
 // failure turns an error from dialogs into what the user sees; the cause
 // goes to the log only.
-func (h *Handler) failure(err error, firm string) dialogs.Reply {
-	h.log.Error("request failed", "firm", firm, "err", err)
+func (h *Handler) failure(ctx context.Context, err error, firm string) dialogs.Reply {
+	markFailed(ctx)
+	h.logger(ctx).Error("request failed", "firm", firm, "err", err)
 	if errors.Is(err, dialogs.ErrUncertain) {
 		return dialogs.Notice("Temporarily unavailable", "caisbot lost contact with its database while saving, so your confirmation may not have been recorded. Check `{cmd} status` in a minute before trying again.")
 	}
 	return dialogs.Notice("Temporarily unavailable", "caisbot could not reach its database. Nothing was changed. Please try again in a minute.")
 }
 
-// background runs f after the response, with its own deadline, so Slack
-// gets its answer at once and shutdown can wait for f.
-func (h *Handler) background(name string, f func(ctx context.Context) error) {
+// background runs f after the response, with its own deadline but the
+// request's logger, so Slack gets its answer at once and shutdown can wait
+// for f.
+func (h *Handler) background(ctx context.Context, name string, f func(ctx context.Context) error) {
 	h.bg.Add(1)
 	go func() {
 		defer h.bg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 		defer cancel()
 		if err := f(ctx); err != nil {
-			h.log.Error("slack call failed", "call", name, "err", err)
+			h.logger(ctx).Error("slack call failed", "call", name, "err", err)
 		}
 	}()
 }
@@ -239,21 +251,21 @@ func (h *Handler) respond(ctx context.Context, responseURL string, m message) er
 
 // changed follows a committed change: the public line in the channel and
 // fresh Home tabs for the firm's viewers.
-func (h *Handler) changed(firm, channel string, r dialogs.Reply) {
+func (h *Handler) changed(ctx context.Context, firm, channel string, r dialogs.Reply) {
 	if r.Public == "" {
 		return
 	}
-	h.publish(channel, r)
-	h.refreshHomes(firm)
+	h.publish(ctx, channel, r)
+	h.refreshHomes(ctx, firm)
 }
 
 // publish posts a reply's public line to the channel.
-func (h *Handler) publish(channel string, r dialogs.Reply) {
+func (h *Handler) publish(ctx context.Context, channel string, r dialogs.Reply) {
 	if channel == "" {
 		return
 	}
 	text := Mrkdwn(r.Public, h.cfg.Command)
-	h.background("chat.postMessage", func(ctx context.Context) error {
+	h.background(ctx, "chat.postMessage", func(ctx context.Context) error {
 		_, _, err := h.cfg.API.PostMessageContext(ctx, channel,
 			slack.MsgOptionText(text, false),
 			slack.MsgOptionBlocks(slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)))

@@ -24,12 +24,12 @@ func (h *Handler) homeOpened(ctx context.Context, team, user string) {
 	}
 	p, err := h.cfg.Service.Progress(ctx, team)
 	if err != nil {
-		h.publishHome(ctx, user, h.homeBlocks([]dialogs.Reply{h.failure(err, team)}))
+		h.publishHome(ctx, user, h.homeBlocks([]dialogs.Reply{h.failure(ctx, err, team)}))
 		return
 	}
 	if h.cfg.Viewers != nil {
 		if err := h.cfg.Viewers.AddViewer(ctx, team, user); err != nil {
-			h.log.Warn("cannot remember home viewer", "err", err)
+			h.logger(ctx).Warn("cannot remember home viewer", "err", err)
 		}
 	}
 	h.publishHome(ctx, user, h.home(p))
@@ -63,7 +63,7 @@ func (h *Handler) homeBlocks(replies []dialogs.Reply) []slack.Block {
 func (h *Handler) publishHome(ctx context.Context, user string, blocks []slack.Block) {
 	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 	if _, err := h.cfg.API.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view}); err != nil {
-		h.log.Error("views.publish failed", "user", user, "err", err)
+		h.logger(ctx).Error("views.publish failed", "user", user, "err", err)
 	}
 }
 
@@ -75,10 +75,10 @@ func (h *Handler) homeAction(ctx context.Context, ic *slack.InteractionCallback,
 	}
 	reply, err := h.cfg.Service.Click(ctx, ic.Team.ID, dialogs.Event{User: ic.User.ID}, value)
 	if err != nil {
-		reply = h.failure(err, ic.Team.ID)
+		reply = h.failure(ctx, err, ic.Team.ID)
 	}
 	blocks, text := h.render.Blocks(reply), h.render.Fallback(reply)
-	h.background("chat.postMessage", func(ctx context.Context) error {
+	h.background(ctx, "chat.postMessage", func(ctx context.Context) error {
 		_, _, err := h.cfg.API.PostMessageContext(ctx, ic.User.ID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
 		return err
 	})
@@ -86,11 +86,11 @@ func (h *Handler) homeAction(ctx context.Context, ic *slack.InteractionCallback,
 }
 
 // refreshHomes republishes the Home tab of the firm's viewers.
-func (h *Handler) refreshHomes(firm string) {
+func (h *Handler) refreshHomes(ctx context.Context, firm string) {
 	if h.cfg.Viewers == nil || h.cfg.Scope == "channel" {
 		return
 	}
-	h.background("views.publish", func(ctx context.Context) error {
+	h.background(ctx, "views.publish", func(ctx context.Context) error {
 		users, err := h.cfg.Viewers.Viewers(ctx, firm)
 		if err != nil {
 			return err

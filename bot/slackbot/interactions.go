@@ -58,25 +58,40 @@ func (h *Handler) blockAction(ctx context.Context, ic *slack.InteractionCallback
 	}
 	reply, err := h.cfg.Service.Click(ctx, firm, dialogs.Event{User: ic.User.ID, Channel: channel}, a.Value)
 	if err != nil {
-		reply = h.failure(err, firm)
+		reply = h.failure(ctx, err, firm)
 	}
 	if reply.Form != nil {
 		h.openForm(ctx, ic, reply, channel)
 		return ok(nil)
 	}
-	h.deliver(firm, ic.ResponseURL, channel, reply)
+	h.deliver(ctx, firm, ic.User.ID, ic.ResponseURL, channel, reply)
 	return ok(nil)
 }
 
 // deliver updates the clicked card (or adds a reply) and posts the
 // public line, after Slack has its acknowledgement.
-func (h *Handler) deliver(firm, responseURL, channel string, reply dialogs.Reply) {
+func (h *Handler) deliver(ctx context.Context, firm, user, responseURL, channel string, reply dialogs.Reply) {
 	if responseURL != "" {
 		m := h.message(reply)
 		m.ReplaceOriginal = reply.Replace
-		h.background("response_url", func(ctx context.Context) error { return h.respond(ctx, responseURL, m) })
+		h.background(ctx, "response_url", func(ctx context.Context) error {
+			err := h.respond(ctx, responseURL, m)
+			if err != nil && reply.Public != "" && channel != "" {
+				h.cardNotUpdated(ctx, channel, user)
+			}
+			return err
+		})
 	}
-	h.changed(firm, channel, reply)
+	h.changed(ctx, firm, channel, reply)
+}
+
+// cardNotUpdated tells a user whose change was saved that their card is
+// out of date, so nobody mistakes a stale card for a lost confirmation.
+func (h *Handler) cardNotUpdated(ctx context.Context, channel, user string) {
+	n := dialogs.Notice("Saved, but your card is out of date", "Your answer was recorded (see the channel), but Slack did not accept the updated card. Type `{cmd}` for the current step.")
+	if _, err := h.cfg.API.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(h.render.Fallback(n), false), slack.MsgOptionBlocks(h.render.Blocks(n)...)); err != nil {
+		h.logger(ctx).Error("chat.postEphemeral failed", "err", err)
+	}
 }
 
 // openForm opens the modal at once: trigger_id expires after 3 seconds.
@@ -97,9 +112,9 @@ func (h *Handler) openForm(ctx context.Context, ic *slack.InteractionCallback, r
 			slack.NewTextBlockObject(slack.PlainTextType, clip(f.Hint, 2000), false, false), input)}},
 	}
 	if _, err := h.cfg.API.OpenViewContext(ctx, ic.TriggerID, view); err != nil {
-		h.log.Error("views.open failed", "err", err)
+		h.logger(ctx).Error("views.open failed", "err", err)
 		n := dialogs.Notice("Could not open the form", "Slack did not open the form in time. Nothing was changed. Please click the button again.")
-		h.deliver("", ic.ResponseURL, "", n)
+		h.deliver(ctx, "", ic.User.ID, ic.ResponseURL, "", n)
 	}
 }
 
@@ -121,12 +136,12 @@ func (h *Handler) viewSubmission(ctx context.Context, ic *slack.InteractionCallb
 	}
 	reply, err := h.cfg.Service.Click(ctx, firm, dialogs.Event{User: ic.User.ID, Channel: meta.Channel, Input: input, Submitted: true}, meta.Token)
 	if err != nil {
-		return formErrors(plain(h.failure(err, firm).Parts[0].Text, h.cfg.Command, 2000))
+		return formErrors(plain(h.failure(ctx, err, firm).Parts[0].Text, h.cfg.Command, 2000))
 	}
 	if reply.FormError != "" {
 		return formErrors(reply.FormError)
 	}
-	h.deliver(firm, meta.ResponseURL, meta.Channel, reply)
+	h.deliver(ctx, firm, ic.User.ID, meta.ResponseURL, meta.Channel, reply)
 	return ok(nil)
 }
 

@@ -2,6 +2,7 @@ package slackbot
 
 import (
 	"context"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -41,9 +42,12 @@ func (h *Handler) socketEvent(ctx context.Context, client *socketmode.Client, ev
 	h.bg.Add(1)
 	go func() {
 		defer h.bg.Done()
-		rctx, cancel := context.WithTimeout(ctx, h.cfg.Budget)
+		start := time.Now()
+		rctx, rq := h.begin(ctx)
+		rctx, cancel := context.WithTimeout(rctx, h.cfg.Budget)
 		defer cancel()
 		a := h.socketAnswer(rctx, evt)
+		defer h.observe(string(evt.Type), rq, a, start)
 		if err := client.AckCtx(rctx, evt.Request.EnvelopeID, a.body); err != nil {
 			// Slack drops acks of 20 KB or more: ack bare, send the reply
 			// through the response_url instead.
@@ -51,7 +55,7 @@ func (h *Handler) socketEvent(ctx context.Context, client *socketmode.Client, ev
 			_ = client.AckCtx(rctx, evt.Request.EnvelopeID, nil)
 			if sc, isCmd := evt.Data.(slack.SlashCommand); isCmd && a.body != nil {
 				m, _ := a.body.(message)
-				h.background("response_url", func(ctx context.Context) error { return h.respond(ctx, sc.ResponseURL, m) })
+				h.background(ctx, "response_url", func(ctx context.Context) error { return h.respond(ctx, sc.ResponseURL, m) })
 			}
 		}
 	}()
