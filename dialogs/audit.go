@@ -68,7 +68,12 @@ func (b *ChainBreak) Error() string { return fmt.Sprintf("entry %d: %s", b.Seq, 
 // VerifyChain checks that entries form an unbroken chain from the first
 // entry, ending at head; it returns nil when they do.
 func VerifyChain(entries []Entry, head string) *ChainBreak {
-	prev := ""
+	// end is the index of the entry whose hash is head: -1 when head is
+	// empty (before the first entry), -2 while not found.
+	prev, end := "", -2
+	if head == "" {
+		end = -1
+	}
 	for i, e := range entries {
 		want := int64(i + 1)
 		switch {
@@ -80,6 +85,12 @@ func VerifyChain(entries []Entry, head string) *ChainBreak {
 			return &ChainBreak{Seq: e.Seq, Reason: "its content does not match its hash (it was edited)"}
 		}
 		prev = e.Hash
+		if prev == head && end == -2 {
+			end = i
+		}
+	}
+	if prev != head && end >= -1 {
+		return &ChainBreak{Seq: int64(end + 2), Reason: "comes after the trail's recorded end (an entry was added outside the bot)"}
 	}
 	if prev != head {
 		return &ChainBreak{Seq: int64(len(entries) + 1), Reason: "the trail ends early: later entries are missing"}

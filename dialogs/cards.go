@@ -135,17 +135,30 @@ func (f *Flow) Status(p Progress, now time.Time) Reply {
 
 func (f *Flow) statusLine(s, cur *Step, ahead map[string]bool, p Progress) string {
 	h := "**" + s.Heading() + "**"
+	// The current step is open even if an earlier pass confirmed it (a
+	// path that loops back, like reopening Step 1).
+	if s.ID == cur.ID {
+		return "➡️ " + h + " — next"
+	}
 	if c, ok := p.Confirmed(s.ID); ok {
-		ch, _ := s.Choice(c.Choice)
-		return fmt.Sprintf("✅ %s — %s, confirmed by %s on %s", h, ch.Label, Mention(c.User), f.Stamp(c.At))
+		return fmt.Sprintf("✅ %s — %s, confirmed by %s on %s", h, answer(s, c.Choice), Mention(c.User), f.Stamp(c.At))
 	}
 	switch {
-	case s.ID == cur.ID:
-		return "➡️ " + h + " — next"
 	case ahead[s.ID]:
 		return "⬜ " + h + " — open"
 	}
 	return "➖ " + h + " — not applicable"
+}
+
+// answer is the label of a stored answer; one no longer in the roadmap
+// (a replaced roadmap file) is shown by its id.
+func answer(s *Step, choice string) string {
+	if s != nil {
+		if c, ok := s.Choice(choice); ok {
+			return c.Label
+		}
+	}
+	return Lit(choice)
 }
 
 // Help lists the commands; unknown names what was not understood.

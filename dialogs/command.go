@@ -42,7 +42,7 @@ var commandNames = map[string]bool{
 // It never fails: bad input becomes CmdUnknown or CmdTooLong.
 func ParseCommand(text string) Command {
 	if len(text) > MaxCommandLen {
-		return Command{Name: CmdTooLong, Raw: truncate(text, 40)}
+		return Command{Name: CmdTooLong, Raw: strings.ToValidUTF8(truncate(text, 40), "?")}
 	}
 	if !utf8.ValidString(text) {
 		return Command{Name: CmdUnknown, Raw: strings.ToValidUTF8(text, "?")}

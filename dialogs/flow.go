@@ -136,8 +136,7 @@ func (f *Flow) stale(p Progress, ev Event) Result {
 	if s, ok := f.Roadmap.Step(ev.Token.Step); ok {
 		what = s.Short() + " is no longer the current step."
 		if c, ok := p.Confirmed(s.ID); ok {
-			ch, _ := s.Choice(c.Choice)
-			what = fmt.Sprintf("%s was already confirmed by %s on %s (answer: %s).", s.Short(), Mention(c.User), f.Stamp(c.At), ch.Label)
+			what = fmt.Sprintf("%s was already confirmed by %s on %s (answer: %s).", s.Short(), Mention(c.User), f.Stamp(c.At), answer(s, c.Choice))
 		} else if l := p.Last; l != nil {
 			what = fmt.Sprintf("%s is no longer the current step: %s %s on %s.", s.Short(), Mention(l.User), f.describe(l), f.Stamp(l.At))
 		}
@@ -173,15 +172,19 @@ func (f *Flow) Undo(p Progress, ev Event) Result {
 		return Result{Reply: Notice("Nothing to undo", "No step has been confirmed yet. Nothing was changed.")}
 	}
 	last := p.Path[len(p.Path)-1]
-	s, _ := f.Roadmap.Step(last.Step)
+	// A step missing from a replaced roadmap file is named by its id.
+	s, ok := f.Roadmap.Step(last.Step)
+	short, heading := last.Step, last.Step
+	if ok {
+		short, heading = s.Short(), s.Heading()
+	}
 	next := p.Clone()
 	next.Path = next.Path[:len(next.Path)-1]
 	next.Current = last.Step
-	ch, _ := s.Choice(last.Choice)
 	e := Entry{Action: ActUndo, Step: last.Step, Choice: last.Choice,
-		Detail: fmt.Sprintf("reopened %s (was: %s, by %s at %s)", s.Short(), ch.Label, last.User, last.At.UTC().Format(time.RFC3339))}
+		Detail: fmt.Sprintf("reopened %s (was: %s, by %s at %s)", short, answer(s, last.Choice), last.User, last.At.UTC().Format(time.RFC3339))}
 	reply := f.Card(next, ev.At)
-	reply.Public = fmt.Sprintf("%s reopened **%s** (it had been confirmed by %s on %s).", Mention(ev.User), s.Heading(), Mention(last.User), f.Stamp(last.At))
+	reply.Public = fmt.Sprintf("%s reopened **%s** (it had been confirmed by %s on %s).", Mention(ev.User), heading, Mention(last.User), f.Stamp(last.At))
 	return f.change(p, next, ev, e, reply)
 }
 

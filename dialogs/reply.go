@@ -90,6 +90,7 @@ func Mention(user string) string {
 // litReplacer neutralises the markup's own syntax inside user text; the
 // platform renderer escapes its own control characters (<, >, &) on top.
 var litReplacer = strings.NewReplacer(
+	"@{cmd}", "@\u200b{\u200bcmd}", // before "@{", which would leave "{cmd}" whole
 	"@{", "@\u200b{", "{cmd}", "{\u200bcmd}", "](", "]\u200b(", "\n", " ", "\r", " ",
 )
 

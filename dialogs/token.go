@@ -43,7 +43,8 @@ func ParseToken(s string) (Token, error) {
 		return Token{}, fmt.Errorf("malformed token %q", s)
 	}
 	v, err := strconv.ParseInt(f[4], 10, 64)
-	if err != nil || v < 0 {
+	// Only the canonical form String writes ("+5", "05", "-0" are not).
+	if err != nil || v < 0 || strconv.FormatInt(v, 10) != f[4] {
 		return Token{}, fmt.Errorf("malformed token version %q", f[4])
 	}
 	t := Token{Kind: f[1], Step: f[2], Choice: f[3], Version: v}

@@ -1,0 +1,166 @@
+package dialogs
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// LeadDays are the days before a deadline on which a subscribed channel is
+// reminded of it; 0 is the day itself. The announce command's reply names
+// the same days.
+var LeadDays = []int{30, 14, 7, 1, 0}
+
+// AnnounceHour is the local hour (in Flow.Loc) at which reminders go out.
+const AnnounceHour = 9
+
+// SystemUser is who the audit trail names for changes the bot makes on
+// its own, such as ending a subscription Slack refuses to post to.
+const SystemUser = "caisbot"
+
+// Announced lists the deadlines the firm's channels are reminded of: the
+// roadmap's and the firm's own dates of kind "deadline" that the firm has
+// not finished. Dates that have passed are the caller's to leave out.
+func (f *Flow) Announced(p Progress) []Deadline {
+	var out []Deadline
+	for _, d := range f.Deadlines(p) {
+		if d.Kind == "deadline" && !f.Finished(p, d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Finished reports whether the firm is done with what deadline d is
+// about: it has reached an outcome, confirmed one of d's steps (and not
+// come back to it), or left all of them behind on another branch (the
+// status card's "not applicable"), so reminding it would be noise.
+func (f *Flow) Finished(p Progress, d Deadline) bool {
+	cur := f.current(p)
+	if cur.IsOutcome() {
+		return true
+	}
+	if len(d.Steps) == 0 {
+		return false
+	}
+	open := f.openSet(p)
+	for _, id := range d.Steps {
+		if _, ok := p.Confirmed(id); ok && !open[id] {
+			return true
+		}
+	}
+	return !slices.ContainsFunc(d.Steps, func(id string) bool { return open[id] })
+}
+
+// OpenSteps lists the steps still ahead of the firm, the next one first,
+// then the rest in roadmap order, as the status card marks them.
+func (f *Flow) OpenSteps(p Progress) []*Step {
+	cur := f.current(p)
+	if cur.IsOutcome() {
+		return nil
+	}
+	out := []*Step{cur}
+	open := f.openSet(p)
+	for i := range f.Roadmap.Steps {
+		s := &f.Roadmap.Steps[i]
+		if s.ID != cur.ID && open[s.ID] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// openSet is the current step and every step reachable from it that is
+// not already confirmed: statusLine's "next" and "open".
+func (f *Flow) openSet(p Progress) map[string]bool {
+	cur := f.current(p)
+	open := map[string]bool{}
+	if cur.IsOutcome() {
+		return open
+	}
+	for id := range f.Roadmap.reachable(cur.ID) {
+		s, _ := f.Roadmap.Step(id)
+		if _, done := p.Confirmed(id); !s.IsOutcome() && (id == cur.ID || !done) {
+			open[id] = true
+		}
+	}
+	return open
+}
+
+// AnnouncementReply is the reminder of deadline d posted at now: which
+// deadline, its date, the days left, the firm's open steps with the next
+// one first, and a button that opens the next step's card.
+func (f *Flow) AnnouncementReply(p Progress, d Deadline, now time.Time) Reply {
+	left := daysBetween(now.In(f.Loc), d.Day)
+	r := Reply{Title: announceTitle(left) + ": " + d.Label}
+	when := "is due on **" + longDate(d.Day) + "** — " + daysLeft(left) + "."
+	if left == 0 {
+		when = "is due **today, " + longDate(d.Day) + "**."
+	}
+	r.text("**" + d.Label + "** " + when)
+	if steps := f.OpenSteps(p); len(steps) > 0 {
+		lines := []string{"**Still open**, next step first:"}
+		for i, s := range steps {
+			mark := "⬜ "
+			if i == 0 {
+				mark = "➡️ "
+			}
+			lines = append(lines, mark+s.Heading())
+		}
+		r.text(strings.Join(lines, "\n"))
+	}
+	days := make([]string, 0, len(LeadDays))
+	for _, n := range LeadDays {
+		if n > 0 {
+			days = append(days, fmt.Sprint(n))
+		}
+	}
+	r.context(fmt.Sprintf("Reminders come %s days before each deadline and on the day, at %02d:00 %s. `{cmd} deadlines` lists them; `{cmd} announce off` (admins) stops them here.",
+		joinAnd(days), AnnounceHour, f.Loc.String()))
+	r.Actions = []Action{{Label: "Open next step", Style: Primary, Value: Token{Kind: KindOpen, Version: p.Version}.String()}}
+	return r
+}
+
+func announceTitle(left int) string {
+	switch left {
+	case 0:
+		return "⏰ Due today"
+	case 1:
+		return "⏰ Due tomorrow"
+	}
+	return fmt.Sprintf("⏰ %d days left", left)
+}
+
+// joinAnd writes "30, 14, 7 and 1".
+func joinAnd(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// EndSubscription stops announcements to channel because the platform
+// will not post there (the bot was removed, the channel was deleted or
+// archived). It is recorded like "announce off", by SystemUser, with the
+// reason in the entry's detail; a channel not subscribed changes nothing.
+func (f *Flow) EndSubscription(p Progress, channel, reason string, at time.Time) Result {
+	if _, on := p.Channels[channel]; !on {
+		return Result{Reply: Notice("Announcements unchanged", "This channel does not get deadline announcements. Nothing was changed.")}
+	}
+	next := p.Clone()
+	delete(next.Channels, channel)
+	e := Entry{Action: ActAnnounceOff, Detail: "channel " + channel + " (ended automatically: " + reason + ")"}
+	ev := Event{User: SystemUser, Channel: channel, At: at}
+	return f.change(p, next, ev, e, Notice("Announcements off", "caisbot stopped deadline announcements to this channel: "+reason+"."))
+}
+
+// EndSubscription ends a channel's announcements as Flow.EndSubscription
+// does, committed with its audit entry; ending one already ended is a
+// no-op, so replicas that all meet the refusal may each call it.
+func (s *Service) EndSubscription(ctx context.Context, firm, channel, reason string) error {
+	at := s.Now()
+	_, err := s.apply(ctx, firm, func(p Progress) Result { return s.Flow.EndSubscription(p, channel, reason, at) })
+	return err
+}

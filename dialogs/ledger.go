@@ -1,0 +1,60 @@
+package dialogs
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"strings"
+)
+
+// Occurrence is one reminder owed: deadline Deadline, due on Day, posted
+// to Channel of Firm Lead days before. Day is part of it so that moving a
+// target date makes its reminders new ones.
+type Occurrence struct {
+	Firm     string
+	Channel  string
+	Deadline string // Deadline.ID
+	Day      string // YYYY-MM-DD
+	Lead     int
+}
+
+// ID is the occurrence's stable identifier, carried in the posted
+// message's metadata so a sender that lost track can find its post.
+func (o Occurrence) ID() string {
+	sum := sha256.Sum256([]byte(strings.Join([]string{o.Firm, o.Channel, o.Deadline, o.Day, strconv.Itoa(o.Lead)}, "\x00")))
+	return hex.EncodeToString(sum[:16])
+}
+
+// Occurrence states, as the announcement ledger records them.
+const (
+	StateClaimed = "claimed" // a sender holds a lease and may be posting
+	StateSent    = "sent"    // posted; Ref is the platform's message id
+	StateGone    = "gone"    // the channel refused it; the subscription ended
+	StateFailed  = "failed"  // given up (refused content, or never delivered on its day)
+	StateSkipped = "skipped" // its day passed while no sender ran
+)
+
+// ClaimOutcome says what a claim attempt found.
+type ClaimOutcome int
+
+// Claim outcomes.
+const (
+	// Claimed: the caller holds the lease (a first claim, or its own
+	// claim renewed) and may post.
+	Claimed ClaimOutcome = iota + 1
+	// Retaken: an earlier sender's lease lapsed with no result recorded.
+	// The caller holds the lease now, but that sender may have posted:
+	// look for the post before posting again.
+	Retaken
+	// Held: another sender holds a live lease.
+	Held
+	// Done: the occurrence reached State earlier.
+	Done
+)
+
+// Claim is the answer to a claim attempt.
+type Claim struct {
+	Outcome ClaimOutcome
+	State   string // the state now recorded
+	Ref     string // message id, for StateSent
+}

@@ -1,0 +1,74 @@
+package dialogs
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+// flakyStore wraps memStore with scripted failures.
+type flakyStore struct {
+	*memStore
+	loadErr    error
+	commitErrs []error // returned by successive Commits (nil: delegate)
+	commits    int
+}
+
+func (f *flakyStore) Load(ctx context.Context, firm string) (Progress, error) {
+	if f.loadErr != nil {
+		return Progress{}, f.loadErr
+	}
+	return f.memStore.Load(ctx, firm)
+}
+
+func (f *flakyStore) Commit(ctx context.Context, firm string, expect int64, next Progress, e Entry) error {
+	f.commits++
+	if len(f.commitErrs) > 0 {
+		err := f.commitErrs[0]
+		f.commitErrs = f.commitErrs[1:]
+		if err != nil {
+			return err
+		}
+	}
+	return f.memStore.Commit(ctx, firm, expect, next, e)
+}
+
+func TestServiceStoreFailures(t *testing.T) {
+	boom := errors.New("connection reset")
+	conflicts := make([]error, maxAttempts)
+	for i := range conflicts {
+		conflicts[i] = ErrConflict
+	}
+	tests := []struct {
+		name       string
+		loadErr    error
+		commitErrs []error
+		want       error // nil: success
+		entries    int
+		commits    int
+	}{
+		{"load fails", boom, nil, boom, 0, 0},
+		{"commit fails once, retry lands", nil, []error{boom}, nil, 1, 2},
+		{"commit fails twice", nil, []error{boom, boom}, ErrUncertain, 0, 2},
+		{"one conflict", nil, []error{ErrConflict}, nil, 1, 2},
+		{"endless conflicts", nil, conflicts, ErrUnavailable, 0, maxAttempts},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, m := newService(t)
+			card := command(t, s, "U1", "")
+			fs := &flakyStore{memStore: m, loadErr: tc.loadErr, commitErrs: tc.commitErrs}
+			s.Store = fs
+			r, err := s.Click(context.Background(), "F1", Event{User: "U1"}, card.Actions[0].Value)
+			if tc.want == nil && (err != nil || r.Title != "Step 2: Register for CAT CAIS") {
+				t.Errorf("got %q, %v; want Step 2", r.Title, err)
+			}
+			if tc.want != nil && !errors.Is(err, tc.want) {
+				t.Errorf("error %v, want %v", err, tc.want)
+			}
+			if n := len(trail(m)); n != tc.entries || fs.commits != tc.commits {
+				t.Errorf("%d entries after %d commits, want %d after %d", n, fs.commits, tc.entries, tc.commits)
+			}
+		})
+	}
+}
