@@ -55,6 +55,10 @@ func (f *Flow) refuse(what string) Result {
 // change builds a committed result: the next version and its audit entry.
 func (f *Flow) change(p Progress, next Progress, ev Event, e Entry, reply Reply) Result {
 	next.Version = p.Version + 1
+	switch e.Action {
+	case ActConfirm, ActUndo, ActReset:
+		next.Opened = next.Version
+	}
 	next.Last = &Change{Action: e.Action, Step: e.Step, User: ev.User, At: ev.At}
 	e.User, e.At, e.Version = ev.User, ev.At.UTC(), next.Version
 	return Result{Next: &next, Entry: e, Reply: reply}
@@ -81,7 +85,7 @@ func (f *Flow) Click(p Progress, ev Event) Result {
 func (f *Flow) choose(p Progress, ev Event) Result {
 	t := ev.Token
 	cur := f.current(p)
-	if t.Step != cur.ID {
+	if t.Step != cur.ID || t.Version < p.Opened {
 		return f.stale(p, ev)
 	}
 	c, ok := cur.Choice(t.Choice)
@@ -103,7 +107,7 @@ func (f *Flow) choose(p Progress, ev Event) Result {
 		}
 		conf.Agents = agents
 	}
-	next := p.Clone()
+	next := nextOf(p)
 	next.Path = append(next.Path, conf)
 	next.Current = c.Next
 	e := Entry{Action: ActConfirm, Step: cur.ID, Choice: c.ID, Card: t.Version, Detail: c.Label}
@@ -135,7 +139,9 @@ func (f *Flow) stale(p Progress, ev Event) Result {
 	what := "This card is out of date."
 	if s, ok := f.Roadmap.Step(ev.Token.Step); ok {
 		what = s.Short() + " is no longer the current step."
-		if c, ok := p.Confirmed(s.ID); ok {
+		if l := p.Last; s.ID == f.current(p).ID && l != nil {
+			what = fmt.Sprintf("This card is from before %s %s on %s.", Mention(l.User), f.describe(l), f.Stamp(l.At))
+		} else if c, ok := p.Confirmed(s.ID); ok {
 			what = fmt.Sprintf("%s was already confirmed by %s on %s (answer: %s).", s.Short(), Mention(c.User), f.Stamp(c.At), answer(s, c.Choice))
 		} else if l := p.Last; l != nil {
 			what = fmt.Sprintf("%s is no longer the current step: %s %s on %s.", s.Short(), Mention(l.User), f.describe(l), f.Stamp(l.At))
@@ -178,7 +184,7 @@ func (f *Flow) Undo(p Progress, ev Event) Result {
 	if ok {
 		short, heading = s.Short(), s.Heading()
 	}
-	next := p.Clone()
+	next := nextOf(p)
 	next.Path = next.Path[:len(next.Path)-1]
 	next.Current = last.Step
 	e := Entry{Action: ActUndo, Step: last.Step, Choice: last.Choice,
@@ -203,7 +209,7 @@ func (f *Flow) ResetPrompt(p Progress, ev Event) Result {
 }
 
 func (f *Flow) reset(p Progress, ev Event) Result {
-	next := p.Clone()
+	next := nextOf(p)
 	next.Path, next.Current = nil, ""
 	e := Entry{Action: ActReset, Card: ev.Token.Version, Detail: fmt.Sprintf("cleared %d confirmations", len(p.Path))}
 	reply := f.Card(next, ev.At)
@@ -234,4 +240,12 @@ func ParseAgents(input string) (agents []string, problem string) {
 		return nil, fmt.Sprintf("Name at most %d agents.", maxAgents)
 	}
 	return agents, ""
+}
+
+// nextOf starts the progress that follows p, version included, so cards
+// rendered from it carry the version they will be clicked against.
+func nextOf(p Progress) Progress {
+	next := p.Clone()
+	next.Version = p.Version + 1
+	return next
 }

@@ -312,3 +312,22 @@ func TestProgressFromAnOlderRoadmap(t *testing.T) {
 		t.Errorf("undo: %+v", r)
 	}
 }
+
+func TestCardFromBeforeAnUndoIsStale(t *testing.T) {
+	s, m := newService(t)
+	step1 := command(t, s, "U1", "")
+	step2 := press(t, s, step1, "Yes", "U1", "")
+	press(t, s, step2, "Registration submitted", "U1", "")
+	command(t, s, admin, "undo") // Step 2 is current again
+	out := press(t, s, step2, "Registration submitted", "U2", "")
+	if !strings.Contains(body(out), "This card is from before @{"+admin+"} reopened Step 2") {
+		t.Fatalf("old Step 2 card after undo:\n%s", body(out))
+	}
+	if n := len(m.entries["F1"]); n != 3 {
+		t.Fatalf("audit entries %d, want 3 (the stale click writes none)", n)
+	}
+	fresh := command(t, s, "U2", "")
+	if got := press(t, s, fresh, "Registration submitted", "U2", ""); !strings.HasPrefix(got.Title, "Step 3:") {
+		t.Fatalf("a fresh card after undo must work: %q", got.Title)
+	}
+}

@@ -14,6 +14,9 @@ type Progress struct {
 	// Current is the step or outcome the firm is on; empty means the
 	// roadmap's start.
 	Current string `json:"cur,omitempty"`
+	// Opened is the version at which Current became current: a card drawn
+	// before it belongs to an earlier visit of the step and is stale.
+	Opened int64 `json:"opened,omitempty"`
 	// Path lists the confirmed choices in order; undo pops the last one.
 	Path []Confirmation `json:"path,omitempty"`
 	// Targets are the firm's own target dates, by step id (YYYY-MM-DD).

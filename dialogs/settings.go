@@ -27,7 +27,7 @@ func (f *Flow) SetDeadline(p Progress, ev Event, args []string) Result {
 	if daysBetween(ev.At.In(f.Loc), day) < 0 {
 		return Result{Reply: Notice("Deadline not set", fmt.Sprintf("%s has already passed. Choose today or a later date. Nothing was changed.", longDate(day)))}
 	}
-	next := p.Clone()
+	next := nextOf(p)
 	if next.Targets == nil {
 		next.Targets = map[string]string{}
 	}
@@ -63,7 +63,7 @@ func (f *Flow) Announce(p Progress, ev Event, args []string) Result {
 		}
 		return Result{Reply: Notice("Announcements unchanged", "This channel "+state+" deadline announcements. Nothing was changed.")}
 	}
-	next := p.Clone()
+	next := nextOf(p)
 	e := Entry{Action: ActAnnounce, Detail: "channel " + ev.Channel}
 	reply := Notice("Announcements on", "This channel will get deadline reminders 30, 14, 7 and 1 days before each deadline and on the day, at 09:00 "+f.Loc.String()+".")
 	if off {
