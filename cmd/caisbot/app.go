@@ -14,6 +14,7 @@ import (
 	"github.com/caisbot/caisbot/bot/playground"
 	"github.com/caisbot/caisbot/bot/slackbot"
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/internal/metrics"
 	"github.com/caisbot/caisbot/store"
 	"github.com/redis/go-redis/v9"
 	"github.com/slack-go/slack"
@@ -30,11 +31,12 @@ type app struct {
 	mux     *http.ServeMux
 	ln      net.Listener
 	socket  *socketmode.Client
+	metrics *metrics.Metrics
 	closers []func()
 }
 
 func newApp(cfg *Config, log *slog.Logger) (*app, error) {
-	a := &app{cfg: cfg, log: log, mux: http.NewServeMux()}
+	a := &app{cfg: cfg, log: log, mux: http.NewServeMux(), metrics: metrics.New()}
 	if cfg.Now != "" {
 		log.Warn("CAIS_NOW is set: the bot's clock starts at that instant (for demos and tests only)", "now", cfg.start)
 	}
@@ -52,6 +54,10 @@ func newApp(cfg *Config, log *slog.Logger) (*app, error) {
 	}
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	a.mux.HandleFunc("GET /readyz", a.ready)
+	a.mux.Handle("GET /metrics", a.metrics.Handler())
+	a.metrics.FirmsByStep(time.Minute, func(ctx context.Context) (map[string]int, error) {
+		return a.store.CountByStep(ctx, a.cfg.roadmap.Start)
+	})
 	return a, nil
 }
 
@@ -71,6 +77,7 @@ func (a *app) openRedis() error {
 		return err
 	}
 	a.rdb = rdb
+	rdb.AddHook(a.metrics.RedisHook())
 	a.closers = append(a.closers, func() { _ = rdb.Close() })
 	a.store = store.New(rdb, a.cfg.RedisPrefix)
 	return nil
@@ -98,9 +105,9 @@ func (a *app) wireSlack() error {
 		}
 		apiURL = pg.APIURL()
 	}
-	httpc := &http.Client{Timeout: 10 * time.Second}
+	httpc := &http.Client{Timeout: 10 * time.Second, Transport: a.metrics.Transport(nil)}
 	api := slack.New(token, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(httpc))
-	h, err := slackbot.New(slackbot.Config{SigningSecret: secret, Scope: a.cfg.Scope, Service: svc, API: api, HTTP: httpc, Logger: a.log, Viewers: a.store})
+	h, err := slackbot.New(slackbot.Config{SigningSecret: secret, Scope: a.cfg.Scope, Service: svc, API: api, HTTP: httpc, Logger: a.log, Viewers: a.store, Observe: a.metrics.Observe})
 	if err != nil {
 		return err
 	}

@@ -75,7 +75,7 @@ func TestPlaygroundStartsAndStopsCleanly(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.serve(ctx) }()
-	for _, path := range []string{"/healthz", "/readyz", "/"} {
+	for _, path := range []string{"/healthz", "/readyz", "/", "/metrics"} {
 		resp, err := http.Get(a.baseURL() + path)
 		if err != nil {
 			t.Fatal(err)

@@ -1,0 +1,69 @@
+package metrics
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+func scrape(t *testing.T, m *Metrics) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	return rec.Body.String()
+}
+
+func TestMetricsExposeWhatOperatorsNeed(t *testing.T) {
+	m := New()
+	m.Observe("command", "ok", 3*time.Millisecond)
+	m.Observe("block_actions", "error", time.Second)
+	m.Announcements.WithLabelValues("sent").Inc()
+
+	slack := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "chat.postMessage") {
+			w.WriteHeader(http.StatusTooManyRequests)
+		}
+	}))
+	defer slack.Close()
+	c := &http.Client{Transport: m.Transport(nil)}
+	for _, path := range []string{"/api/chat.postMessage", "/api/views.publish", "/commands/T1/123/abc"} {
+		resp, err := c.Post(slack.URL+path, "application/json", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 100 * time.Millisecond})
+	rdb.AddHook(m.RedisHook())
+	_ = rdb.Get(context.Background(), "k").Err()
+	rdb.Close()
+
+	m.FirmsByStep(time.Minute, func(context.Context) (map[string]int, error) {
+		return map[string]int{"register": 3, "complete": 1}, nil
+	})
+	out := scrape(t, m)
+	for _, want := range []string{
+		`caisbot_requests_total{kind="command",outcome="ok"} 1`,
+		`caisbot_requests_total{kind="block_actions",outcome="error"} 1`,
+		`caisbot_request_duration_seconds_bucket{kind="command",le="0.005"} 1`,
+		`caisbot_slack_api_calls_total{method="chat.postMessage",status="429"} 1`,
+		`caisbot_slack_api_calls_total{method="views.publish",status="200"} 1`,
+		`caisbot_slack_api_calls_total{method="response_url",status="200"} 1`,
+		`caisbot_redis_errors_total{command="get"} 1`,
+		`caisbot_announcements_total{result="sent"} 1`,
+		`caisbot_firms{step="register"} 3`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
