@@ -233,9 +233,9 @@ func TestTargetOnCardAndDeadlines(t *testing.T) {
 	}
 	d := body(command(t, s, "U1", "deadlines"))
 	for _, w := range []string{
-		"February 1, 2022: passed (February 1, 2022)",
-		"July 25, 2022: passed (July 25, 2022)",
-		"May 31, 2024: passed (May 31, 2024)",
+		"Certification opened** — February 1, 2022",
+		"certification (roadmap date)** — passed (July 25, 2022)",
+		"compliance (roadmap date)** — passed (May 31, 2024)",
 		"Your target: Step 6(A)", "June 5, 2027: 193 days left",
 		"November 25, 2026: 1 day left",
 		"own target dates",

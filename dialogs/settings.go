@@ -116,11 +116,14 @@ func (f *Flow) DeadlinesReply(p Progress, now time.Time) Reply {
 	for _, d := range f.Deadlines(p) {
 		left := daysBetween(now.In(f.Loc), d.Day)
 		past = past || left < 0
-		state := daysLeft(left)
-		if left < 0 {
+		state := longDate(d.Day) + ": " + daysLeft(left)
+		switch {
+		case d.Kind == "milestone" && left < 0:
+			state = longDate(d.Day)
+		case left < 0:
 			state = "passed (" + longDate(d.Day) + ")"
 		}
-		lines = append(lines, fmt.Sprintf("• **%s** — %s: %s", d.Label, longDate(d.Day), state))
+		lines = append(lines, fmt.Sprintf("• **%s** — %s", d.Label, state))
 	}
 	r.text(strings.Join(lines, "\n"))
 	if past {

@@ -49,7 +49,7 @@ type botReply struct {
 }
 
 // deliver signs body as Slack does and hands it to the bot's events handler
-// in process. kind and name label the activity panel line.
+// in process. name labels the line in the activity panel.
 func (p *Playground) deliver(ctx context.Context, name, contentType string, body []byte) botReply {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()

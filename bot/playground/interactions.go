@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // ErrNotFound is returned when a message, view or element is not (or no
@@ -337,137 +336,6 @@ func (p *Playground) OpenHome(ctx context.Context, userID string) error {
 // dmChannel is the ID of the user's direct-message channel with the app.
 func dmChannel(userID string) string { return "D" + strings.TrimPrefix(userID, "U") }
 
-// viewObject is a view as Slack puts it in payloads. Call with mu held.
-func (p *Playground) viewObject(v *View, body jsonObject, values map[string]map[string]string) jsonObject {
-	str := func(k string) any {
-		if s, ok := body[k].(string); ok {
-			return s
-		}
-		return ""
-	}
-	out := jsonObject{
-		"id":                    v.ID,
-		"team_id":               p.cfg.TeamID,
-		"type":                  v.Type,
-		"blocks":                body["blocks"],
-		"private_metadata":      str("private_metadata"),
-		"callback_id":           str("callback_id"),
-		"state":                 jsonObject{"values": stateValues(body, values)},
-		"hash":                  v.Hash,
-		"clear_on_close":        body["clear_on_close"] == true,
-		"notify_on_close":       body["notify_on_close"] == true,
-		"root_view_id":          v.RootViewID,
-		"previous_view_id":      nil,
-		"app_id":                AppID,
-		"external_id":           str("external_id"),
-		"app_installed_team_id": p.cfg.TeamID,
-		"bot_id":                BotID,
-	}
-	for _, k := range []string{"title", "close", "submit"} {
-		if body[k] != nil {
-			out[k] = body[k]
-		}
-	}
-	return out
-}
-
-// inputs lists the input blocks of a view that hold a plain_text_input.
-func inputs(body jsonObject, fn func(blockID, actionID string, block, el jsonObject)) {
-	blocks, _ := body["blocks"].([]any)
-	for _, b := range blocks {
-		blk, _ := b.(jsonObject)
-		if blk["type"] != "input" {
-			continue
-		}
-		el, _ := blk["element"].(jsonObject)
-		if el["type"] != "plain_text_input" {
-			continue
-		}
-		bid, _ := blk["block_id"].(string)
-		aid, _ := el["action_id"].(string)
-		fn(bid, aid, blk, el)
-	}
-}
-
-// stateValues is a view's state.values for the given input values.
-func stateValues(body jsonObject, values map[string]map[string]string) jsonObject {
-	out := jsonObject{}
-	inputs(body, func(bid, aid string, _, _ jsonObject) {
-		var val any // Slack sends null for an empty field
-		if s := values[bid][aid]; s != "" {
-			val = s
-		}
-		out[bid] = jsonObject{aid: jsonObject{"type": "plain_text_input", "value": val}}
-	})
-	return out
-}
-
-// checkInputs does what Slack's client does before it sends a submission:
-// required fields and length limits.
-func checkInputs(body jsonObject, values map[string]map[string]string) map[string]string {
-	errs := map[string]string{}
-	inputs(body, func(bid, aid string, blk, el jsonObject) {
-		s := strings.TrimSpace(values[bid][aid])
-		n := utf8.RuneCountInString(s)
-		limit := func(k string) int64 {
-			num, _ := el[k].(json.Number)
-			i, _ := num.Int64()
-			return i
-		}
-		switch {
-		case s == "" && blk["optional"] != true:
-			errs[bid] = "Please fill out this field."
-		case s != "" && limit("min_length") > 0 && int64(n) < limit("min_length"):
-			errs[bid] = fmt.Sprintf("Please enter at least %d characters.", limit("min_length"))
-		case limit("max_length") > 0 && int64(n) > limit("max_length"):
-			errs[bid] = fmt.Sprintf("Please enter no more than %d characters.", limit("max_length"))
-		}
-	})
-	if len(errs) == 0 {
-		return nil
-	}
-	return errs
-}
-
-func (p *Playground) setViewErrors(viewID string, errs map[string]string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if v := p.st.findView(viewID); v != nil {
-		v.Errors = errs
-		p.st.bump()
-	}
-}
-
-// popModal closes the user's top modal. Call with mu held.
-func (p *Playground) popModal(user string) {
-	stack := p.st.modals[user]
-	if len(stack) <= 1 {
-		delete(p.st.modals, user)
-		return
-	}
-	p.st.modals[user] = stack[:len(stack)-1]
-}
-
-// newView stores nothing; it builds a View for a normalized body. Call with mu held.
-func (p *Playground) newView(user, typ string, body jsonObject, rootID string) *View {
-	id := p.st.nextID("V")
-	if rootID == "" {
-		rootID = id
-	}
-	ext, _ := body["external_id"].(string)
-	return &View{ID: id, Type: typ, User: user, Hash: p.st.newHash(time.Now()), RootViewID: rootID, ExternalID: ext, Body: encodeJSON(body)}
-}
-
-// replaceView gives v a new body, keeping its ID. Call with mu held.
-func (p *Playground) replaceView(v *View, body jsonObject) {
-	v.Body = encodeJSON(body)
-	v.Hash = p.st.newHash(time.Now())
-	v.Errors = nil
-	if ext, ok := body["external_id"].(string); ok {
-		v.ExternalID = ext
-	}
-}
-
 func payloadForm(payload jsonObject) []byte {
 	return []byte(url.Values{"payload": {string(encodeJSON(payload))}}.Encode())
 }
@@ -480,13 +348,4 @@ func buttonLabel(el jsonObject) string {
 	}
 	s, _ := el["action_id"].(string)
 	return s
-}
-
-func viewTitle(body jsonObject) string {
-	if t, ok := body["title"].(jsonObject); ok {
-		if s, ok := t["text"].(string); ok {
-			return s
-		}
-	}
-	return "the view"
 }

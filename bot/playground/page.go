@@ -47,15 +47,15 @@ func (p *Playground) staticHandler() http.Handler {
 
 // snapshot is everything the page shows; it filters per user itself.
 type snapshot struct {
-	Version  uint64            `json:"version"`
-	TeamID   string            `json:"team_id"`
-	Channel  jsonObject        `json:"channel"`
-	Users    []jsonObject      `json:"users"`
-	Bot      jsonObject        `json:"bot"`
-	Messages []*Message        `json:"messages"`
+	Version  uint64             `json:"version"`
+	TeamID   string             `json:"team_id"`
+	Channel  jsonObject         `json:"channel"`
+	Users    []jsonObject       `json:"users"`
+	Bot      jsonObject         `json:"bot"`
+	Messages []*Message         `json:"messages"`
 	Modals   map[string][]*View `json:"modals"`
-	Homes    map[string]*View  `json:"homes"`
-	Log      []LogEntry        `json:"log"`
+	Homes    map[string]*View   `json:"homes"`
+	Log      []LogEntry         `json:"log"`
 }
 
 func (p *Playground) handleState(w http.ResponseWriter, r *http.Request) {

@@ -157,10 +157,9 @@ func (s *state) nextID(prefix string) string {
 	return fmt.Sprintf("%s%04d%s", prefix, s.seq, randomHex(3))
 }
 
+// randomHex is n random bytes in upper-case hex.
 func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return fmt.Sprintf("%X", b)
+	return fmt.Sprintf("%X", randomBytes(n))
 }
 
 func (s *state) addMessage(m *Message) {
@@ -272,7 +271,6 @@ func (s *state) findViewByExternalID(ext string) *View {
 }
 
 func (s *state) newHash(now time.Time) string {
-	s.seq++
 	return fmt.Sprintf("%d.%s", now.Unix(), hex.EncodeToString(randomBytes(4)))
 }
 
@@ -282,7 +280,7 @@ func randomBytes(n int) []byte {
 	return b
 }
 
-// logf adds a line to the activity panel and the logger.
+// note adds a line to the activity panel and the logger. Call without mu.
 func (p *Playground) note(e LogEntry) {
 	e.Time = time.Now()
 	if !e.OK {

@@ -108,18 +108,18 @@ func (a apiArgs) token(r *http.Request) string {
 type apiMethod func(p *Playground, a apiArgs) jsonObject
 
 var apiMethods = map[string]apiMethod{
-	"auth.test":                     (*Playground).authTest,
-	"chat.postMessage":              (*Playground).chatPostMessage,
-	"chat.postEphemeral":            (*Playground).chatPostEphemeral,
-	"chat.update":                   (*Playground).chatUpdate,
-	"chat.delete":                   (*Playground).chatDelete,
-	"conversations.history":         (*Playground).conversationsHistory,
-	"views.open":                    (*Playground).viewsOpen,
-	"views.push":                    (*Playground).viewsPush,
-	"views.update":                  (*Playground).viewsUpdate,
-	"views.publish":                 (*Playground).viewsPublish,
-	"files.getUploadURLExternal":    (*Playground).filesGetUploadURLExternal,
-	"files.completeUploadExternal":  (*Playground).filesCompleteUploadExternal,
+	"auth.test":                    (*Playground).authTest,
+	"chat.postMessage":             (*Playground).chatPostMessage,
+	"chat.postEphemeral":           (*Playground).chatPostEphemeral,
+	"chat.update":                  (*Playground).chatUpdate,
+	"chat.delete":                  (*Playground).chatDelete,
+	"conversations.history":        (*Playground).conversationsHistory,
+	"views.open":                   (*Playground).viewsOpen,
+	"views.push":                   (*Playground).viewsPush,
+	"views.update":                 (*Playground).viewsUpdate,
+	"views.publish":                (*Playground).viewsPublish,
+	"files.getUploadURLExternal":   (*Playground).filesGetUploadURLExternal,
+	"files.completeUploadExternal": (*Playground).filesCompleteUploadExternal,
 }
 
 // fail is a Slack error answer; details go to "errors" and
@@ -236,6 +236,12 @@ func readContent(text string, hasText bool, blocksRaw, metaRaw json.RawMessage) 
 
 func (p *Playground) chatPostMessage(a apiArgs) jsonObject {
 	ch, ok := p.channel(a.str("channel"))
+	dmTo := ""
+	if _, isUser := p.userByID(a.str("channel")); !ok && isUser {
+		// A post to a user ID is a direct message in Slack; the playground
+		// has one channel, so it shows there, to that user only.
+		ch, ok, dmTo = p.cfg.ChannelID, true, a.str("channel")
+	}
 	if !ok {
 		return fail("channel_not_found")
 	}
@@ -251,6 +257,7 @@ func (p *Playground) chatPostMessage(a apiArgs) jsonObject {
 	m := &Message{
 		TS: p.st.nextTS(time.Now()), Channel: ch, User: BotUserID, BotID: BotID,
 		Text: c.text, Blocks: c.blocks, Metadata: c.metadata, ThreadTS: a.str("thread_ts"),
+		Ephemeral: dmTo != "", VisibleTo: dmTo,
 	}
 	p.st.addMessage(m)
 	p.st.bump()

@@ -38,9 +38,7 @@ func (h *Handler) homeOpened(ctx context.Context, team, user string) {
 // home shows the firm's progress, deadlines and a way to the next step.
 func (h *Handler) home(p dialogs.Progress) []slack.Block {
 	f, now := h.cfg.Service.Flow, h.cfg.Service.Now()
-	status := f.Status(p, now)
-	status.Title = "CAIS onboarding — " + status.Title
-	return h.homeBlocks([]dialogs.Reply{status, f.DeadlinesReply(p, now)})
+	return h.homeBlocks([]dialogs.Reply{f.Status(p, now), f.DeadlinesReply(p, now)})
 }
 
 func (h *Handler) channelScopeHome() []slack.Block {

@@ -31,6 +31,7 @@ type app struct {
 	mux     *http.ServeMux
 	ln      net.Listener
 	socket  *socketmode.Client
+	pg      *playground.Playground
 	metrics *metrics.Metrics
 	closers []func()
 }
@@ -97,13 +98,12 @@ func (a *app) wireSlack() error {
 	}
 	var pg *playground.Playground
 	if a.cfg.playground() {
-		token = "xoxb-playground"
 		var err error
 		pg, err = playground.New(playground.Config{SigningSecret: secret, BaseURL: a.baseURL(), Logger: a.log, Events: http.HandlerFunc(a.events)})
 		if err != nil {
 			return err
 		}
-		apiURL = pg.APIURL()
+		token, apiURL = playground.Token, pg.APIURL()
 	}
 	httpc := &http.Client{Timeout: 10 * time.Second, Transport: a.metrics.Transport(nil)}
 	api := slack.New(token, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(httpc))
@@ -120,6 +120,7 @@ func (a *app) wireSlack() error {
 		a.mux.Handle("POST /slack/events", h)
 	}
 	if pg != nil {
+		a.pg = pg
 		a.mux.Handle("/", pg.Handler())
 	}
 	return nil
@@ -172,6 +173,9 @@ func (a *app) baseURL() string {
 // serve runs until ctx ends, then drains in-flight requests and sends.
 func (a *app) serve(ctx context.Context) error {
 	srv := &http.Server{Handler: a.mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	if a.pg != nil {
+		srv.RegisterOnShutdown(a.pg.Close) // ends the page's live streams
+	}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(a.ln) }()
 	if a.socket != nil {

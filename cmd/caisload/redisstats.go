@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// redisSnap is one reading of the server's counters. They cover every
+// client of that Redis, so other users of the server show up in them.
+type redisSnap struct {
+	ok         bool
+	commands   int64
+	byCommand  map[string]int64
+	usedMemory int64
+	pid        int
+}
+
+func snapRedis(ctx context.Context, rdb redis.UniversalClient) redisSnap {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	s := redisSnap{byCommand: map[string]int64{}}
+	info, err := rdb.Info(ctx, "stats", "commandstats", "memory", "server").Result()
+	if err != nil {
+		return s
+	}
+	for line := range strings.SplitSeq(info, "\n") {
+		line = strings.TrimSpace(line)
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		switch {
+		case k == "total_commands_processed":
+			s.commands, _ = strconv.ParseInt(v, 10, 64)
+			s.ok = true
+		case k == "used_memory":
+			s.usedMemory, _ = strconv.ParseInt(v, 10, 64)
+		case k == "process_id":
+			s.pid, _ = strconv.Atoi(v)
+		case strings.HasPrefix(k, "cmdstat_"):
+			calls, _, _ := strings.Cut(strings.TrimPrefix(v, "calls="), ",")
+			n, _ := strconv.ParseInt(calls, 10, 64)
+			s.byCommand[strings.TrimPrefix(k, "cmdstat_")] = n
+		}
+	}
+	return s
+}
+
+// redisFigures is Redis's work over one phase, per measured request.
+type redisFigures struct {
+	Commands      int64              `json:"commands"`
+	PerRequest    float64            `json:"commands_per_req"`
+	ByCommand     map[string]float64 `json:"per_req_by_command"`
+	UsedMemoryMiB [2]float64         `json:"used_memory_mib_start_end"`
+}
+
+func redisDelta(a, b redisSnap, requests int64) *redisFigures {
+	if !a.ok || !b.ok || requests == 0 {
+		return nil
+	}
+	f := &redisFigures{Commands: b.commands - a.commands, ByCommand: map[string]float64{},
+		UsedMemoryMiB: [2]float64{float64(a.usedMemory) / (1 << 20), float64(b.usedMemory) / (1 << 20)}}
+	f.PerRequest = float64(f.Commands) / float64(requests)
+	for _, k := range slices.Sorted(maps.Keys(b.byCommand)) {
+		d := b.byCommand[k] - a.byCommand[k]
+		if d > 0 && k != "info" {
+			f.ByCommand[k] = float64(d) / float64(requests)
+		}
+	}
+	return f
+}
+
+// deletePrefix unlinks every key under prefix and says how many.
+func deletePrefix(ctx context.Context, rdb redis.UniversalClient, prefix string) (int, error) {
+	n := 0
+	iter := rdb.Scan(ctx, 0, escapeGlob(prefix)+"*", 1000).Iterator()
+	var batch []string
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := rdb.Unlink(ctx, batch...).Err()
+		n += len(batch)
+		batch = batch[:0]
+		return err
+	}
+	for iter.Next(ctx) {
+		batch = append(batch, iter.Val())
+		if len(batch) == 500 {
+			if err := flush(); err != nil {
+				return n, err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return n, err
+	}
+	return n, flush()
+}
+
+func escapeGlob(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`, `]`, `\]`)
+	return r.Replace(s)
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Targets of issue 5 (on a 2-core machine, generator included, 60 s).
+const (
+	targetNextRatio  = 0.80
+	targetNextP99    = 25 * time.Millisecond
+	targetClickRatio = 0.50
+	steadyGrowthPct  = 10.0 // RSS at a phase's end vs its middle
+)
+
+type report struct {
+	Info    *runInfo         `json:"run"`
+	Phases  []*phaseResult   `json:"phases"`
+	Ratios  []ratio          `json:"ratios"`
+	Checks  []check          `json:"targets"`
+	Met     bool             `json:"all_targets_met"`
+	SinkAll map[string]int64 `json:"fake_slack_calls_total"`
+}
+
+type ratio struct {
+	Name  string  `json:"name"`
+	Bot   float64 `json:"bot_req_per_s"`
+	Bare  float64 `json:"bare_req_per_s"`
+	Ratio float64 `json:"ratio"`
+}
+
+type check struct {
+	Name string `json:"name"`
+	Want string `json:"want"`
+	Got  string `json:"got"`
+	Met  bool   `json:"met"`
+}
+
+func phaseByName(ps []*phaseResult, name string) *phaseResult {
+	for _, p := range ps {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+func buildReport(info *runInfo, ps []*phaseResult, s *sink) *report {
+	r := &report{Info: info, Phases: ps, Met: true}
+	bare, next, click, mix := phaseByName(ps, "bare"), phaseByName(ps, "next"), phaseByName(ps, "click"), phaseByName(ps, "mix")
+	add := func(c check) {
+		r.Checks = append(r.Checks, c)
+		r.Met = r.Met && c.Met
+	}
+	bareRate := 0.0
+	if bare != nil {
+		bareRate = bare.All.PerSec
+	}
+	if next != nil && bareRate > 0 {
+		rt := ratio{"/cais-next (next phase) vs bare", next.All.PerSec, bareRate, next.All.PerSec / bareRate}
+		r.Ratios = append(r.Ratios, rt)
+		add(check{"/cais-next throughput", fmt.Sprintf("≥ %.0f%% of bare", 100*targetNextRatio), fmt.Sprintf("%.1f%%", 100*rt.Ratio), rt.Ratio >= targetNextRatio})
+	}
+	if next != nil {
+		p99 := next.All.Lat.P99
+		add(check{"/cais-next p99 latency", "< " + targetNextP99.String(), ms(p99), p99 < targetNextP99 && next.All.N > 0})
+	}
+	if click != nil && bareRate > 0 {
+		rt := ratio{"clicks (click phase, every click and modal) vs bare", click.Writes.PerSec, bareRate, click.Writes.PerSec / bareRate}
+		r.Ratios = append(r.Ratios, rt)
+		add(check{"click throughput", fmt.Sprintf("≥ %.0f%% of bare", 100*targetClickRatio), fmt.Sprintf("%.1f%%", 100*rt.Ratio), rt.Ratio >= targetClickRatio})
+		r.Ratios = append(r.Ratios, ratio{"click phase, all requests vs bare", click.All.PerSec, bareRate, click.All.PerSec / bareRate})
+	}
+	if mix != nil && bareRate > 0 {
+		r.Ratios = append(r.Ratios, ratio{"mix phase, all requests vs bare", mix.All.PerSec, bareRate, mix.All.PerSec / bareRate})
+	}
+	var errs int64
+	for _, p := range ps {
+		errs += p.Errors
+	}
+	add(check{"request errors", "0", fmt.Sprint(errs), errs == 0})
+	if info.BotExit != "" {
+		add(check{"bot log errors", "0", fmt.Sprint(info.BotLogErr), info.BotLogErr == 0})
+	}
+	var growth []string
+	steady, seen := true, false
+	for _, p := range ps {
+		if p.Name == "bare" {
+			continue
+		}
+		for _, pf := range p.Procs {
+			if pf.Name == "caisbot" {
+				seen = true
+				growth = append(growth, fmt.Sprintf("%s %+.1f%%", p.Name, pf.GrowthHalf))
+				steady = steady && pf.GrowthHalf <= steadyGrowthPct
+			}
+		}
+	}
+	if seen {
+		add(check{"bot memory steady", fmt.Sprintf("RSS end ≤ middle + %.0f%% in each phase", steadyGrowthPct), strings.Join(growth, ", "), steady})
+	}
+	r.SinkAll = s.counts()
+	return r
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/1e6) }
+
+func (r *report) print(w io.Writer) {
+	i := r.Info
+	fmt.Fprintf(w, "caisload run %s — %s\n", i.Run, i.Started.Format(time.RFC3339))
+	fmt.Fprintf(w, "  bot:   %s\n  bare:  %s\n  redis: %s, prefix %s\n", i.Bot, i.Bare, i.Redis, i.Prefix)
+	fmt.Fprintf(w, "  concurrency %d (closed loop), %d firms, %s per phase after %s warm-up, mix %.2f commands, stale %.2f; %d CPUs, %s, load average before %s\n",
+		i.Concurrency, i.Firms, i.Duration, i.Warmup, i.Mix, i.Stale, i.CPUs, i.GoVersion, i.LoadAvg)
+	for _, p := range r.Phases {
+		fmt.Fprintf(w, "\nphase %s — %s\n", p.Name, phaseDescriptions[p.Name])
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "  kind\trequests\treq/s\tp50\tp90\tp99\tmax\terrors\t")
+		row := func(name string, f *figures) {
+			fmt.Fprintf(tw, "  %s\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t\n", name, f.N, f.PerSec, ms(f.Lat.P50), ms(f.Lat.P90), ms(f.Lat.P99), ms(f.Lat.Max), errText(f.Errors))
+		}
+		for k := range nKinds {
+			if f, ok := p.Kinds[k.String()]; ok {
+				row(k.String(), f)
+			}
+		}
+		if len(p.Kinds) > 1 {
+			row("commands", p.Commands)
+			row("clicks", p.Writes)
+			row("all", p.All)
+		}
+		tw.Flush()
+		if p.Card.P50 > 0 {
+			fmt.Fprintf(w, "  click → card at response_url: p50 %s, p90 %s, p99 %s, max %s\n", ms(p.Card.P50), ms(p.Card.P90), ms(p.Card.P99), ms(p.Card.Max))
+		}
+		if p.Pairs > 0 {
+			fmt.Fprintf(w, "  simultaneous clicks on one card: %d pairs, each with exactly one confirmation unless counted under stale-check\n", p.Pairs)
+		}
+		for _, pf := range p.Procs {
+			fmt.Fprintf(w, "  %-12s RSS start %.1f / middle %.1f / end %.1f / max %.1f MiB; CPU %.2f cores, %.0f µs per request\n",
+				pf.Name, pf.RSSStart, pf.RSSMiddle, pf.RSSEnd, pf.RSSMax, pf.Cores, pf.CPUPerReq)
+		}
+		if rd := p.Redis; rd != nil {
+			var by []string
+			for _, k := range slices.Sorted(maps.Keys(rd.ByCommand)) {
+				if v := rd.ByCommand[k]; v >= 0.005 {
+					by = append(by, fmt.Sprintf("%s %.2f", k, v))
+				}
+			}
+			fmt.Fprintf(w, "  redis: %.2f commands per request (%s); used_memory %.1f → %.1f MiB\n", rd.PerRequest, strings.Join(by, ", "), rd.UsedMemoryMiB[0], rd.UsedMemoryMiB[1])
+		}
+		if len(p.Sink) > 0 {
+			var calls []string
+			for _, k := range slices.Sorted(maps.Keys(p.Sink)) {
+				calls = append(calls, fmt.Sprintf("%s %d", k, p.Sink[k]))
+			}
+			fmt.Fprintf(w, "  fake Slack received: %s\n", strings.Join(calls, ", "))
+		}
+	}
+	fmt.Fprintf(w, "\nratios (same generator, concurrency and duration)\n")
+	for _, rt := range r.Ratios {
+		fmt.Fprintf(w, "  %-52s %8.0f / %8.0f req/s = %.2f\n", rt.Name, rt.Bot, rt.Bare, rt.Ratio)
+	}
+	fmt.Fprintf(w, "\ntargets (issue 5)\n")
+	for _, c := range r.Checks {
+		mark := "met"
+		if !c.Met {
+			mark = "MISSED"
+		}
+		fmt.Fprintf(w, "  %-24s want %-36s got %-28s %s\n", c.Name, c.Want, c.Got, mark)
+	}
+	if i.BotExit != "" {
+		fmt.Fprintf(w, "\nbot: %s; log: %d errors, %d warnings\n", i.BotExit, i.BotLogErr, i.BotLogWarn)
+		for _, l := range i.BotLogFirst {
+			fmt.Fprintf(w, "  %s\n", clipLine(l, 300))
+		}
+	}
+	fmt.Fprintf(w, "walk: %d journeys completed, %d firms started over by their admin\n", i.Journeys, i.Restarts)
+}
+
+func errText(e map[string]int64) string {
+	if len(e) == 0 {
+		return "0"
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(e)) {
+		parts = append(parts, fmt.Sprintf("%s:%d", k, e[k]))
+	}
+	return strings.Join(parts, ",")
+}
+
+func clipLine(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
