@@ -3,8 +3,10 @@ package slackbot
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slack-go/slack"
 )
@@ -87,5 +89,28 @@ func TestHomeStaysWithinBlockKitLimits(t *testing.T) {
 		if s, ok := b.(*slack.SectionBlock); ok && len([]rune(s.Text.Text)) > 3000 {
 			t.Fatalf("section text %d chars, limit 3000", len([]rune(s.Text.Text)))
 		}
+	}
+}
+
+func TestEventRetriesAreAcknowledged(t *testing.T) {
+	r := newRig(t)
+	ev := fmt.Sprintf(`{"type":"event_callback","team_id":%q,"event_id":"EvRetry","event_time":1700000000,"event":{"type":"app_home_opened","user":"U1","tab":"home"}}`, team)
+	for retry := range 3 {
+		req, _ := http.NewRequest(http.MethodPost, r.srv.URL, strings.NewReader(ev))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Slack-Retry-Num", fmt.Sprint(retry+1))
+		req.Header.Set("X-Slack-Retry-Reason", "http_timeout")
+		sign(req, ev, time.Now(), secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("retry %d: status %d; Slack would keep retrying", retry+1, resp.StatusCode)
+		}
+	}
+	if r.audit() != 0 {
+		t.Fatal("an event changed progress")
 	}
 }
