@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
@@ -44,7 +45,19 @@ func loadConfig() (*Config, error) {
 	if err := envconfig.Process("", &c); err != nil {
 		return nil, oneLine(err)
 	}
+	c.defaults()
 	return &c, c.check()
+}
+
+// defaults treats a variable set to "" like an unset one, as compose and
+// Kubernetes users expect (envconfig keeps the empty string).
+func (c *Config) defaults() {
+	t, v := reflect.TypeOf(*c), reflect.ValueOf(c).Elem()
+	for i := range t.NumField() {
+		if def, ok := t.Field(i).Tag.Lookup("default"); ok && v.Field(i).Kind() == reflect.String && v.Field(i).String() == "" {
+			v.Field(i).SetString(def)
+		}
+	}
 }
 
 func (c *Config) check() error {
@@ -62,14 +75,16 @@ func (c *Config) check() error {
 		return fmt.Errorf("CAIS_SCOPE must be workspace or channel, not %q", c.Scope)
 	case c.RedisSentinelMaster != "" && len(c.RedisAddrs) == 0:
 		return errors.New("REDIS_SENTINEL_MASTER needs the Sentinel addresses in REDIS_ADDRS")
-	case c.RedisURL != "" && len(c.RedisAddrs) > 0:
-		return errors.New("REDIS_URL and REDIS_ADDRS are exclusive: set one")
+	case strings.Contains(c.SlackSigningSecret, "REPLACE"):
+		return errors.New("SLACK_SIGNING_SECRET is still the REPLACE-ME placeholder from deploy/: set the app's signing secret, or leave it empty in Socket Mode")
+	case strings.Contains(c.SlackBotToken, "REPLACE"), strings.Contains(c.SlackAppToken, "REPLACE"):
+		return errors.New("SLACK_BOT_TOKEN / SLACK_APP_TOKEN is still a REPLACE-ME placeholder from deploy/")
 	}
 	if err := checkURL("SLACK_API_URL", c.SlackAPIURL, "http", "https"); err != nil {
 		return err
 	}
 	if c.RedisURL != "" {
-		if err := checkURL("REDIS_URL", c.RedisURL, "redis", "rediss", "unix"); err != nil {
+		if err := checkURL("REDIS_URL", c.RedisURL, "redis", "rediss"); err != nil {
 			return err
 		}
 	}

@@ -41,6 +41,7 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 		{map[string]string{"CAIS_ROADMAP_FILE": broken}, "CAIS_ROADMAP_FILE"},
 		{map[string]string{"CAIS_ROADMAP_FILE": "/does/not/exist.yaml"}, "CAIS_ROADMAP_FILE"},
 		{map[string]string{"SLACK_API_URL": "::"}, "SLACK_API_URL"},
+		{map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "REPLACE-ME"}, "SLACK_SIGNING_SECRET"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.want, func(t *testing.T) {
@@ -119,5 +120,18 @@ func TestLayering(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestEmptyVariablesMeanDefaults(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("CAIS_TIMEZONE", "")
+	t.Setenv("CAIS_REDIS_PREFIX", "")
+	cfg, err := loadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.loc.String() != "America/New_York" || cfg.RedisPrefix != "cais:" || cfg.ListenAddr != ":3000" {
+		t.Fatalf("defaults not applied: zone %s prefix %q listen %q", cfg.loc, cfg.RedisPrefix, cfg.ListenAddr)
 	}
 }
