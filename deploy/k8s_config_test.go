@@ -104,7 +104,7 @@ func TestRedisStatefulSet(t *testing.T) {
 	}
 }
 
-// checkRedisPersistence wants the settings DEPLOYING.md recommends:
+// checkRedisPersistence wants the settings README.md's "Deploying" section recommends:
 // append-only file fsynced every second, and no eviction of the trail.
 func checkRedisPersistence(t *testing.T, where string, args []string) {
 	t.Helper()

@@ -44,7 +44,7 @@ func TestRedisSentinelFailover(t *testing.T) {
 	before := commitN(t, s, firm, 3)
 	// Replication is asynchronous: a write acknowledged by the master but
 	// not yet on the replica is lost in a failover. WAIT makes this test
-	// deterministic; DEPLOYING.md explains the window in production.
+	// deterministic; README.md ("Deploying") explains the window in production.
 	if n, err := c.Do(ctx, "WAIT", 1, 5000).Int(); err != nil || n != 1 {
 		t.Fatalf("WAIT 1 = %d, %v; want the replica to have the writes", n, err)
 	}
