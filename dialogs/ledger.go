@@ -58,3 +58,10 @@ type Claim struct {
 	State   string // the state now recorded
 	Ref     string // message id, for StateSent
 }
+
+// Settlement is a result to record for an occurrence.
+type Settlement struct {
+	Occurrence Occurrence
+	State      string
+	Ref        string
+}

@@ -9,10 +9,13 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/caisbot/caisbot/bot/announce"
 	"github.com/caisbot/caisbot/bot/playground"
 	"github.com/caisbot/caisbot/bot/slackbot"
+	"github.com/caisbot/caisbot/bot/teams"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/internal/metrics"
 	"github.com/caisbot/caisbot/store"
@@ -23,17 +26,20 @@ import (
 
 // app is the wired process: one Redis, one Slack handler, one HTTP server.
 type app struct {
-	cfg     *Config
-	log     *slog.Logger
-	rdb     redis.UniversalClient
-	store   *store.Redis
-	handler *slackbot.Handler
-	mux     *http.ServeMux
-	ln      net.Listener
-	socket  *socketmode.Client
-	pg      *playground.Playground
-	metrics *metrics.Metrics
-	closers []func()
+	cfg        *Config
+	log        *slog.Logger
+	rdb        redis.UniversalClient
+	store      *store.Redis
+	handler    *slackbot.Handler
+	mux        *http.ServeMux
+	ln         net.Listener
+	socket     *socketmode.Client
+	pg         *playground.Playground
+	teams      *teams.Handler
+	schedulers []*announce.Scheduler
+	svc        *dialogs.Service
+	metrics    *metrics.Metrics
+	closers    []func()
 }
 
 func newApp(cfg *Config, log *slog.Logger) (*app, error) {
@@ -52,6 +58,14 @@ func newApp(cfg *Config, log *slog.Logger) (*app, error) {
 	if err := a.wireSlack(); err != nil {
 		a.close()
 		return nil, err
+	}
+	// Teams is on with an app id, or locally (loopback only) in the
+	// playground; a Slack-only production deployment does not expose it.
+	if a.cfg.MicrosoftAppID != "" || a.cfg.playground() {
+		if err := a.wireTeams(); err != nil {
+			a.close()
+			return nil, err
+		}
 	}
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	a.mux.HandleFunc("GET /readyz", a.ready)
@@ -85,11 +99,16 @@ func (a *app) openRedis() error {
 }
 
 func (a *app) wireSlack() error {
+	admins := make([]string, len(a.cfg.AdminUsers))
+	for i, u := range a.cfg.AdminUsers {
+		admins[i] = teams.CanonicalUser(u) // Slack ids pass unchanged; Entra ids are normalised
+	}
 	svc := &dialogs.Service{
-		Flow:  &dialogs.Flow{Roadmap: a.cfg.roadmap, Admins: a.cfg.AdminUsers, Loc: a.cfg.loc},
+		Flow:  &dialogs.Flow{Roadmap: a.cfg.roadmap, Admins: admins, Loc: a.cfg.loc},
 		Store: a.store,
 		Now:   a.cfg.clock(),
 	}
+	a.svc = svc
 	secret, token, apiURL := a.cfg.SlackSigningSecret, a.cfg.SlackBotToken, a.cfg.SlackAPIURL
 	if secret == "" {
 		// Socket Mode and the playground need no secret from the operator;
@@ -112,6 +131,13 @@ func (a *app) wireSlack() error {
 		return err
 	}
 	a.handler = h
+	poster, err := slackbot.NewPoster(api, "")
+	if err != nil {
+		return err
+	}
+	if err := a.schedule("slack", teams.FirmFilter{FirmStore: a.store, Teams: false}, poster); err != nil {
+		return err
+	}
 	if a.cfg.SlackAppToken != "" {
 		sapi := slack.New(token, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(httpc), slack.OptionAppLevelToken(a.cfg.SlackAppToken))
 		a.socket = socketmode.New(sapi, socketmode.OptionLog(slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)))
@@ -123,6 +149,36 @@ func (a *app) wireSlack() error {
 		a.pg = pg
 		a.mux.Handle("/", pg.Handler())
 	}
+	return nil
+}
+
+func (a *app) wireTeams() error {
+	h, err := teams.New(teams.Config{
+		AppID: a.cfg.MicrosoftAppID, AppPassword: a.cfg.MicrosoftAppPassword,
+		AppType: a.cfg.MicrosoftAppType, TenantID: a.cfg.MicrosoftAppTenantID,
+		Scope: a.cfg.Scope, Service: a.svc, Store: a.store,
+		HTTP:    &http.Client{Timeout: 10 * time.Second},
+		Logger:  a.log.With("platform", "teams"),
+		Observe: func(kind, outcome string, d time.Duration) { a.metrics.Observe("teams_"+kind, outcome, d) },
+	})
+	if err != nil {
+		return err
+	}
+	a.teams = h
+	a.mux.Handle("POST /api/messages", h)
+	return a.schedule("teams", teams.FirmFilter{FirmStore: a.store, Teams: true}, h.Poster())
+}
+
+// schedule adds a deadline-announcement scheduler for one platform's
+// firms; every replica runs one, and Redis claims keep posts exactly once.
+func (a *app) schedule(platform string, firms announce.FirmStore, poster announce.Poster) error {
+	s, err := announce.New(announce.Config{Service: a.svc, Firms: firms, Ledger: a.store, Poster: poster,
+		Now: a.svc.Now, Logger: a.log.With("component", "announce", "platform", platform),
+		Observe: func(e string) { a.metrics.Announcements.WithLabelValues(e).Inc() }})
+	if err != nil {
+		return err
+	}
+	a.schedulers = append(a.schedulers, s)
 	return nil
 }
 
@@ -178,6 +234,13 @@ func (a *app) serve(ctx context.Context) error {
 	}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(a.ln) }()
+	var sched sync.WaitGroup
+	for _, s := range a.schedulers {
+		sched.Add(1)
+		go func() { defer sched.Done(); _ = s.Run(ctx) }()
+	}
+	// Redis closes after the schedulers stop: a claim is never left half-written.
+	defer sched.Wait()
 	if a.socket != nil {
 		go func() {
 			if err := a.handler.RunSocketMode(ctx, a.socket); err != nil && ctx.Err() == nil {
@@ -196,6 +259,9 @@ func (a *app) serve(ctx context.Context) error {
 	defer cancel()
 	err := srv.Shutdown(sctx)
 	a.handler.Wait()
+	if a.teams != nil {
+		a.teams.Wait()
+	}
 	return err
 }
 

@@ -30,13 +30,20 @@ type Config struct {
 	RoadmapFile         string   `envconfig:"CAIS_ROADMAP_FILE"`
 	Now                 string   `envconfig:"CAIS_NOW"`
 
+	MicrosoftAppID       string `envconfig:"MICROSOFT_APP_ID"`
+	MicrosoftAppPassword string `envconfig:"MICROSOFT_APP_PASSWORD"`
+	MicrosoftAppTenantID string `envconfig:"MICROSOFT_APP_TENANT_ID"`
+	MicrosoftAppType     string `envconfig:"MICROSOFT_APP_TYPE" default:"MultiTenant"`
+
 	loc     *time.Location
 	roadmap *dialogs.Roadmap
 	start   time.Time
 }
 
 // playground reports whether no Slack is configured: run the local page.
-func (c *Config) playground() bool { return c.SlackBotToken == "" && c.SlackAppToken == "" }
+func (c *Config) playground() bool {
+	return c.SlackBotToken == "" && c.SlackAppToken == "" && c.MicrosoftAppID == ""
+}
 
 // loadConfig reads and checks the environment. Every error names the
 // variable, in one line, and never echoes a secret.
@@ -71,6 +78,12 @@ func (c *Config) check() error {
 		return errors.New("SLACK_APP_TOKEN (Socket Mode) also needs SLACK_BOT_TOKEN")
 	case c.SlackBotToken != "" && c.SlackAppToken == "" && c.SlackSigningSecret == "":
 		return errors.New("SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN in HTTP mode")
+	case c.MicrosoftAppID != "" && c.MicrosoftAppPassword == "":
+		return errors.New("MICROSOFT_APP_PASSWORD is required with MICROSOFT_APP_ID")
+	case c.MicrosoftAppType != "SingleTenant" && c.MicrosoftAppType != "MultiTenant":
+		return fmt.Errorf("MICROSOFT_APP_TYPE must be SingleTenant or MultiTenant, not %q", c.MicrosoftAppType)
+	case c.MicrosoftAppID != "" && c.MicrosoftAppType == "SingleTenant" && c.MicrosoftAppTenantID == "":
+		return errors.New("MICROSOFT_APP_TENANT_ID is required with MICROSOFT_APP_TYPE=SingleTenant")
 	case c.Scope != "workspace" && c.Scope != "channel":
 		return fmt.Errorf("CAIS_SCOPE must be workspace or channel, not %q", c.Scope)
 	case c.RedisSentinelMaster != "" && len(c.RedisAddrs) == 0:

@@ -33,7 +33,25 @@ const procSecret = "process-test-signing-secret"
 type bot struct {
 	cmd  *exec.Cmd
 	addr string
-	logs *strings.Builder
+	logs *syncBuffer
+}
+
+// syncBuffer collects a process's log while tests may read it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func buildBinary(t *testing.T) string {
@@ -66,7 +84,7 @@ func freeAddr(t *testing.T) string {
 
 func startBot(t *testing.T, bin string, env ...string) *bot {
 	t.Helper()
-	b := &bot{addr: freeAddr(t), logs: &strings.Builder{}}
+	b := &bot{addr: freeAddr(t), logs: &syncBuffer{}}
 	b.cmd = exec.Command(bin)
 	b.cmd.Env = append(os.Environ(), append(env, "CAIS_LISTEN_ADDR="+b.addr)...)
 	b.cmd.Stderr = b.logs
@@ -206,5 +224,59 @@ func TestSIGTERMDrainsAndExitsZero(t *testing.T) {
 	}
 	if !strings.Contains(b.logs.String(), "shutting down") {
 		t.Errorf("no shutdown log:\n%s", b.logs)
+	}
+}
+
+func (b *bot) slash(t *testing.T, text string) string {
+	t.Helper()
+	resp, err := b.post(url.Values{"team_id": {"TANN"}, "channel_id": {"CANN"}, "user_id": {"U1"}, "command": {"/cais-next"}, "text": {text}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return string(raw)
+}
+
+// TestAnnouncementAfterDowntimeOnceAcrossReplicas subscribes a channel the
+// day before a reminder is due, stops the bot over 09:00, and starts two
+// replicas later that morning: the missed reminder goes out, once.
+func TestAnnouncementAfterDowntimeOnceAcrossReplicas(t *testing.T) {
+	bin := buildBinary(t)
+	fake := slackfake.New(t)
+	env := []string{"SLACK_BOT_TOKEN=xoxb-proc", "SLACK_SIGNING_SECRET=" + procSecret, "SLACK_API_URL=" + fake.APIURL(),
+		"REDIS_URL=" + redisURL(t), fmt.Sprintf("CAIS_REDIS_PREFIX=ann%d:", time.Now().UnixNano()), "CAIS_ADMIN_USERS=U1"}
+	first := startBot(t, bin, append(env, "CAIS_NOW=2027-05-30T12:00:00-04:00")...)
+	for _, cmd := range []string{"deadline 2 2027-06-30", "announce"} {
+		if out := first.slash(t, cmd); !strings.Contains(out, "Target date set") && !strings.Contains(out, "Announcements on") {
+			t.Fatalf("%s: %s", cmd, out)
+		}
+	}
+	_ = first.cmd.Process.Signal(syscall.SIGTERM)
+	_ = first.cmd.Wait()
+	if n := len(fake.Calls("chat.postMessage")); n != 1 { // the deadline's public line, no reminder yet
+		t.Fatalf("%d posts before the due day, want only the deadline's public line", n)
+	}
+	later := append(env, "CAIS_NOW=2027-05-31T10:30:00-04:00")
+	r1 := startBot(t, bin, later...)
+	r2 := startBot(t, bin, later...)
+	var reminders []slackfake.Call
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		reminders = reminders[:0]
+		for _, c := range fake.Calls("chat.postMessage") {
+			if strings.Contains(c.Param("text")+c.Param("blocks"), "June 30, 2027") && !strings.Contains(c.Param("text"), "set the firm's target") {
+				reminders = append(reminders, c)
+			}
+		}
+		if len(reminders) > 0 {
+			time.Sleep(2 * time.Second) // give a duplicate the chance to show
+			break
+		}
+	}
+	if len(reminders) != 1 {
+		t.Fatalf("%d reminders for the 30-day lead, want exactly 1\nreplica logs:\n%s\n%s", len(reminders), r1.logs, r2.logs)
+	}
+	if c := reminders[0]; c.Param("channel") != "CANN" {
+		t.Fatalf("reminder went to %q", c.Param("channel"))
 	}
 }

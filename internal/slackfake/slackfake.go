@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -37,15 +38,24 @@ type Failure struct {
 // Server records calls and answers like Slack.
 type Server struct {
 	*httptest.Server
-	mu    sync.Mutex
-	calls []Call
-	fail  map[string][]Failure
-	ts    int
+	mu      sync.Mutex
+	calls   []Call
+	fail    map[string][]Failure
+	ts      int
+	history map[string][]Message
+}
+
+// Message is a message chat.postMessage accepted, as conversations.history
+// returns it: newest first, metadata only with include_all_metadata=1.
+type Message struct {
+	TS       string         `json:"ts"`
+	Text     string         `json:"text"`
+	Metadata map[string]any `json:"metadata,omitempty"`
 }
 
 // New starts a fake closed at the end of the test.
 func New(tb testing.TB) *Server {
-	s := &Server{fail: map[string][]Failure{}}
+	s := &Server{fail: map[string][]Failure{}, history: map[string][]Message{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	tb.Cleanup(s.Close)
 	return s
@@ -117,12 +127,59 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.ts++
 	ts := s.ts
+	if f == nil && c.Method == "chat.postMessage" {
+		s.keep(c, ts)
+	}
 	s.mu.Unlock()
 	if f != nil {
 		s.failWith(w, *f)
 		return
 	}
 	s.answer(w, c, ts)
+}
+
+func stampOf(ts int) string { return fmt.Sprintf("1700000000.%06d", ts) }
+
+// keep adds an accepted post to its channel's history (s.mu held).
+func (s *Server) keep(c Call, ts int) {
+	m := Message{TS: stampOf(ts), Text: c.param("text")}
+	if raw := c.param("metadata"); raw != "" {
+		_ = json.Unmarshal([]byte(raw), &m.Metadata)
+	} else if md, ok := c.JSON["metadata"].(map[string]any); ok {
+		m.Metadata = md
+	}
+	ch := c.param("channel")
+	s.history[ch] = append(s.history[ch], m)
+}
+
+// History returns the messages posted to channel, oldest first.
+func (s *Server) History(channel string) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.history[channel]...)
+}
+
+// historyPage answers conversations.history: newest first, up to limit
+// (default 100), metadata only when asked for.
+func (s *Server) historyPage(c Call) map[string]any {
+	s.mu.Lock()
+	all := s.history[c.param("channel")]
+	msgs := make([]any, 0, len(all))
+	for i := len(all) - 1; i >= 0; i-- {
+		m := all[i]
+		if c.param("include_all_metadata") != "1" {
+			m.Metadata = nil
+		}
+		msgs = append(msgs, m)
+	}
+	s.mu.Unlock()
+	limit := 100
+	if n, err := strconv.Atoi(c.param("limit")); err == nil && n > 0 {
+		limit = n
+	}
+	more := len(msgs) > limit
+	msgs = msgs[:min(limit, len(msgs))]
+	return map[string]any{"messages": msgs, "has_more": more}
 }
 
 func (s *Server) failWith(w http.ResponseWriter, f Failure) {
@@ -143,7 +200,7 @@ func (s *Server) failWith(w http.ResponseWriter, f Failure) {
 
 func (s *Server) answer(w http.ResponseWriter, c Call, ts int) {
 	w.Header().Set("Content-Type", "application/json")
-	stamp := fmt.Sprintf("1700000000.%06d", ts)
+	stamp := stampOf(ts)
 	var out map[string]any
 	switch c.Method {
 	case "response_url", "upload":
@@ -160,7 +217,7 @@ func (s *Server) answer(w http.ResponseWriter, c Call, ts int) {
 	case "files.completeUploadExternal":
 		out = map[string]any{"files": []map[string]any{{"id": "F1", "title": "export"}}}
 	case "conversations.history":
-		out = map[string]any{"messages": []any{}, "has_more": false}
+		out = s.historyPage(c)
 	case "auth.test":
 		out = map[string]any{"user_id": "UBOT", "team_id": "T1", "bot_id": "BBOT"}
 	default:

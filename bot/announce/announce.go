@@ -1,0 +1,202 @@
+// Package announce posts deadline reminders to subscribed channels: one
+// post per (firm, channel, deadline, lead time), at 09:00 in the bot's
+// zone, effectively once however many replicas run. It knows no chat
+// platform: it posts through a Poster, so Teams can reuse it.
+//
+// How "once" holds: every replica plans every firm each tick. A replica
+// posts in a workspace only while it holds that workspace's sender lock
+// (so the workspace's budget holds across replicas), and each occurrence
+// is claimed in the Ledger with a lease before it is posted and recorded
+// as sent with the platform's message id after (claims and results go to
+// Redis in batches, one round trip per batch). A claim whose lease lapsed
+// with no result (its sender died mid-post) is retaken only after looking
+// for the post in the channel's history by the id carried in the
+// message's metadata; so is any post retried after an answer that leaves
+// it unknown whether the post was made (a 5xx, a timeout).
+package announce
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/caisbot/caisbot/dialogs"
+)
+
+// Message is one reminder to post.
+type Message struct {
+	Occurrence dialogs.Occurrence
+	Workspace  string
+	// ID identifies the occurrence; the Poster must carry it in the
+	// post (Slack: message metadata) so that Find can see it.
+	ID    string
+	Reply dialogs.Reply
+}
+
+// Poster sends reminders on one chat platform. Errors it returns are
+// *RateLimited, *Gone, *Refused, or anything else for a failure that may
+// have left a post behind (server errors, timeouts).
+type Poster interface {
+	// Post sends m to its channel and returns the platform's message id.
+	Post(ctx context.Context, m Message) (ref string, err error)
+	// Find looks through the channel's recent history for a post that
+	// carries m.ID.
+	Find(ctx context.Context, m Message) (ref string, found bool, err error)
+}
+
+// Ledger is the announcement bookkeeping (store.Redis implements it).
+type Ledger interface {
+	// Settle records results, then claims occurrences for token until
+	// now+lease, in one round trip; recorded and claimed answer done and
+	// claims in order.
+	Settle(ctx context.Context, done []dialogs.Settlement, claims []dialogs.Occurrence, token string, now time.Time, lease time.Duration) (recorded, claimed []dialogs.Claim, err error)
+	// Skip records that o's day passed unsent and returns the state
+	// before ("" or "claimed" only for the first caller; "held" while a
+	// live claim may still be posting, changing nothing).
+	Skip(ctx context.Context, o dialogs.Occurrence, now time.Time) (string, error)
+	// LockSender takes or renews a workspace's sender lock.
+	LockSender(ctx context.Context, workspace, token string, now time.Time, lease time.Duration) (bool, error)
+	UnlockSender(ctx context.Context, workspace, token string) error
+}
+
+// FirmStore lists every firm and reads firms' progress in batches
+// (store.Redis implements it).
+type FirmStore interface {
+	Firms(ctx context.Context) ([]string, error)
+	LoadMany(ctx context.Context, firms []string) ([]dialogs.Progress, error)
+}
+
+// Scheduler plans and sends reminders.
+type Scheduler struct {
+	cfg   Config
+	log   *slog.Logger
+	stats counters
+
+	mu     sync.Mutex
+	pacers map[string]*pacer           // by workspace, kept across runs
+	done   map[dialogs.Occurrence]bool // settled occurrences, until their deadline passes
+	today  string                      // local date the cache was last pruned for
+}
+
+// New checks the configuration and fills its defaults.
+func New(cfg Config) (*Scheduler, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	cfg.defaults()
+	s := &Scheduler{cfg: cfg, log: cfg.Logger, pacers: map[string]*pacer{}, done: map[dialogs.Occurrence]bool{}}
+	s.stats.observe = cfg.Observe
+	return s, nil
+}
+
+// Run calls RunOnce every Interval (plus up to a quarter of it at random,
+// so replicas drift apart) until ctx ends. A run lasts until its posts
+// are sent, so runs never overlap within one Scheduler.
+func (s *Scheduler) Run(ctx context.Context) error {
+	for {
+		if err := s.RunOnce(ctx, s.cfg.Now()); err != nil && ctx.Err() == nil {
+			s.log.Error("announcement run failed; retrying next tick", "err", err)
+		}
+		wait := s.cfg.Interval + rand.N(s.cfg.Interval/4+1)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+	}
+}
+
+// RunOnce plans every firm as of now and sends what is due, returning
+// when every workspace's posts are settled or ctx ends. Within the run
+// time moves on from now with the real clock.
+func (s *Scheduler) RunOnce(ctx context.Context, now time.Time) error {
+	r := s.newRun(now)
+	firms, err := s.cfg.Firms.Firms(ctx)
+	if err != nil {
+		return err
+	}
+	s.prune(r.today)
+	jobs := make(chan job, 256)
+	go r.planAll(ctx, interleave(firms, s.cfg.Workspace), jobs)
+	r.dispatch(ctx, jobs)
+	return ctx.Err()
+}
+
+// Stats returns the counters so far.
+func (s *Scheduler) Stats() Stats { return s.stats.snapshot() }
+
+// interleave orders firms round-robin by workspace, so every workspace's
+// first posts are planned early and all workspaces send in parallel from
+// the start instead of waiting for the firms sorted before theirs.
+func interleave(firms []string, workspace func(string) string) []string {
+	var order []string
+	groups := map[string][]string{}
+	for _, f := range firms {
+		w := workspace(f)
+		if _, ok := groups[w]; !ok {
+			order = append(order, w)
+		}
+		groups[w] = append(groups[w], f)
+	}
+	out := make([]string, 0, len(firms))
+	for i := 0; len(out) < len(firms); i++ {
+		for _, w := range order {
+			if i < len(groups[w]) {
+				out = append(out, groups[w][i])
+			}
+		}
+	}
+	return out
+}
+
+// WorkspaceOf is the default Config.Workspace: the Slack team, which
+// starts both firm id forms ("T123" and "T123:C456").
+func WorkspaceOf(firm string) string {
+	w, _, _ := strings.Cut(firm, ":")
+	return w
+}
+
+// isDone and markDone keep settled occurrences in memory so later ticks
+// of the same day do not ask Redis about them again.
+func (s *Scheduler) isDone(o dialogs.Occurrence) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.done[o]
+}
+
+func (s *Scheduler) markDone(o dialogs.Occurrence) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.done[o] = true
+}
+
+// prune forgets occurrences whose deadline has passed (they are never
+// planned again) once per local day.
+func (s *Scheduler) prune(today string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.today == today {
+		return
+	}
+	s.today = today
+	for o := range s.done {
+		if o.Day < today {
+			delete(s.done, o)
+		}
+	}
+}
+
+// pacerFor returns the workspace's pacer; a run's worker is its only user.
+func (s *Scheduler) pacerFor(workspace string) *pacer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.pacers[workspace]
+	if p == nil {
+		p = newPacer(s.cfg.Limits)
+		s.pacers[workspace] = p
+	}
+	return p
+}

@@ -1,0 +1,126 @@
+package announce
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/caisbot/caisbot/dialogs"
+)
+
+// BenchmarkAllDueAtOnce: 10,000 subscribed channels in 100 workspaces,
+// every one owed its 7-day reminder at 09:00, against a platform that
+// enforces the per-channel and per-workspace limits and answers two 429s
+// of its own in each workspace. The limits are scaled so a run takes
+// seconds: Slack's one post per second per workspace becomes 20/s or
+// 100/s, and its smallest Retry-After (1 s) is scaled alike; the channel
+// limit stays 1 s. Reported: the run's time, the least the limits allow
+// (the busiest workspace's (posts-1) spacings plus its Retry-After
+// waits), their ratio, and the peak live heap during the run.
+func BenchmarkAllDueAtOnce(b *testing.B) {
+	for _, perSecond := range []int{20, 100} {
+		b.Run(fmt.Sprintf("workspace=%d/s", perSecond), func(b *testing.B) {
+			for range b.N {
+				benchAllDue(b, time.Second/time.Duration(perSecond))
+			}
+		})
+	}
+}
+
+const (
+	benchWorkspaces = 100
+	benchChannels   = 100 // per workspace
+)
+
+func benchAllDue(b *testing.B, gap time.Duration) {
+	b.StopTimer()
+	r := newRig(b)
+	seedBench(b, r)
+	api := &limitedAPI{wsGap: gap, chGap: time.Second, retryAfter: gap,
+		inject: map[int]bool{20: true, 60: true}, workspaces: map[string]*fakeWorkspace{}}
+	s := r.scheduler(api, func(c *Config) {
+		c.Limits = Limits{Channel: time.Second, Workspace: gap}
+	})
+	runtime.GC()
+	peak, stop := sampleHeap()
+	b.StartTimer()
+	start := time.Now()
+	if err := s.RunOnce(context.Background(), ny("2027-05-29 09:00")); err != nil {
+		b.Fatal(err)
+	}
+	took := time.Since(start)
+	b.StopTimer()
+	stop()
+	posted, twice := api.counts()
+	if want := benchWorkspaces * benchChannels; posted != want || twice != 0 || s.Stats().Sent != int64(want) {
+		b.Fatalf("%d occurrences posted, %d twice, stats %+v; want %d once each", posted, twice, s.Stats(), want)
+	}
+	ideal := time.Duration(0)
+	for _, w := range api.workspaces {
+		ideal = max(ideal, time.Duration(w.accepted-1)*gap-api.wsTolerance()+time.Duration(w.injected)*api.retryAfter)
+	}
+	b.ReportMetric(took.Seconds(), "s/run")
+	b.ReportMetric(ideal.Seconds(), "least-s")
+	b.ReportMetric(took.Seconds()/ideal.Seconds(), "ratio")
+	b.ReportMetric(float64(*peak)/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(api.injected.Load()), "injected-429s")
+	b.ReportMetric(float64(api.violations.Load()), "earned-429s")
+}
+
+// seedBench stores the firms: one per channel ("channel" scope), each
+// with a June 5 target and its channel subscribed on May 25, so the
+// 7-day reminder is the only one owed (nothing missed to record).
+func seedBench(b testing.TB, r *rig) {
+	ctx := context.Background()
+	sub := ny("2027-05-25 12:00").UTC()
+	firms := make(chan string)
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			for firm := range firms {
+				ch := firm[len(firm)-5:]
+				p := dialogs.Progress{Version: 1, Targets: map[string]string{"certify_self": "2027-06-05"},
+					Channels: map[string]dialogs.Subscription{ch: {User: admin, At: sub}}}
+				e := dialogs.Entry{At: sub, User: admin, Action: dialogs.ActAnnounce, Detail: "channel " + ch, Version: 1}
+				e.Seal(0, "")
+				p.Seq, p.Head = e.Seq, e.Hash
+				if err := r.store.Commit(ctx, firm, 0, p, e); err != nil {
+					b.Error(err)
+				}
+			}
+		})
+	}
+	for w := range benchWorkspaces {
+		for c := range benchChannels {
+			firms <- fmt.Sprintf("T%03d:C%04d", w, w*benchChannels+c)
+		}
+	}
+	close(firms)
+	wg.Wait()
+}
+
+// sampleHeap records the largest live heap seen every 50 ms until stop.
+func sampleHeap() (peak *uint64, stop func()) {
+	peak = new(uint64)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	wg.Go(func() {
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			*peak = max(*peak, sample[0].Value.Uint64())
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	return peak, func() { close(done); wg.Wait() }
+}

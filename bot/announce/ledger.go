@@ -1,0 +1,139 @@
+package announce
+
+import (
+	"context"
+	"time"
+
+	"github.com/caisbot/caisbot/dialogs"
+)
+
+// posted is a result waiting to be recorded with the next round trip.
+type posted struct {
+	j     job
+	state string
+	ref   string
+	at    time.Time // real time it happened
+}
+
+// recordWithin bounds how long a post may stay unrecorded while posting
+// goes on. Should the process die first, the claim lapses and the next
+// sender finds the post in history, so this trades Redis round trips
+// against history lookups after a crash.
+const recordWithin = time.Second
+
+// claim records pending results and claims jobs in one round trip, and
+// returns the jobs this run may now post. Jobs held by another sender or
+// already settled are dropped.
+func (w *worker) claim(ctx context.Context, jobs []job) []*delivery {
+	s := w.r.s
+	var todo []job
+	for _, j := range jobs {
+		switch {
+		case s.isDone(j.occ):
+		case w.r.dayOf(w.r.clock()) != w.r.dayOf(j.at):
+			w.r.skip(ctx, j) // the queue ran past midnight: the day is over
+		case w.gone[j.occ.Channel]:
+			w.settleNow(ctx, j, dialogs.StateGone, "")
+		default:
+			todo = append(todo, j)
+		}
+	}
+	occs := make([]dialogs.Occurrence, len(todo))
+	for i, j := range todo {
+		occs[i] = j.occ
+	}
+	done := w.pending
+	w.pending = nil
+	rec, claimed, err := s.cfg.Ledger.Settle(ctx, settlements(done), occs, w.r.token, w.r.clock(), s.cfg.Lease)
+	if err != nil {
+		w.pending = done // recorded with the next trip, or found in history later
+		s.stats.add(evError)
+		s.log.Warn("announcements: cannot claim reminders; trying next run", "workspace", w.ws, "reminders", len(todo), "err", err)
+		return nil
+	}
+	w.recorded(done, rec)
+	var out []*delivery
+	for i, c := range claimed {
+		switch c.Outcome {
+		case dialogs.Claimed, dialogs.Retaken:
+			out = append(out, w.newDelivery(todo[i], c.Outcome == dialogs.Retaken))
+		case dialogs.Done:
+			s.markDone(todo[i].occ)
+		}
+	}
+	return out
+}
+
+// posted queues a result; the queue goes with the next claim, or now if
+// its oldest entry has waited recordWithin.
+func (w *worker) posted(ctx context.Context, j job, ref string) {
+	w.pending = append(w.pending, posted{j: j, state: dialogs.StateSent, ref: ref, at: time.Now()})
+	if time.Since(w.pending[0].at) >= recordWithin {
+		w.flush(ctx)
+	}
+}
+
+// flush records the pending results now.
+func (w *worker) flush(ctx context.Context) {
+	if len(w.pending) == 0 {
+		return
+	}
+	rec, _, err := w.r.s.cfg.Ledger.Settle(ctx, settlements(w.pending), nil, w.r.token, w.r.clock(), w.r.s.cfg.Lease)
+	if err != nil {
+		w.r.s.stats.add(evError)
+		w.r.s.log.Error("announcements: results not recorded; the next sender checks history before posting", "workspace", w.ws, "results", len(w.pending), "err", err)
+		return
+	}
+	w.recorded(w.pending, rec)
+	w.pending = nil
+}
+
+// settleNow records one result at once (gone, failed): rare, and the
+// channel's later jobs depend on it.
+func (w *worker) settleNow(ctx context.Context, j job, state, ref string) {
+	p := []posted{{j: j, state: state, ref: ref}}
+	rec, _, err := w.r.s.cfg.Ledger.Settle(ctx, settlements(p), nil, w.r.token, w.r.clock(), w.r.s.cfg.Lease)
+	if err != nil {
+		w.r.s.stats.add(evError)
+		w.r.s.log.Error("announcements: result not recorded", append(occAttrs(j), "state", state, "err", err)...)
+		return
+	}
+	w.recorded(p, rec)
+}
+
+// recorded notes what the ledger now holds, and reports a post made
+// while another sender's post was already recorded.
+func (w *worker) recorded(done []posted, rec []dialogs.Claim) {
+	s := w.r.s
+	for i, p := range done {
+		s.markDone(p.j.occ)
+		if p.state == dialogs.StateSent && rec[i].State == dialogs.StateSent && rec[i].Ref != p.ref {
+			s.stats.add(evDuplicate)
+			s.log.Error("reminder posted twice: another sender's post was recorded first", append(occAttrs(p.j), "ref", p.ref, "recorded", rec[i].Ref)...)
+		}
+	}
+}
+
+func settlements(ps []posted) []dialogs.Settlement {
+	out := make([]dialogs.Settlement, len(ps))
+	for i, p := range ps {
+		out[i] = dialogs.Settlement{Occurrence: p.j.occ, State: p.state, Ref: p.ref}
+	}
+	return out
+}
+
+// hold renews a claim when a third of its lease has gone by (a long
+// wait for the budget, or retries), and tells whether it is still this
+// run's: the check that keeps a stalled sender from posting over another.
+func (d *delivery) hold(ctx context.Context) bool {
+	s := d.w.r.s
+	if time.Since(d.claimedAt) < s.cfg.Lease/3 {
+		return true
+	}
+	_, c, err := s.cfg.Ledger.Settle(ctx, nil, []dialogs.Occurrence{d.j.occ}, d.w.r.token, d.w.r.clock(), s.cfg.Lease)
+	if err != nil || c[0].Outcome != dialogs.Claimed {
+		return false
+	}
+	d.claimedAt = time.Now()
+	return true
+}

@@ -1,0 +1,146 @@
+package announce
+
+import (
+	"context"
+	"crypto/rand"
+	"sync"
+	"time"
+
+	"github.com/caisbot/caisbot/dialogs"
+)
+
+// run is one RunOnce: its clock, its claim token and its workers.
+type run struct {
+	s     *Scheduler
+	now   time.Time // the injected clock at the start
+	start time.Time // the real clock at the start
+	today string    // local date at the start
+	// token marks this run's claims and locks. A later run of the same
+	// scheduler has another token, so a claim this run left behind is
+	// retaken only after it lapses, and only after a look at history.
+	token string
+}
+
+func (s *Scheduler) newRun(now time.Time) *run {
+	r := &run{s: s, now: now, start: time.Now(), token: rand.Text()}
+	r.today = r.dayOf(now)
+	return r
+}
+
+// clock is the injected time, moving on with real time during the run.
+func (r *run) clock() time.Time { return r.now.Add(time.Since(r.start)) }
+
+// dayOf is t's local date.
+func (r *run) dayOf(t time.Time) string { return t.In(r.s.cfg.Service.Flow.Loc).Format(time.DateOnly) }
+
+// loadBatch is how many firms one round trip reads. Firms are
+// interleaved by workspace, so a batch feeds up to this many workers.
+const loadBatch = 100
+
+// planAll reads every firm (Loaders batches at a time) and sends its due
+// jobs on; missed ones are recorded here. It closes jobs when done.
+func (r *run) planAll(ctx context.Context, firms []string, jobs chan<- job) {
+	defer close(jobs)
+	batches := make(chan []string)
+	var wg sync.WaitGroup
+	for range r.s.cfg.Loaders {
+		wg.Go(func() {
+			for b := range batches {
+				r.planBatch(ctx, b, jobs)
+			}
+		})
+	}
+	for i := 0; i < len(firms) && ctx.Err() == nil; i += loadBatch {
+		select {
+		case batches <- firms[i:min(i+loadBatch, len(firms))]:
+		case <-ctx.Done():
+		}
+	}
+	close(batches)
+	wg.Wait()
+}
+
+func (r *run) planBatch(ctx context.Context, firms []string, jobs chan<- job) {
+	ps, err := r.s.cfg.Firms.LoadMany(ctx, firms)
+	if err != nil {
+		r.s.stats.add(evError)
+		r.s.log.Warn("announcements: cannot read firms; trying next run", "firms", len(firms), "first", firms[0], "err", err)
+		return
+	}
+	for i := range ps {
+		if len(ps[i].Channels) > 0 && !r.planFirm(ctx, firms[i], &ps[i], jobs) {
+			return
+		}
+	}
+}
+
+// planFirm sends the firm's due jobs on; false when ctx ended.
+func (r *run) planFirm(ctx context.Context, firm string, p *dialogs.Progress, jobs chan<- job) bool {
+	due, missed := plan(r.s.cfg.Service.Flow, firm, r.s.cfg.Workspace(firm), p, r.now)
+	for _, j := range missed {
+		r.skip(ctx, j)
+	}
+	for _, j := range due {
+		if r.s.isDone(j.occ) {
+			continue
+		}
+		select {
+		case jobs <- j:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
+}
+
+// skip records a reminder whose day passed; the first replica to do so
+// logs it.
+func (r *run) skip(ctx context.Context, j job) {
+	if r.s.isDone(j.occ) {
+		return
+	}
+	prev, err := r.s.cfg.Ledger.Skip(ctx, j.occ, r.clock())
+	switch {
+	case err != nil:
+		r.s.stats.add(evError)
+		r.s.log.Warn("announcements: cannot record a skipped reminder", "err", err)
+		return
+	case prev == "held":
+		return // its sender may still be posting; the next run decides
+	}
+	r.s.markDone(j.occ)
+	log := r.s.log.With(occAttrs(j)...)
+	switch prev {
+	case "":
+		r.s.stats.add(evSkipped)
+		log.Info("reminder skipped: its day passed with no sender running (or the deadline or subscription came later)")
+	case dialogs.StateClaimed:
+		r.s.stats.add(evMissed)
+		log.Error("reminder never delivered on its day: every attempt failed")
+	}
+}
+
+// dispatch hands each job to its workspace's worker, starting workers as
+// workspaces appear, and waits for all of them.
+func (r *run) dispatch(ctx context.Context, jobs <-chan job) {
+	workers := map[string]*worker{}
+	var wg sync.WaitGroup
+	for j := range jobs {
+		w := workers[j.workspace]
+		if w == nil {
+			w = newWorker(r, j.workspace)
+			workers[j.workspace] = w
+			wg.Go(func() { w.run(ctx) })
+		}
+		w.add(j)
+	}
+	for _, w := range workers {
+		w.close()
+	}
+	wg.Wait()
+}
+
+func occAttrs(j job) []any {
+	o := j.occ
+	return []any{"firm", o.Firm, "channel", o.Channel, "deadline", o.Deadline, "day", o.Day, "lead", o.Lead}
+}

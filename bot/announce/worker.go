@@ -1,0 +1,163 @@
+package announce
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+)
+
+// worker sends one workspace's jobs, one post at a time, within its
+// limits. Several workspaces' workers run at once.
+type worker struct {
+	r    *run
+	ws   string
+	pace *pacer
+
+	mu     sync.Mutex
+	inbox  []job
+	closed bool
+	dead   bool          // another sender holds the workspace: drop jobs
+	signal chan struct{} // wakes take() when a job arrives or input ends
+
+	queue    []job // arrived, in order
+	deferred []job // taken from queue while their channel was resting
+	gone     map[string]bool
+	pending  []posted  // results not yet recorded
+	lockedAt time.Time // real time of the last sender-lock renewal
+}
+
+func newWorker(r *run, ws string) *worker {
+	return &worker{r: r, ws: ws, pace: r.s.pacerFor(ws), signal: make(chan struct{}, 1), gone: map[string]bool{}}
+}
+
+func (w *worker) add(j job) {
+	w.mu.Lock()
+	if !w.dead {
+		w.inbox = append(w.inbox, j)
+	}
+	w.mu.Unlock()
+	w.wake()
+}
+
+func (w *worker) close() {
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
+	w.wake()
+}
+
+func (w *worker) wake() {
+	select {
+	case w.signal <- struct{}{}:
+	default:
+	}
+}
+
+// run claims a batch of jobs in one round trip (recording the previous
+// batch's results in the same trip), posts them, and goes on until the
+// input is done.
+func (w *worker) run(ctx context.Context) {
+	if !w.lock(ctx) {
+		w.discard()
+		return
+	}
+	defer w.unlock(ctx)
+	// What was posted is recorded even when the run is cut short: a
+	// graceful stop then leaves no post to find in history.
+	defer func() {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		w.flush(fctx)
+	}()
+	w.pace.forget(time.Now())
+	for {
+		jobs, ok := w.take(ctx)
+		if !ok {
+			return
+		}
+		for _, d := range w.claim(ctx, jobs) {
+			if ctx.Err() != nil || !w.renew(ctx) {
+				return
+			}
+			d.run(ctx)
+		}
+	}
+}
+
+// discard drops this run's jobs for the workspace: the sender holding it
+// (another replica) plans them too.
+func (w *worker) discard() {
+	w.mu.Lock()
+	w.dead, w.inbox = true, nil
+	w.mu.Unlock()
+}
+
+// maxBatch bounds the posts claimed in one round trip.
+const maxBatch = 16
+
+// batchSize claims ahead only as far as a third of a lease covers at the
+// workspace's pace, so claims never lapse while they wait their turn.
+func (w *worker) batchSize() int {
+	n := int(w.r.s.cfg.Lease / 3 / max(w.r.s.cfg.Limits.Workspace, time.Millisecond))
+	return min(max(n, 1), maxBatch)
+}
+
+// take returns the next jobs to post, waiting for one if need be; false
+// when the input is done or ctx ends.
+func (w *worker) take(ctx context.Context) ([]job, bool) {
+	for {
+		w.mu.Lock()
+		w.queue = append(w.queue, w.inbox...)
+		w.inbox = nil
+		closed := w.closed
+		w.mu.Unlock()
+		if jobs := w.pick(time.Now(), w.batchSize()); len(jobs) > 0 {
+			return jobs, true
+		}
+		if closed && len(w.queue) == 0 && len(w.deferred) == 0 {
+			return nil, false
+		}
+		w.flush(ctx) // about to wait: record what is done meanwhile
+		wait := time.Hour
+		if len(w.deferred) > 0 {
+			wait = time.Until(w.pace.earliest(w.deferred))
+		}
+		t := time.NewTimer(max(wait, 0))
+		select {
+		case <-w.signal:
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+		if ctx.Err() != nil {
+			return nil, false
+		}
+	}
+}
+
+// pick takes up to n jobs, each of a different channel that may take a
+// post by the workspace slot it will get; the others wait in deferred.
+func (w *worker) pick(now time.Time, n int) []job {
+	slot := later(now, w.pace.next)
+	var out []job
+	taken := map[string]bool{}
+	fits := func(j job) bool {
+		ch := j.occ.Channel
+		ok := !taken[ch] && !w.pace.channels[ch].After(slot.Add(time.Duration(len(out))*w.pace.lim.Workspace))
+		if ok {
+			taken[ch] = true
+			out = append(out, j)
+		}
+		return ok
+	}
+	w.deferred = slices.DeleteFunc(w.deferred, func(j job) bool { return len(out) < n && fits(j) })
+	for len(w.queue) > 0 && len(out) < n {
+		j := w.queue[0]
+		w.queue = w.queue[1:]
+		if !fits(j) {
+			w.deferred = append(w.deferred, j)
+		}
+	}
+	return out
+}

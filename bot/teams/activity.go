@@ -1,0 +1,186 @@
+package teams
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"html"
+	"regexp"
+	"strings"
+)
+
+// Activity is the part of the Bot Framework activity schema the bot reads
+// and writes. Unknown fields of incoming activities are ignored.
+type Activity struct {
+	Type         string          `json:"type"`
+	ID           string          `json:"id,omitempty"`
+	Name         string          `json:"name,omitempty"`
+	ServiceURL   string          `json:"serviceUrl,omitempty"`
+	ChannelID    string          `json:"channelId,omitempty"`
+	From         *Account        `json:"from,omitempty"`
+	Conversation *Conversation   `json:"conversation,omitempty"`
+	Recipient    *Account        `json:"recipient,omitempty"`
+	Text         string          `json:"text,omitempty"`
+	TextFormat   string          `json:"textFormat,omitempty"`
+	Summary      string          `json:"summary,omitempty"`
+	Attachments  []Attachment    `json:"attachments,omitempty"`
+	Entities     []Entity        `json:"entities,omitempty"`
+	ChannelData  *ChannelData    `json:"channelData,omitempty"`
+	ReplyToID    string          `json:"replyToId,omitempty"`
+	Value        json.RawMessage `json:"value,omitempty"`
+	// Action is installationUpdate's "add", "remove", "add-upgrade"….
+	Action         string    `json:"action,omitempty"`
+	MembersAdded   []Account `json:"membersAdded,omitempty"`
+	MembersRemoved []Account `json:"membersRemoved,omitempty"`
+}
+
+// Activity types the bot handles.
+const (
+	typeMessage      = "message"
+	typeInvoke       = "invoke"
+	typeConvUpdate   = "conversationUpdate"
+	typeInstallation = "installationUpdate"
+)
+
+// Account is a user or the bot.
+type Account struct {
+	ID          string `json:"id"`
+	Name        string `json:"name,omitempty"`
+	AADObjectID string `json:"aadObjectId,omitempty"`
+}
+
+// Conversation is a personal chat, group chat or channel thread.
+type Conversation struct {
+	ID               string `json:"id"`
+	ConversationType string `json:"conversationType,omitempty"`
+	TenantID         string `json:"tenantId,omitempty"`
+	IsGroup          bool   `json:"isGroup,omitempty"`
+}
+
+// Attachment carries a card.
+type Attachment struct {
+	ContentType string `json:"contentType"`
+	Content     any    `json:"content,omitempty"`
+	Name        string `json:"name,omitempty"`
+}
+
+// Entity is a mention (or another entity the bot ignores).
+type Entity struct {
+	Type      string   `json:"type"`
+	Text      string   `json:"text,omitempty"`
+	Mentioned *Account `json:"mentioned,omitempty"`
+}
+
+// ChannelData is Teams' own part of an activity.
+type ChannelData struct {
+	Tenant    *idName `json:"tenant,omitempty"`
+	Team      *idName `json:"team,omitempty"`
+	Channel   *idName `json:"channel,omitempty"`
+	EventType string  `json:"eventType,omitempty"`
+}
+
+type idName struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+// tenant is the Teams tenant the activity comes from.
+func (a *Activity) tenant() string {
+	if a.Conversation != nil && a.Conversation.TenantID != "" {
+		return a.Conversation.TenantID
+	}
+	if a.ChannelData != nil && a.ChannelData.Tenant != nil {
+		return a.ChannelData.Tenant.ID
+	}
+	return ""
+}
+
+// channel is where the activity happened, without the reply thread: the
+// Teams channel for channel posts, else the chat. Announcements go there
+// as new posts.
+func (a *Activity) channel() string {
+	if a.ChannelData != nil && a.ChannelData.Channel != nil && a.ChannelData.Channel.ID != "" {
+		return a.ChannelData.Channel.ID
+	}
+	if a.Conversation == nil {
+		return ""
+	}
+	id, _, _ := strings.Cut(a.Conversation.ID, ";messageid=")
+	return id
+}
+
+func (a *Activity) conversationID() string {
+	if a.Conversation == nil {
+		return ""
+	}
+	return a.Conversation.ID
+}
+
+// guid matches an Entra (Azure AD) object id.
+var guid = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// CanonicalUser turns an Entra object id ("0f1e…-…") into the form the bot
+// records and compares: 32 upper-case hex digits. That form is a plain
+// platform user id to dialogs, so mentions of it reach the renderer, and
+// it is stable across chats and tenants' bots. Anything else is returned
+// unchanged, so Slack ids pass through; apply it to CAIS_ADMIN_USERS.
+func CanonicalUser(id string) string {
+	if !guid.MatchString(id) {
+		return id
+	}
+	return strings.ToUpper(strings.ReplaceAll(id, "-", ""))
+}
+
+// userID is who acted, as recorded in progress and the audit trail.
+func (a *Activity) userID() string {
+	if a.From == nil {
+		return ""
+	}
+	if a.From.AADObjectID != "" && guid.MatchString(a.From.AADObjectID) {
+		return CanonicalUser(a.From.AADObjectID)
+	}
+	return a.From.ID
+}
+
+// maxFirmPart bounds the chat part of a channel-scope firm id: the store
+// refuses ids over 200 bytes, and personal-chat ids can be long.
+const maxFirmPart = 120
+
+// firmPart shortens an over-long chat id to a stable digest.
+func firmPart(id string) string {
+	if len(id) <= maxFirmPart {
+		return id
+	}
+	sum := sha256.Sum256([]byte(id))
+	return "sha256-" + hex.EncodeToString(sum[:16])
+}
+
+var (
+	atTag   = regexp.MustCompile(`(?is)<at[^>]*>.*?</at>`)
+	anyTag  = regexp.MustCompile(`<[^>]*>`)
+	spaceRe = regexp.MustCompile(`[\s\x{00a0}]+`)
+)
+
+// commandText is what the user typed, without the bot's @mention (Teams
+// puts "<at>caisbot</at>" in the text), HTML, or a leading bot name.
+func (a *Activity) commandText(botName string) string {
+	t := a.Text
+	for _, e := range a.Entities {
+		if e.Type == "mention" && e.Mentioned != nil && a.Recipient != nil && e.Mentioned.ID == a.Recipient.ID && e.Text != "" {
+			t = strings.ReplaceAll(t, e.Text, " ")
+		}
+	}
+	// A mention of the bot without a matching entity is still the bot:
+	// only the first one, in front, so mentions of people stay.
+	if m := atTag.FindStringIndex(t); m != nil && strings.TrimSpace(t[:m[0]]) == "" {
+		t = t[m[1]:]
+	}
+	t = html.UnescapeString(anyTag.ReplaceAllString(t, " "))
+	t = strings.TrimSpace(spaceRe.ReplaceAllString(t, " "))
+	for _, prefix := range []string{"@" + botName, botName} {
+		if len(t) >= len(prefix) && strings.EqualFold(t[:len(prefix)], prefix) && (len(t) == len(prefix) || t[len(prefix)] == ' ') {
+			return strings.TrimSpace(t[len(prefix):])
+		}
+	}
+	return t
+}

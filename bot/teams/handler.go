@@ -1,0 +1,283 @@
+// Package teams is the Microsoft Teams adapter: it authenticates and
+// decodes Bot Framework activities, hands them to dialogs, renders replies
+// as Adaptive Cards and sends them through the Bot Framework connector.
+package teams
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/caisbot/caisbot/dialogs"
+)
+
+// MaxBody is the largest activity accepted; more is refused (413).
+const MaxBody = 1 << 20
+
+// App types, as MICROSOFT_APP_TYPE names them.
+const (
+	SingleTenant = "SingleTenant"
+	MultiTenant  = "MultiTenant"
+)
+
+// Config holds the handler's settings and dependencies.
+type Config struct {
+	// AppID is the bot's Microsoft app id; empty runs the local mode:
+	// unauthenticated requests from loopback only, replies sent without
+	// a token (for the Agents Playground).
+	AppID, AppPassword string
+	// AppType is SingleTenant (TenantID required) or MultiTenant.
+	AppType, TenantID string
+	// Scope is "workspace" (one firm per tenant) or "channel".
+	Scope   string
+	BotName string // default "caisbot"; users type "@caisbot status"
+	Service *dialogs.Service
+	Store   Directory
+	// HTTP makes outgoing calls; it must have a timeout.
+	HTTP   *http.Client
+	Logger *slog.Logger
+	// Budget bounds the work done before answering (Teams waits 15 s).
+	Budget  time.Duration
+	Observe Observer
+	// MetadataURL and TokenURL replace the Bot Framework's and Entra's
+	// endpoints (tests).
+	MetadataURL, TokenURL string
+}
+
+// Observer receives one call per request: its kind ("message",
+// "card_action", "invoke", "conversationUpdate", "installationUpdate",
+// "other", "unauthorized", "malformed", "oversized"), outcome ("ok",
+// "error", "rejected") and latency.
+type Observer func(kind, outcome string, d time.Duration)
+
+// Handler serves POST /api/messages.
+type Handler struct {
+	cfg    Config
+	render Renderer
+	verify *Verifier // nil in local mode
+	conn   *Connector
+	log    *slog.Logger
+	bg     sync.WaitGroup
+	cache  saved
+}
+
+// New checks the configuration and returns a handler.
+func New(cfg Config) (*Handler, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	cfg.defaults()
+	h := &Handler{cfg: cfg, render: Renderer{Command: "@" + cfg.BotName}, log: cfg.Logger}
+	h.conn = &Connector{HTTP: cfg.HTTP}
+	if cfg.AppID == "" {
+		h.log.Warn("MICROSOFT_APP_ID is not set: /api/messages accepts unauthenticated requests from loopback only, and replies carry no token (local testing with the Agents Playground)")
+		return h, nil
+	}
+	h.verify = &Verifier{AppID: cfg.AppID, MetadataURL: cfg.MetadataURL, HTTP: cfg.HTTP}
+	h.conn.Credentials = &Credentials{AppID: cfg.AppID, Password: cfg.AppPassword, URL: cfg.TokenURL, HTTP: cfg.HTTP}
+	return h, nil
+}
+
+func (c *Config) check() error {
+	switch {
+	case c.Service == nil || c.Service.Flow == nil || c.Store == nil:
+		return errors.New("teams: Service (with a Flow) and Store are required")
+	case c.Scope != "workspace" && c.Scope != "channel":
+		return fmt.Errorf("teams: unknown scope %q", c.Scope)
+	case c.AppID != "" && c.AppPassword == "":
+		return errors.New("MICROSOFT_APP_PASSWORD is required with MICROSOFT_APP_ID")
+	case c.AppType != "" && c.AppType != SingleTenant && c.AppType != MultiTenant:
+		return fmt.Errorf("MICROSOFT_APP_TYPE must be SingleTenant or MultiTenant, not %q", c.AppType)
+	case c.AppID != "" && c.AppType == SingleTenant && c.TenantID == "":
+		return errors.New("MICROSOFT_APP_TENANT_ID is required with MICROSOFT_APP_TYPE=SingleTenant")
+	}
+	return nil
+}
+
+func (c *Config) defaults() {
+	if c.AppType == "" {
+		c.AppType = MultiTenant
+	}
+	if c.BotName == "" {
+		c.BotName = "caisbot"
+	}
+	if c.HTTP == nil {
+		c.HTTP = &http.Client{Timeout: 10 * time.Second}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	setDefault(&c.Budget, 5*time.Second)
+	if c.TokenURL == "" {
+		c.TokenURL = TokenURL(c.AppType, c.TenantID)
+	}
+}
+
+// Wait blocks until background sends finish (shutdown, tests).
+func (h *Handler) Wait() { h.bg.Wait() }
+
+// ServeHTTP authenticates the activity, then dispatches on its type.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			h.finish(w, "oversized", start, answer{status: http.StatusRequestEntityTooLarge})
+			return
+		}
+		h.finish(w, "malformed", start, answer{status: http.StatusBadRequest})
+		return
+	}
+	var a Activity
+	if err := json.Unmarshal(body, &a); err != nil || a.Type == "" {
+		h.finish(w, "malformed", start, answer{status: http.StatusBadRequest})
+		return
+	}
+	if err := h.authenticate(r, &a); err != nil {
+		h.log.Warn("rejected unauthenticated activity", "err", err, "remote", r.RemoteAddr, "type", a.Type)
+		h.finish(w, "unauthorized", start, answer{status: http.StatusUnauthorized})
+		return
+	}
+	ctx, rq := h.begin(r.Context(), &a)
+	ctx, cancel := context.WithTimeout(ctx, h.cfg.Budget)
+	defer cancel()
+	ans := h.dispatch(ctx, &a)
+	ans.failed = ans.failed || rq.failed.Load()
+	h.finish(w, kindOf(&a), start, ans)
+}
+
+// kindOf names an activity for metrics, from a fixed set of labels.
+func kindOf(a *Activity) string {
+	switch a.Type {
+	case typeMessage:
+		if _, isCard := cardData(a.Value); isCard {
+			return "card_action"
+		}
+		return "message"
+	case typeInvoke, typeConvUpdate, typeInstallation:
+		return a.Type
+	}
+	return "other"
+}
+
+// authenticate applies the Bot Framework's token rules, or in local mode
+// admits loopback only.
+func (h *Handler) authenticate(r *http.Request, a *Activity) error {
+	if h.verify == nil {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			return errors.New("no app id configured: only loopback requests are accepted")
+		}
+		// A reverse proxy on the same host makes every request loopback;
+		// the headers it adds give it away.
+		for _, hd := range []string{"Forwarded", "X-Forwarded-For", "X-Real-Ip"} {
+			if r.Header.Get(hd) != "" {
+				return errors.New("no app id configured: proxied requests are refused (" + hd + ")")
+			}
+		}
+		return nil
+	}
+	return h.verify.Verify(r.Context(), r.Header.Get("Authorization"), a.ServiceURL, a.ChannelID)
+}
+
+// answer is the HTTP response: a status, and for invokes a JSON body.
+type answer struct {
+	status int
+	body   any
+	failed bool
+}
+
+func ok() answer { return answer{status: http.StatusOK} }
+
+func (h *Handler) finish(w http.ResponseWriter, kind string, start time.Time, a answer) {
+	if a.body != nil {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(a.status)
+		_ = json.NewEncoder(w).Encode(a.body)
+	} else {
+		w.WriteHeader(a.status)
+	}
+	if h.cfg.Observe == nil {
+		return
+	}
+	outcome := "ok"
+	switch {
+	case a.status/100 == 4:
+		outcome = "rejected"
+	case a.failed:
+		outcome = "error"
+	}
+	h.cfg.Observe(kind, outcome, time.Since(start))
+}
+
+// dispatch routes an authenticated activity by type.
+func (h *Handler) dispatch(ctx context.Context, a *Activity) answer {
+	if a.ServiceURL == "" || a.conversationID() == "" {
+		return answer{status: http.StatusBadRequest}
+	}
+	h.remember(ctx, a)
+	switch a.Type {
+	case typeMessage:
+		if v, isCard := cardData(a.Value); isCard {
+			return h.submit(ctx, a, v)
+		}
+		return h.message(ctx, a)
+	case typeInvoke:
+		return h.invoke(ctx, a)
+	case typeConvUpdate, typeInstallation:
+		h.installed(ctx, a)
+	}
+	// Other activities (typing, reactions…) need nothing from the bot.
+	return ok()
+}
+
+// firm maps a tenant (and channel) to the firm whose roadmap it is.
+func (h *Handler) firm(a *Activity) (string, error) {
+	tenant := a.tenant()
+	if tenant == "" && h.verify == nil {
+		tenant = localTenant // the Playground's emulator channel names none
+	}
+	if tenant == "" || (h.cfg.Scope == "channel" && a.channel() == "") {
+		return "", errors.New("activity names no tenant or conversation")
+	}
+	if h.cfg.Scope == "channel" {
+		return tenant + ":" + firmPart(a.channel()), nil
+	}
+	return tenant, nil
+}
+
+// localTenant is the firm of local-mode activities that carry no tenant.
+const localTenant = "00000000-0000-0000-0000-000000000000"
+
+// failure turns an error from dialogs into what the user sees; the cause
+// goes to the log only.
+func (h *Handler) failure(ctx context.Context, err error, firm string) dialogs.Reply {
+	markFailed(ctx)
+	h.logger(ctx).Error("request failed", "firm", firm, "err", err)
+	if errors.Is(err, dialogs.ErrUncertain) {
+		return dialogs.Notice("Temporarily unavailable", "caisbot lost contact with its database while saving, so your confirmation may not have been recorded. Check `{cmd} status` in a minute before trying again.")
+	}
+	return dialogs.Notice("Temporarily unavailable", "caisbot could not reach its database. Nothing was changed. Please try again in a minute.")
+}
+
+// background runs f after the response, with its own deadline but the
+// request's logger; shutdown waits for it through Wait.
+func (h *Handler) background(ctx context.Context, name string, f func(ctx context.Context) error) {
+	h.bg.Add(1)
+	go func() {
+		defer h.bg.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if err := f(ctx); err != nil {
+			h.logger(ctx).Error("connector call failed", "call", name, "err", err)
+		}
+	}()
+}

@@ -1,0 +1,144 @@
+package teams
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/caisbot/caisbot/dialogs"
+)
+
+// message handles typed text: a command in a personal chat, or an
+// @mention in a channel or group chat.
+func (h *Handler) message(ctx context.Context, a *Activity) answer {
+	firm, err := h.firm(a)
+	if err != nil || a.userID() == "" {
+		return answer{status: http.StatusBadRequest}
+	}
+	cmd := dialogs.ParseCommand(a.commandText(h.cfg.BotName))
+	reply, err := h.cfg.Service.Command(ctx, firm, dialogs.Event{User: a.userID(), Channel: a.channel()}, cmd)
+	if err != nil {
+		reply = h.failure(ctx, err, firm)
+	} else {
+		h.logger(ctx).Info("command handled", "firm", firm, "user", a.userID(), "command", cmd.Name)
+	}
+	out := outgoing{reply: reply, people: h.people(ctx, a, reply), replyTo: a.ID}
+	out.card = h.render.Message(reply, out.people)
+	h.send(ctx, a, out)
+	return ok()
+}
+
+// cardData reads an Action.Submit's value: the data the bot put on the
+// button, merged with the card's inputs. Only the bot's own buttons,
+// which carry a token, count.
+func cardData(raw json.RawMessage) (map[string]string, bool) {
+	if len(raw) == 0 {
+		return nil, false
+	}
+	var fields map[string]any
+	if json.Unmarshal(raw, &fields) != nil {
+		return nil, false
+	}
+	out := map[string]string{}
+	for k, v := range fields {
+		if s, ok := v.(string); ok {
+			out[k] = s
+		}
+	}
+	_, ok := out[dataToken]
+	return out, ok
+}
+
+// submit handles a click on a card (Action.Submit): the card it came from
+// is replyToId, and is updated in place.
+func (h *Handler) submit(ctx context.Context, a *Activity, data map[string]string) answer {
+	out, valid := h.click(ctx, a, data)
+	if !valid {
+		return answer{status: http.StatusBadRequest}
+	}
+	h.send(ctx, a, out)
+	return ok()
+}
+
+// click runs a card action through dialogs and renders the result.
+func (h *Handler) click(ctx context.Context, a *Activity, data map[string]string) (outgoing, bool) {
+	firm, err := h.firm(a)
+	if err != nil || a.userID() == "" {
+		return outgoing{}, false
+	}
+	ev := dialogs.Event{User: a.userID(), Channel: a.channel()}
+	input, isForm := data[inputID], data[dataForm] != ""
+	reply, err := h.cfg.Service.Click(ctx, firm, ev, clickToken(data, &ev))
+	if err != nil {
+		reply = h.failure(ctx, err, firm)
+	}
+	if isForm && len(input) > maxFormInput && reply.Form != nil {
+		reply.FormError = "At most 1500 characters, please."
+	}
+	out := outgoing{reply: reply, people: h.people(ctx, a, reply), replyTo: a.ReplyToID}
+	// The form and its answer take the clicked card's place, as the next
+	// step does; a cancelled form shows the step again where it was.
+	out.update = reply.Replace || reply.Form != nil || isForm
+	if reply.Form != nil {
+		out.card = h.render.activity(h.render.Form(reply, out.people, input), h.render.Summary(reply, out.people))
+	} else {
+		out.card = h.render.Message(reply, out.people)
+	}
+	h.logger(ctx).Info("card action handled", "firm", firm, "user", ev.User, "public", reply.Public != "")
+	return out, true
+}
+
+// clickToken is the dialogs token a card action stands for, and fills in
+// a form's input. An over-long input is not submitted: the form comes
+// back with the problem named.
+func clickToken(data map[string]string, ev *dialogs.Event) string {
+	token, input := data[dataToken], data[inputID]
+	switch {
+	case data[dataForm] != "" && data[dataCancel] != "":
+		// A cancelled form turns back into the current step's card.
+		return dialogs.Token{Kind: dialogs.KindOpen}.String()
+	case data[dataCancel] != "":
+		// Cancelling a confirmation is a Cancel click at the same version.
+		if t, err := dialogs.ParseToken(token); err == nil {
+			return dialogs.Token{Kind: dialogs.KindCancel, Version: t.Version}.String()
+		}
+	case data[dataForm] != "" && len(input) <= maxFormInput:
+		ev.Input, ev.Submitted = input, true
+	}
+	return token
+}
+
+// invoke answers Action.Execute (Universal Actions): the updated card is
+// the invoke's response, which Teams puts in place of the clicked card.
+func (h *Handler) invoke(ctx context.Context, a *Activity) answer {
+	if a.Name != "adaptiveCard/action" {
+		return ok()
+	}
+	var v struct {
+		Action struct {
+			Data json.RawMessage `json:"data"`
+		} `json:"action"`
+	}
+	_ = json.Unmarshal(a.Value, &v)
+	data, isCard := cardData(v.Action.Data)
+	if !isCard {
+		return answer{status: http.StatusOK, body: invokeMessage("That button is not one of mine.")}
+	}
+	out, valid := h.click(ctx, a, data)
+	if !valid {
+		return answer{status: http.StatusBadRequest}
+	}
+	if !out.update {
+		h.send(ctx, a, out)
+		return answer{status: http.StatusOK, body: invokeMessage(h.render.Summary(out.reply, out.people))}
+	}
+	// The card goes back in the response; only the public line is sent.
+	card := out.card.Attachments[0].Content
+	out.card = nil
+	h.send(ctx, a, out)
+	return answer{status: http.StatusOK, body: map[string]any{"statusCode": 200, "type": CardContentType, "value": card}}
+}
+
+func invokeMessage(s string) map[string]any {
+	return map[string]any{"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": s}
+}

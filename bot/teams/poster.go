@@ -1,0 +1,121 @@
+package teams
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+
+	"github.com/caisbot/caisbot/bot/announce"
+)
+
+// Poster posts deadline reminders to Teams conversations as proactive
+// messages (it is an announce.Poster), through the conversation
+// reference saved when the bot was added or last addressed there.
+type Poster struct {
+	store  Directory
+	conn   *Connector
+	render Renderer
+}
+
+var _ announce.Poster = (*Poster)(nil)
+
+// Poster returns a reminder poster sharing the handler's connector and
+// credentials.
+func (h *Handler) Poster() *Poster {
+	return &Poster{store: h.cfg.Store, conn: h.conn, render: h.render}
+}
+
+// Post sends the reminder as a new post in its conversation (in a
+// channel, a new thread) and returns the activity id.
+func (p *Poster) Post(ctx context.Context, m announce.Message) (string, error) {
+	raw, found, err := p.store.Conversation(ctx, m.Occurrence.Channel)
+	if err != nil {
+		return "", err // nothing was posted; the scheduler retries
+	}
+	var ref ConversationRef
+	if !found || json.Unmarshal([]byte(raw), &ref) != nil || ref.ServiceURL == "" {
+		return "", &announce.Gone{Reason: "caisbot has no record of this Teams conversation: it was removed from it"}
+	}
+	a := p.render.Message(m.Reply, nil)
+	a.Conversation = &Conversation{ID: ref.Conversation}
+	if ref.Bot != "" {
+		a.From = &Account{ID: ref.Bot}
+	}
+	id, err := p.conn.Send(ctx, ref.ServiceURL, ref.Conversation, a)
+	if err != nil {
+		return "", announceError(err)
+	}
+	return id, nil
+}
+
+// Find cannot look: the Bot Framework gives bots no read access to a
+// conversation's history (Microsoft Graph would, with extra permissions).
+// So a reminder whose post may have landed (the connector timed out, or
+// a sender died mid-post) is posted again: in that narrow case Teams
+// gets it at least once rather than exactly once.
+func (p *Poster) Find(context.Context, announce.Message) (string, bool, error) {
+	return "", false, nil
+}
+
+// goneCodes are the connector's answers that end a subscription.
+var goneCodes = map[string]string{
+	"BotNotInConversationRoster": "Teams answered BotNotInConversationRoster: caisbot is no longer in the conversation",
+	"ConversationBlockedByUser":  "Teams answered ConversationBlockedByUser: the user blocked caisbot",
+	"ConversationNotFound":       "Teams answered ConversationNotFound: the conversation was deleted",
+}
+
+// announceError maps connector errors onto the scheduler's. Anything not
+// mapped (5xx, timeouts, token trouble) is retried.
+func announceError(err error) error {
+	var ce *ConnectorError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	if r, ok := goneCodes[ce.Code]; ok {
+		return &announce.Gone{Reason: r}
+	}
+	switch ce.Status {
+	case http.StatusTooManyRequests:
+		return &announce.RateLimited{After: ce.RetryAfter}
+	case http.StatusNotFound:
+		return &announce.Gone{Reason: "Teams answered 404: the conversation no longer exists"}
+	case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
+		return &announce.Refused{Reason: fmt.Sprintf("Teams answered %d %s", ce.Status, ce.Code)}
+	}
+	return err
+}
+
+// tenantFirm matches the firm ids this adapter makes: a tenant id (a
+// GUID, lower-case in Teams; the Playground's are longer) at the start.
+// Slack team ids ("T0123ABC") never contain a dash.
+var tenantFirm = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12,16}(:|$)`)
+
+// OwnsFirm reports whether a firm id is a Teams firm.
+func OwnsFirm(firm string) bool { return tenantFirm.MatchString(firm) }
+
+// FirmFilter lists the firms of one platform only, so that a Slack and
+// a Teams announce.Scheduler can share one store without posting each
+// other's reminders (a Slack poster would end a Teams subscription as
+// channel_not_found, and the reverse).
+type FirmFilter struct {
+	announce.FirmStore
+	Teams bool // true: Teams firms only; false: all others
+}
+
+// Firms lists the store's firms of the filter's platform.
+func (f FirmFilter) Firms(ctx context.Context) ([]string, error) {
+	all, err := f.FirmStore.Firms(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0:0]
+	for _, firm := range all {
+		if OwnsFirm(firm) == f.Teams {
+			out = append(out, firm)
+		}
+	}
+	return out, nil
+}

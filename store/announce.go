@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/caisbot/caisbot/dialogs"
+)
+
+// The announcement ledger: one hash per occurrence (firm, channel,
+// deadline, day, lead), a small state machine claimed → sent | gone |
+// failed, or skipped. Leases are judged against the time the caller
+// passes, not Redis's clock, so every replica and every test sees the
+// same clock it schedules by; replicas' clocks must agree to well within
+// a lease (NTP does).
+//
+// Fields: s state, t token of the claimant, u lease end (Unix ms),
+// n claims so far, r message ref, o readable occurrence, a/f first claim
+// and finish times (Unix ms).
+
+// ledgerRetention keeps a record past the last day it can matter (the
+// deadline, at most 30 days after the first reminder) and then lets Redis
+// drop it.
+const ledgerRetention = 40 * 24 * time.Hour
+
+// claimScript: KEYS occurrence; ARGV token, now ms, lease ms, retention
+// ms, readable occurrence. Returns {outcome, state, ref}.
+var claimScript = redis.NewScript(`
+local s = redis.call('HGET', KEYS[1], 's')
+local now, lease = tonumber(ARGV[2]), tonumber(ARGV[3])
+if not s then
+  redis.call('HSET', KEYS[1], 's', 'claimed', 't', ARGV[1], 'u', now + lease, 'n', 1, 'a', now, 'o', ARGV[5])
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  return {'claimed', 'claimed', ''}
+end
+if s ~= 'claimed' then
+  return {'done', s, redis.call('HGET', KEYS[1], 'r') or ''}
+end
+local t = redis.call('HGET', KEYS[1], 't')
+if t == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'u', now + lease)
+  return {'claimed', 'claimed', ''}
+end
+if tonumber(redis.call('HGET', KEYS[1], 'u')) > now then
+  return {'held', 'claimed', ''}
+end
+redis.call('HSET', KEYS[1], 't', ARGV[1], 'u', now + lease)
+redis.call('HINCRBY', KEYS[1], 'n', 1)
+return {'retaken', 'claimed', ''}
+`)
+
+// finishScript: KEYS occurrence; ARGV state, ref, now ms, retention ms,
+// readable occurrence. A result is recorded whoever holds the lease: a
+// sender whose lease lapsed mid-post still posted, and the record must
+// say so. A result already recorded is kept. Returns {state, ref}.
+var finishScript = redis.NewScript(`
+local s = redis.call('HGET', KEYS[1], 's')
+if s and s ~= 'claimed' then
+  return {s, redis.call('HGET', KEYS[1], 'r') or ''}
+end
+redis.call('HSET', KEYS[1], 's', ARGV[1], 'r', ARGV[2], 'f', ARGV[3], 'o', ARGV[5])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return {ARGV[1], ARGV[2]}
+`)
+
+// skipScript: KEYS occurrence; ARGV now ms, retention ms, readable
+// occurrence. Marks an occurrence whose day has passed: never claimed →
+// skipped, claimed but never finished → failed, unless a live lease says
+// its sender may still be posting (a backlog that ran past midnight).
+// Returns the state before, or "held" for a live claim, left as it is.
+var skipScript = redis.NewScript(`
+local s = redis.call('HGET', KEYS[1], 's')
+if s and s ~= 'claimed' then return s end
+local to = 'skipped'
+if s then
+  if tonumber(redis.call('HGET', KEYS[1], 'u')) > tonumber(ARGV[1]) then return 'held' end
+  to = 'failed'
+end
+redis.call('HSET', KEYS[1], 's', to, 'f', ARGV[1], 'o', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return s or ''
+`)
+
+var claimOutcomes = map[string]dialogs.ClaimOutcome{"claimed": dialogs.Claimed, "retaken": dialogs.Retaken, "held": dialogs.Held, "done": dialogs.Done}
+
+// Claim takes occurrence o for token until now+lease, renews token's own
+// claim, or reports who has it.
+func (r *Redis) Claim(ctx context.Context, o dialogs.Occurrence, token string, now time.Time, lease time.Duration) (dialogs.Claim, error) {
+	key, err := r.occurrenceKey(o)
+	if err != nil {
+		return dialogs.Claim{}, err
+	}
+	res, err := claimScript.Run(ctx, r.c, []string{key}, token, now.UnixMilli(), lease.Milliseconds(), ledgerRetention.Milliseconds(), readable(o)).StringSlice()
+	if err != nil || len(res) != 3 {
+		return dialogs.Claim{}, unavailable("claim "+key, scriptErr(err, res))
+	}
+	return dialogs.Claim{Outcome: claimOutcomes[res[0]], State: res[1], Ref: res[2]}, nil
+}
+
+// Finish records o's result (state, with ref for a post) unless a result
+// is already recorded; it returns the result that stands.
+func (r *Redis) Finish(ctx context.Context, o dialogs.Occurrence, state, ref string, now time.Time) (dialogs.Claim, error) {
+	key, err := r.occurrenceKey(o)
+	if err != nil {
+		return dialogs.Claim{}, err
+	}
+	res, err := finishScript.Run(ctx, r.c, []string{key}, state, ref, now.UnixMilli(), ledgerRetention.Milliseconds(), readable(o)).StringSlice()
+	if err != nil || len(res) != 2 {
+		return dialogs.Claim{}, unavailable("finish "+key, scriptErr(err, res))
+	}
+	return dialogs.Claim{Outcome: dialogs.Done, State: res[0], Ref: res[1]}, nil
+}
+
+// Skip records that o's day passed unsent and returns the state before:
+// "" (never tried: now skipped), "claimed" (tried, never finished: now
+// failed), "held" (a sender's lease is still live: nothing changed, ask
+// again later) or a result already recorded, which is kept. Only the
+// first caller sees "" or "claimed", so only it needs to log.
+func (r *Redis) Skip(ctx context.Context, o dialogs.Occurrence, now time.Time) (string, error) {
+	key, err := r.occurrenceKey(o)
+	if err != nil {
+		return "", err
+	}
+	prev, err := skipScript.Run(ctx, r.c, []string{key}, now.UnixMilli(), ledgerRetention.Milliseconds(), readable(o)).Text()
+	if err != nil {
+		return "", unavailable("skip "+key, err)
+	}
+	return prev, nil
+}
+
+// occurrenceKey lives under the firm's hash tag, beside its progress. The
+// occurrence's fields are hashed into the key so no id can break its
+// layout; the hash's "o" field keeps them readable.
+func (r *Redis) occurrenceKey(o dialogs.Occurrence) (string, error) {
+	if err := checkFirm(o.Firm); err != nil {
+		return "", err
+	}
+	return r.prefix + "{" + o.Firm + "}:announce:" + o.ID(), nil
+}
+
+func readable(o dialogs.Occurrence) string {
+	return o.Channel + " " + o.Deadline + " " + o.Day + " lead " + strconv.Itoa(o.Lead)
+}
+
+func scriptErr(err error, res []string) error {
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("unexpected reply %q", res)
+}
