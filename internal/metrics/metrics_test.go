@@ -58,7 +58,7 @@ func TestMetricsExposeWhatOperatorsNeed(t *testing.T) {
 		`caisbot_slack_api_calls_total{method="views.publish",status="200"} 1`,
 		`caisbot_slack_api_calls_total{method="response_url",status="200"} 1`,
 		`caisbot_redis_errors_total{command="get"} 1`,
-		`caisbot_announcements_total{result="sent"} 1`,
+		`caisbot_announcements_total{event="sent"} 1`,
 		`caisbot_firms{step="register"} 3`,
 		`go_goroutines`,
 	} {
