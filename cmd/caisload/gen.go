@@ -435,11 +435,9 @@ func (w *worker) reset(f *firm) {
 	}
 }
 
-// run drives one phase: conc workers for warmup + duration.
-func (g *gen) run(ctx context.Context, spec phaseSpec, seed uint64) *phaseResult {
-	start := time.Now()
-	from := start.Add(spec.Warmup)
-	until := from.Add(spec.Duration)
+// run drives one segment of a phase: conc workers for warmup + duration.
+// It returns the workers, whose recordings merge summarises.
+func (g *gen) run(ctx context.Context, spec phaseSpec, seed uint64, from, until time.Time) []*worker {
 	ws := make([]*worker, g.conc)
 	for i := range ws {
 		ws[i] = &worker{g: g, spec: &spec, rng: rand.New(rand.NewPCG(seed, uint64(i))), from: from, until: until,
@@ -458,7 +456,7 @@ func (g *gen) run(ctx context.Context, spec phaseSpec, seed uint64) *phaseResult
 		}()
 	}
 	wg.Wait()
-	return merge(spec, ws, from, until)
+	return ws
 }
 
 // phaseResult is one phase's figures.
@@ -466,6 +464,7 @@ type phaseResult struct {
 	Name     string              `json:"name"`
 	Target   string              `json:"target"`
 	Window   time.Duration       `json:"window_ns"`
+	Segments int                 `json:"segments"`
 	Kinds    map[string]*figures `json:"kinds"`
 	Commands *figures            `json:"commands"` // every slash command
 	Writes   *figures            `json:"writes"`   // every click and modal
@@ -474,8 +473,13 @@ type phaseResult struct {
 	Pairs    int64               `json:"stale_pairs"`   // pairs of simultaneous clicks checked
 	Errors   int64               `json:"errors"`
 	Procs    []procFigures       `json:"processes,omitempty"`
-	Redis    *redisFigures       `json:"redis,omitempty"`
-	Sink     map[string]int64    `json:"fake_slack_calls,omitempty"`
+	// MachineCores is the busy CPU of the whole machine; OtherCores the
+	// part of it not used by this run's processes (other work on the
+	// machine, which skews the figures).
+	MachineCores float64          `json:"machine_cpu_cores"`
+	OtherCores   float64          `json:"other_processes_cpu_cores"`
+	Redis        *redisFigures    `json:"redis,omitempty"`
+	Sink         map[string]int64 `json:"fake_slack_calls,omitempty"`
 }
 
 type figures struct {
@@ -493,8 +497,9 @@ type latency struct {
 	Mean time.Duration `json:"mean_ns"`
 }
 
-func merge(spec phaseSpec, ws []*worker, from, until time.Time) *phaseResult {
-	window := until.Sub(from)
+// merge summarises the workers of every segment of a phase; window is
+// the phase's total measured time.
+func merge(spec phaseSpec, ws []*worker, window time.Duration) *phaseResult {
 	pr := &phaseResult{Name: spec.Name, Target: spec.URL, Window: window, Kinds: map[string]*figures{}}
 	var all, cmds, writes []time.Duration
 	var allE, cmdE, wrE [nErr]int64

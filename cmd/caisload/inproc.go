@@ -27,6 +27,8 @@ type botOptions struct {
 	Prefix string
 	Admins []string
 	Log    *slog.Logger
+	// NoViewers wires no Home viewers store (no Home refresh after a change).
+	NoViewers bool
 }
 
 func newBot(o botOptions) (*slackbot.Handler, error) {
@@ -44,8 +46,12 @@ func newBot(o botOptions) (*slackbot.Handler, error) {
 		Now:   time.Now,
 	}
 	api := slack.New("xoxb-load", slack.OptionAPIURL(o.APIURL), slack.OptionHTTPClient(o.HTTP))
-	return slackbot.New(slackbot.Config{SigningSecret: o.Secret, Scope: "workspace", Service: svc, API: api,
-		HTTP: o.HTTP, Logger: o.Log, Viewers: st})
+	cfg := slackbot.Config{SigningSecret: o.Secret, Scope: "workspace", Service: svc, API: api,
+		HTTP: o.HTTP, Logger: o.Log, Viewers: st}
+	if o.NoViewers {
+		cfg.Viewers = nil
+	}
+	return slackbot.New(cfg)
 }
 
 // countingHandler counts warnings and errors the bot logs, then passes

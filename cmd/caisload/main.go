@@ -60,7 +60,12 @@ type options struct {
 	keep       bool
 	strict     bool
 	seed       uint64
-	bareServe  string
+	rounds     int
+	// In-process experiments (what a change in the bot would gain).
+	botIdleConns   int
+	botHomeRefresh bool
+	botEnv         envList
+	bareServe      string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -88,13 +93,17 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.phases, "phases", "click,mix,next,bare", "phases in order: click (write path), mix, next (read path), bare (reference)")
 	fs.StringVar(&o.jsonOut, "json", "", "also write the figures as JSON to this file")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "CPU profile of this process (generator, fake Slack, and the bot with -inprocess)")
+	fs.Var(&o.botEnv, "bot-env", "with -spawn: extra KEY=VALUE for the bot's environment (repeatable), e.g. GOGC=400")
 	fs.StringVar(&o.botLog, "botlog", "", "with -spawn: the bot's log file (default: in a temporary directory)")
 	fs.StringVar(&o.sinkAddr, "sink-addr", "127.0.0.1:0", "listen address of the fake Slack Web API and response_url sink")
 	fs.IntVar(&o.footprint, "footprint", 0, "instead of load: write N firms' full journeys to Redis and report bytes per firm and per audit entry")
 	fs.BoolVar(&o.keep, "keep", false, "keep the run's Redis keys")
 	fs.BoolVar(&o.strict, "strict", false, "exit 3 when a target of issue 5 is missed")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the walk")
+	fs.IntVar(&o.rounds, "rounds", 4, "split each phase into this many segments and run the phases interleaved (fairer on a machine whose other load varies)")
 	fs.StringVar(&o.bareServe, "bare-serve", "", "internal: serve the bare reference handler on this address")
+	fs.IntVar(&o.botIdleConns, "x-idle-conns", 0, "experiment, with -inprocess: the bot's HTTP client keeps this many idle connections per host (0: net/http's default of 2, as cmd/caisbot)")
+	fs.BoolVar(&o.botHomeRefresh, "x-home-refresh", true, "experiment, with -inprocess: false wires the bot without Home viewers, as if it skipped the Home refresh when a firm has no viewers")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -112,8 +121,14 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("choose one of -target, -spawn, -inprocess")
 	case modes == 0:
 		o.spawn = true
-	case o.conc < 1 || o.firms < 1:
-		return nil, errors.New("-concurrency and -firms must be positive")
+	}
+	switch {
+	case !o.spawn && len(o.botEnv) > 0:
+		return nil, errors.New("-bot-env needs -spawn")
+	case !o.inprocess && (o.botIdleConns != 0 || !o.botHomeRefresh):
+		return nil, errors.New("-x-idle-conns and -x-home-refresh change the bot's wiring: they need -inprocess")
+	case o.conc < 1 || o.firms < 1 || o.rounds < 1:
+		return nil, errors.New("-concurrency, -firms and -rounds must be positive")
 	case o.mix < 0 || o.mix > 1 || o.stale < 0 || o.stale > 1:
 		return nil, errors.New("-mix and -stale are shares between 0 and 1")
 	}
@@ -126,6 +141,19 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		o.secret = strings.ToLower(rand.Text())
 	}
 	return o, nil
+}
+
+// envList is a repeatable KEY=VALUE flag.
+type envList []string
+
+func (e *envList) String() string { return strings.Join(*e, " ") }
+
+func (e *envList) Set(v string) error {
+	if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
+		return fmt.Errorf("%q is not KEY=VALUE", v)
+	}
+	*e = append(*e, v)
+	return nil
 }
 
 func phaseList(s string) []string {
@@ -246,11 +274,13 @@ type runInfo struct {
 	Duration    string    `json:"duration_per_phase"`
 	Warmup      string    `json:"warmup"`
 	Mix         float64   `json:"mix"`
+	Rounds      int       `json:"rounds"`
 	Stale       float64   `json:"stale"`
 	CPUs        int       `json:"cpus"`
 	GoVersion   string    `json:"go"`
 	LoadAvg     string    `json:"loadavg_before"`
 	Command     string    `json:"command"`
+	Revision    string    `json:"revision"`
 	BotExit     string    `json:"bot_exit,omitempty"`
 	BotLogWarn  int       `json:"bot_log_warnings"`
 	BotLogErr   int       `json:"bot_log_errors"`
@@ -270,8 +300,8 @@ func runLoad(ctx context.Context, o *options, stdout, stderr io.Writer) (missed 
 		redisShown = opts.Addr // never print a password
 	}
 	info := &runInfo{Run: run, Started: time.Now(), Redis: redisShown, Prefix: o.prefix, Concurrency: o.conc, Firms: max(o.firms, o.conc),
-		Duration: o.duration.String(), Warmup: o.warmup.String(), Mix: o.mix, Stale: o.stale, CPUs: runtime.NumCPU(),
-		GoVersion: runtime.Version(), LoadAvg: loadAvg(), Command: "caisload " + strings.Join(os.Args[1:], " ")}
+		Duration: o.duration.String(), Warmup: o.warmup.String(), Mix: o.mix, Rounds: o.rounds, Stale: o.stale, CPUs: runtime.NumCPU(),
+		GoVersion: runtime.Version(), LoadAvg: loadAvg(), Command: "caisload " + strings.Join(os.Args[1:], " "), Revision: revision()}
 	rdb, err := openRedis(o.redisURL)
 	if err != nil {
 		return false, err
@@ -308,7 +338,13 @@ func runLoad(ctx context.Context, o *options, stdout, stderr io.Writer) (missed 
 	switch {
 	case o.inprocess:
 		log, _, _ := newCountingLogger(slog.NewJSONHandler(io.Discard, nil))
-		h, err := newBot(botOptions{Secret: o.secret, APIURL: s.apiURL(), Redis: rdb, Prefix: o.prefix, Admins: []string{o.admin}, Log: log})
+		bo := botOptions{Secret: o.secret, APIURL: s.apiURL(), Redis: rdb, Prefix: o.prefix, Admins: []string{o.admin}, Log: log, NoViewers: !o.botHomeRefresh}
+		if o.botIdleConns > 0 {
+			tr := http.DefaultTransport.(*http.Transport).Clone()
+			tr.MaxIdleConnsPerHost, tr.MaxIdleConns = o.botIdleConns, 2*o.botIdleConns
+			bo.HTTP = &http.Client{Timeout: 10 * time.Second, Transport: tr}
+		}
+		h, err := newBot(bo)
 		if err != nil {
 			return false, err
 		}
@@ -317,7 +353,7 @@ func runLoad(ctx context.Context, o *options, stdout, stderr io.Writer) (missed 
 			return false, err
 		}
 		defer func() { _ = srv.Close(); h.Wait() }()
-		botURL, info.Bot = u, "in-process handler at "+u
+		botURL, info.Bot = u, fmt.Sprintf("in-process handler at %s (experiments: idle conns %d, home refresh %t)", u, o.botIdleConns, o.botHomeRefresh)
 	case o.spawn:
 		bin := o.botBin
 		if bin == "" {
@@ -337,6 +373,7 @@ func runLoad(ctx context.Context, o *options, stdout, stderr io.Writer) (missed 
 		cmd := exec.Command(bin)
 		cmd.Env = childEnv("SLACK_BOT_TOKEN=xoxb-load", "SLACK_SIGNING_SECRET="+o.secret, "SLACK_API_URL="+s.apiURL(),
 			"REDIS_URL="+o.redisURL, "CAIS_REDIS_PREFIX="+o.prefix, "CAIS_LISTEN_ADDR="+addr, "CAIS_ADMIN_USERS="+o.admin)
+		cmd.Env = append(cmd.Env, o.botEnv...)
 		if bot, err = startChild("caisbot", cmd, logPath); err != nil {
 			return false, err
 		}
@@ -350,6 +387,9 @@ func runLoad(ctx context.Context, o *options, stdout, stderr io.Writer) (missed 
 		}
 		botURL = "http://" + addr + "/slack/events"
 		info.Bot = fmt.Sprintf("spawned %s (pid %d) at %s", bin, bot.pid(), botURL)
+		if len(o.botEnv) > 0 {
+			info.Bot += " with " + strings.Join(o.botEnv, " ")
+		}
 		watchers = append(watchers, &watched{name: "caisbot", pid: bot.pid()})
 	default:
 		info.Bot = "running bot at " + o.target
@@ -388,6 +428,7 @@ func runLoad(ctx context.Context, o *options, stdout, stderr io.Writer) (missed 
 			watchers = append(watchers, &watched{name: "redis-server", pid: rs.pid})
 		}
 	}
+	watchers = append(watchers, &watched{name: "machine", pid: machinePID})
 	wctx, wcancel := context.WithCancel(ctx)
 	defer wcancel()
 	for _, w := range watchers {
@@ -408,25 +449,7 @@ func runLoad(ctx context.Context, o *options, stdout, stderr io.Writer) (missed 
 	g := newGen(s, o.secret, o.admin, run, o.conc, o.firms)
 	defer g.close()
 	fmt.Fprintf(stderr, "caisload: run %s: %s; bare: %s\n", run, info.Bot, info.Bare)
-	var results []*phaseResult
-	for i, name := range phaseList(o.phases) {
-		if ctx.Err() != nil {
-			break
-		}
-		spec := phaseSpec{Name: name, URL: botURL, Duration: o.duration, Warmup: o.warmup}
-		switch name {
-		case "mix":
-			spec.Mix, spec.Stale = o.mix, o.stale
-		case "next":
-			spec.OnlyNext = true
-		case "bare":
-			spec.OnlyNext, spec.URL = true, bareURL
-		}
-		fmt.Fprintf(stderr, "caisload: phase %s: %s (%s + %s warm-up)\n", name, phaseDescriptions[name], o.duration, o.warmup)
-		pr := runPhase(ctx, g, spec, o.seed+uint64(i), watchers, rdb)
-		fmt.Fprintf(stderr, "caisload: phase %s: %.0f req/s, %d errors\n", name, pr.All.PerSec, pr.Errors)
-		results = append(results, pr)
-	}
+	results := runPhases(ctx, o, g, botURL, bareURL, watchers, rdb, stderr)
 	wcancel()
 	for _, f := range g.firms {
 		info.Journeys += f.completed
@@ -458,55 +481,25 @@ func runLoad(ctx context.Context, o *options, stdout, stderr io.Writer) (missed 
 	return !rep.Met, nil
 }
 
-// runPhase runs one phase and samples processes and Redis exactly at the
-// edges of its measured window.
-func runPhase(ctx context.Context, g *gen, spec phaseSpec, seed uint64, watchers []*watched, rdb redis.UniversalClient) *phaseResult {
-	start := time.Now()
-	from := start.Add(spec.Warmup)
-	until := from.Add(spec.Duration)
-	type edge struct {
-		procs []procSample
-		redis redisSnap
-		sink  map[string]int64
-	}
-	take := func() edge {
-		e := edge{redis: snapRedis(ctx, rdb), sink: g.sink.counts()}
-		for _, w := range watchers {
-			s, _ := w.sample()
-			e.procs = append(e.procs, s)
-		}
-		return e
-	}
-	edges := make(chan edge, 2)
-	go func() {
-		for _, at := range []time.Time{from, until} {
-			select {
-			case <-time.After(time.Until(at)):
-			case <-ctx.Done():
-			}
-			edges <- take()
-		}
-	}()
-	pr := g.run(ctx, spec, seed)
-	a, b := <-edges, <-edges
-	for i, w := range watchers {
-		pr.Procs = append(pr.Procs, w.figures(from, until, a.procs[i], b.procs[i], pr.All.N))
-	}
-	pr.Redis = redisDelta(a.redis, b.redis, pr.All.N)
-	pr.Sink = map[string]int64{}
-	for k, v := range b.sink {
-		if d := v - a.sink[k]; d > 0 {
-			pr.Sink[k] = d
-		}
-	}
-	return pr
-}
-
 func (s *sink) counts() map[string]int64 {
 	return map[string]int64{
 		"chat.postMessage": s.postMessage.Load(), "views.open": s.viewsOpen.Load(), "views.publish": s.viewsPublish.Load(),
 		"other Web API": s.otherAPI.Load(), "response_url": s.responses.Load(), "response_url (nobody waiting)": s.unexpected.Load(),
+		"new TCP connections": s.conns.Load(),
 	}
+}
+
+// revision is the repository's commit, marked dirty if files changed.
+func revision() string {
+	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	rev := strings.TrimSpace(string(out))
+	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
+		rev += " (with uncommitted changes)"
+	}
+	return rev
 }
 
 func loadAvg() string {

@@ -83,10 +83,40 @@ type watched struct {
 }
 
 func (w *watched) sample() (procSample, error) {
-	if w.pid == 0 {
+	switch w.pid {
+	case 0:
 		return selfSample(), nil
+	case machinePID:
+		return machineSample()
 	}
 	return readProc(w.pid)
+}
+
+// machinePID marks the watcher of the whole machine's busy CPU time.
+const machinePID = -1
+
+// machineSample reads the busy CPU time of all CPUs from /proc/stat.
+func machineSample() (procSample, error) {
+	s := procSample{At: time.Now()}
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return s, err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return s, errors.New("bad /proc/stat")
+	}
+	var busy int64
+	for i, v := range f[1:9] {
+		if i == 3 || i == 4 { // idle, iowait
+			continue
+		}
+		n, _ := strconv.ParseInt(v, 10, 64)
+		busy += n
+	}
+	s.CPU = time.Duration(busy) * clockTick
+	return s, nil
 }
 
 // watch samples every interval until ctx ends.
@@ -119,38 +149,17 @@ type procFigures struct {
 	GrowthHalf float64 `json:"rss_growth_pct_2"` // RSS end vs middle, percent
 }
 
-// figures summarises the samples in [from, until] (plus the exact CPU
-// readings taken at both ends).
-func (w *watched) figures(from, until time.Time, cpuFrom, cpuUntil procSample, requests int64) procFigures {
+// between returns the samples taken in [from, until].
+func (w *watched) between(from, until time.Time) []procSample {
 	w.mu.Lock()
+	defer w.mu.Unlock()
 	var in []procSample
 	for _, s := range w.all {
 		if !s.At.Before(from) && !s.At.After(until) {
 			in = append(in, s)
 		}
 	}
-	w.mu.Unlock()
-	in = append(append([]procSample{cpuFrom}, in...), cpuUntil)
-	mib := func(kib int64) float64 { return float64(kib) / 1024 }
-	pf := procFigures{Name: w.name}
-	mid := from.Add(until.Sub(from) / 2)
-	best := in[0]
-	for _, s := range in {
-		pf.RSSMax = max(pf.RSSMax, mib(s.RSS))
-		if s.At.Sub(mid).Abs() < best.At.Sub(mid).Abs() {
-			best = s
-		}
-	}
-	pf.RSSStart, pf.RSSMiddle, pf.RSSEnd = mib(cpuFrom.RSS), mib(best.RSS), mib(cpuUntil.RSS)
-	if pf.RSSMiddle > 0 {
-		pf.GrowthHalf = 100 * (pf.RSSEnd - pf.RSSMiddle) / pf.RSSMiddle
-	}
-	cpu := cpuUntil.CPU - cpuFrom.CPU
-	pf.Cores = cpu.Seconds() / until.Sub(from).Seconds()
-	if requests > 0 {
-		pf.CPUPerReq = float64(cpu.Microseconds()) / float64(requests)
-	}
-	return pf
+	return in
 }
 
 // child is a process this run started: the bot or the bare server.

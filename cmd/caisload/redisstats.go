@@ -60,25 +60,39 @@ type redisFigures struct {
 	UsedMemoryMiB [2]float64         `json:"used_memory_mib_start_end"`
 }
 
-func redisDelta(a, b redisSnap, requests int64) *redisFigures {
-	if !a.ok || !b.ok || requests == 0 {
+// redisDelta sums the counters over pairs of snapshots (start, end of
+// each segment).
+func redisDelta(snaps []redisSnap, requests int64) *redisFigures {
+	if len(snaps) < 2 || requests == 0 {
 		return nil
 	}
-	f := &redisFigures{Commands: b.commands - a.commands, ByCommand: map[string]float64{},
-		UsedMemoryMiB: [2]float64{float64(a.usedMemory) / (1 << 20), float64(b.usedMemory) / (1 << 20)}}
+	f := &redisFigures{ByCommand: map[string]float64{},
+		UsedMemoryMiB: [2]float64{float64(snaps[0].usedMemory) / (1 << 20), float64(snaps[len(snaps)-1].usedMemory) / (1 << 20)}}
+	calls := map[string]int64{}
+	for i := 0; i+1 < len(snaps); i += 2 {
+		a, b := snaps[i], snaps[i+1]
+		if !a.ok || !b.ok {
+			return nil
+		}
+		f.Commands += b.commands - a.commands
+		for k, v := range b.byCommand {
+			calls[k] += v - a.byCommand[k]
+		}
+	}
 	f.PerRequest = float64(f.Commands) / float64(requests)
-	for _, k := range slices.Sorted(maps.Keys(b.byCommand)) {
-		d := b.byCommand[k] - a.byCommand[k]
-		if d > 0 && k != "info" {
+	for _, k := range slices.Sorted(maps.Keys(calls)) {
+		if d := calls[k]; d > 0 && k != "info" {
 			f.ByCommand[k] = float64(d) / float64(requests)
 		}
 	}
 	return f
 }
 
-// deletePrefix unlinks every key under prefix and says how many.
+// deletePrefix unlinks every key under prefix and says how many. SCAN
+// may return a key twice while Redis rehashes; each is counted once.
 func deletePrefix(ctx context.Context, rdb redis.UniversalClient, prefix string) (int, error) {
 	n := 0
+	seen := map[string]bool{}
 	iter := rdb.Scan(ctx, 0, escapeGlob(prefix)+"*", 1000).Iterator()
 	var batch []string
 	flush := func() error {
@@ -91,6 +105,10 @@ func deletePrefix(ctx context.Context, rdb redis.UniversalClient, prefix string)
 		return err
 	}
 	for iter.Next(ctx) {
+		if seen[iter.Val()] {
+			continue
+		}
+		seen[iter.Val()] = true
 		batch = append(batch, iter.Val())
 		if len(batch) == 500 {
 			if err := flush(); err != nil {

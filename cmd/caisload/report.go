@@ -113,9 +113,10 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/1e6) 
 func (r *report) print(w io.Writer) {
 	i := r.Info
 	fmt.Fprintf(w, "caisload run %s — %s\n", i.Run, i.Started.Format(time.RFC3339))
+	fmt.Fprintf(w, "  revision %s; %s\n", i.Revision, i.Command)
 	fmt.Fprintf(w, "  bot:   %s\n  bare:  %s\n  redis: %s, prefix %s\n", i.Bot, i.Bare, i.Redis, i.Prefix)
-	fmt.Fprintf(w, "  concurrency %d (closed loop), %d firms, %s per phase after %s warm-up, mix %.2f commands, stale %.2f; %d CPUs, %s, load average before %s\n",
-		i.Concurrency, i.Firms, i.Duration, i.Warmup, i.Mix, i.Stale, i.CPUs, i.GoVersion, i.LoadAvg)
+	fmt.Fprintf(w, "  concurrency %d (closed loop), %d firms, %s measured per phase in %d interleaved round(s), each after %s warm-up, mix %.2f commands, stale %.2f; %d CPUs, %s, load average before %s\n",
+		i.Concurrency, i.Firms, i.Duration, i.Rounds, i.Warmup, i.Mix, i.Stale, i.CPUs, i.GoVersion, i.LoadAvg)
 	for _, p := range r.Phases {
 		fmt.Fprintf(w, "\nphase %s — %s\n", p.Name, phaseDescriptions[p.Name])
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -144,6 +145,7 @@ func (r *report) print(w io.Writer) {
 			fmt.Fprintf(w, "  %-12s RSS start %.1f / middle %.1f / end %.1f / max %.1f MiB; CPU %.2f cores, %.0f µs per request\n",
 				pf.Name, pf.RSSStart, pf.RSSMiddle, pf.RSSEnd, pf.RSSMax, pf.Cores, pf.CPUPerReq)
 		}
+		fmt.Fprintf(w, "  machine      %.2f cores busy, of which %.2f by other processes (not this run)\n", p.MachineCores, p.OtherCores)
 		if rd := p.Redis; rd != nil {
 			var by []string
 			for _, k := range slices.Sorted(maps.Keys(rd.ByCommand)) {

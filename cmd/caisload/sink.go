@@ -62,6 +62,7 @@ type sink struct {
 
 	postMessage, viewsOpen, viewsPublish, otherAPI atomic.Int64
 	responses, unexpected                          atomic.Int64
+	conns                                          atomic.Int64 // TCP connections the bot opened to us
 }
 
 // newSink serves the fake on addr ("127.0.0.1:0" for any port).
@@ -77,7 +78,12 @@ func newSink(addr string) (*sink, error) {
 	}
 	s.ln = ln
 	s.base = "http://" + ln.Addr().String()
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute}
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute,
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			if st == http.StateNew {
+				s.conns.Add(1)
+			}
+		}}
 	go func() { _ = s.srv.Serve(ln) }()
 	return s, nil
 }

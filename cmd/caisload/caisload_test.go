@@ -1,0 +1,266 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caisbot/caisbot/bot/slackbot"
+	"github.com/caisbot/caisbot/dialogs"
+	"github.com/slack-go/slack"
+)
+
+// encodeLikeBot encodes a reply as the bot's HTTP answer does.
+func encodeLikeBot(t *testing.T, r dialogs.Reply) []byte {
+	t.Helper()
+	rd := slackbot.Renderer{Command: "/cais-next"}
+	var b bytes.Buffer
+	err := json.NewEncoder(&b).Encode(map[string]any{"response_type": "ephemeral", "text": rd.Fallback(r), "blocks": rd.Blocks(r)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// The fast button scan must agree with a full decode on every card the
+// roadmap has, and find a primary button exactly on step cards.
+func TestButtonScanMatchesDecode(t *testing.T) {
+	rm := dialogs.Default()
+	f := &dialogs.Flow{Roadmap: rm, Admins: []string{"UADMIN"}, Loc: time.UTC}
+	now := time.Now()
+	var replies []dialogs.Reply
+	for _, s := range rm.Steps {
+		replies = append(replies, f.Card(dialogs.Progress{Current: s.ID, Version: 7}, now))
+	}
+	replies = append(replies, f.Card(dialogs.Progress{Current: "complete"}, now), f.Status(dialogs.Progress{}, now),
+		f.ResetPrompt(dialogs.Progress{Version: 3}, dialogs.Event{User: "UADMIN"}).Reply)
+	for i, r := range replies {
+		msg := encodeLikeBot(t, r)
+		for _, style := range []string{"primary", "danger"} {
+			a1, v1, ok1 := button(msg, style)
+			a2, v2, ok2 := buttonSlow(msg, style)
+			if a1 != a2 || v1 != v2 || ok1 != ok2 {
+				t.Errorf("reply %d (%s) %s: scan (%q %q %v), decode (%q %q %v)", i, r.Title, style, a1, v1, ok1, a2, v2, ok2)
+			}
+			if ok1 {
+				if _, err := dialogs.ParseToken(v1); err != nil {
+					t.Errorf("reply %d: %s button value %q: %v", i, style, v1, err)
+				}
+			}
+		}
+	}
+	for _, s := range rm.Steps {
+		if _, _, ok := button(encodeLikeBot(t, f.Card(dialogs.Progress{Current: s.ID}, now)), "primary"); !ok {
+			t.Errorf("step %s: no primary button found", s.ID)
+		}
+	}
+	if _, _, ok := button(encodeLikeBot(t, f.Card(dialogs.Progress{Current: "complete"}, now)), "primary"); ok {
+		t.Error("the completed roadmap's card has a primary button: the walk would never start over")
+	}
+}
+
+// Bodies are signed exactly as Slack signs them and decode as Slack's.
+func TestRequestsAreSlacksOwn(t *testing.T) {
+	f := newFirm("TEST01", 3, "UADMIN", "http://127.0.0.1:1/response/0")
+	s := newSigner(benchSecret)
+	body := clickBody(nil, f, f.user, "cais_a", "c1|choose|obligation|yes|0", "trig", "http://127.0.0.1:1/response/9", "1700000000.000009")
+	h := s.header(body, time.Now())
+	sv, err := slack.NewSecretsVerifier(h, benchSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv.Write(body)
+	if err := sv.Ensure(); err != nil {
+		t.Fatalf("signature rejected: %v", err)
+	}
+	sv, _ = slack.NewSecretsVerifier(h, benchSecret)
+	sv.Write(append(body, 'x'))
+	if sv.Ensure() == nil {
+		t.Fatal("a changed body passed verification")
+	}
+
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ic slack.InteractionCallback
+	if err := json.Unmarshal([]byte(form.Get("payload")), &ic); err != nil {
+		t.Fatal(err)
+	}
+	a := ic.ActionCallback.BlockActions
+	if ic.Type != slack.InteractionTypeBlockActions || ic.Team.ID != f.team || ic.User.ID != f.user || ic.Channel.ID != f.channel ||
+		ic.ResponseURL != "http://127.0.0.1:1/response/9" || ic.TriggerID != "trig" || len(a) != 1 || a[0].Value != "c1|choose|obligation|yes|0" || a[0].ActionID != "cais_a" {
+		t.Fatalf("decoded click: %+v", ic)
+	}
+
+	body = submitBody(nil, f, f.user, viewOpened{CallbackID: "cais_form", Meta: `{"t":"x","r":"u"}`, BlockID: "agents", ActionID: "agents"}, "A\nB")
+	form, _ = url.ParseQuery(string(body))
+	ic = slack.InteractionCallback{}
+	if err := json.Unmarshal([]byte(form.Get("payload")), &ic); err != nil {
+		t.Fatal(err)
+	}
+	if ic.Type != slack.InteractionTypeViewSubmission || ic.View.PrivateMetadata != `{"t":"x","r":"u"}` || ic.View.State.Values["agents"]["agents"].Value != "A\nB" {
+		t.Fatalf("decoded submission: %+v", ic)
+	}
+
+	cmd, _ := url.ParseQuery(string(f.cmd[cmdStatus]))
+	if cmd.Get("command") != "/cais-next" || cmd.Get("text") != "status" || cmd.Get("team_id") != f.team || cmd.Get("user_id") != f.user {
+		t.Fatalf("command body: %v", cmd)
+	}
+	if reset, _ := url.ParseQuery(string(f.cmd[cmdReset])); reset.Get("user_id") != "UADMIN" {
+		t.Fatalf("reset is typed by %q, not the admin", reset.Get("user_id"))
+	}
+}
+
+func TestPercentiles(t *testing.T) {
+	var lat []time.Duration
+	for i := 100; i >= 1; i-- {
+		lat = append(lat, time.Duration(i)*time.Millisecond)
+	}
+	p := percentiles(lat)
+	if p.P50 != 50*time.Millisecond || p.P90 != 90*time.Millisecond || p.P99 != 99*time.Millisecond || p.Max != 100*time.Millisecond {
+		t.Fatalf("%+v", p)
+	}
+	if (percentiles(nil) != latency{}) {
+		t.Fatal("empty input")
+	}
+}
+
+// A short run of every phase against the bot wired in this process: the
+// walk must complete journeys, start firms over, check simultaneous
+// clicks, and see no error. Figures are logged, never asserted.
+func TestShortRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the generator for about 5 s")
+	}
+	_, _, redisURL := testRedis(t)
+	out := filepath.Join(t.TempDir(), "run.json")
+	var stdout, stderr bytes.Buffer
+	code := realMain([]string{"-inprocess", "-redis", redisURL, "-duration", "1s", "-warmup", "200ms",
+		"-concurrency", "4", "-firms", "6", "-stale", "0.3", "-rounds", "2", "-json", out}, &stdout, &stderr)
+	t.Log(stdout.String())
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Phases) != 4 {
+		t.Fatalf("%d phases", len(rep.Phases))
+	}
+	for _, p := range rep.Phases {
+		if p.Errors != 0 {
+			t.Errorf("phase %s: %d errors: %+v", p.Name, p.Errors, p.Kinds)
+		}
+		if p.All.N == 0 {
+			t.Errorf("phase %s sent nothing", p.Name)
+		}
+	}
+	click, mix := phaseByName(rep.Phases, "click"), phaseByName(rep.Phases, "mix")
+	for _, k := range []string{"click", "submit", "reset-cmd", "reset-click"} {
+		if click.Kinds[k] == nil || click.Kinds[k].N == 0 {
+			t.Errorf("click phase: no %s requests", k)
+		}
+	}
+	for _, k := range []string{"next", "status", "history", "click", "stale-click"} {
+		if mix.Kinds[k] == nil || mix.Kinds[k].N == 0 {
+			t.Errorf("mix phase: no %s requests", k)
+		}
+	}
+	if rep.Info.Journeys == 0 || rep.Info.Restarts == 0 {
+		t.Errorf("%d journeys, %d restarts", rep.Info.Journeys, rep.Info.Restarts)
+	}
+	if !strings.Contains(stderr.String(), "deleted") {
+		t.Errorf("keys not cleaned up: %s", stderr.String())
+	}
+}
+
+// The footprint needs MEMORY USAGE, so real Redis.
+func TestFootprint(t *testing.T) {
+	if testing.Short() || os.Getenv("REDIS_URL") == "" {
+		t.Skip("needs REDIS_URL (MEMORY USAGE)")
+	}
+	rdb, _, _ := testRedis(t)
+	r, err := footprint(context.Background(), rdb, 20, 4, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	r.print(&b)
+	t.Log(b.String())
+	if r.Confirmations != 8 || r.AuditEntries != 8 || r.ProgressUsage <= 0 || r.PerEntry <= 0 {
+		t.Fatalf("%+v", r)
+	}
+	if r.Deleted != 2*20+1 {
+		t.Fatalf("deleted %d keys, want %d", r.Deleted, 2*20+1)
+	}
+}
+
+// The sink hands a card to the worker waiting for it and records modals.
+func TestSink(t *testing.T) {
+	s, err := newSink("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	ch := s.expect(5)
+	resp, err := http.Post(s.responseURL(5), "application/json", strings.NewReader(`{"blocks":[]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	select {
+	case b := <-ch:
+		if string(b) != `{"blocks":[]}` {
+			t.Fatalf("card %s", b)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("no card")
+	}
+	view := `{"trigger_id":"t1","view":{"callback_id":"cb","private_metadata":"m","blocks":[{"type":"input","block_id":"b","element":{"action_id":"a"}}]}}`
+	resp, err = http.Post(s.apiURL()+"views.open", "application/json", strings.NewReader(view))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if v, ok := s.opened("t1"); !ok || v != (viewOpened{CallbackID: "cb", Meta: "m", BlockID: "b", ActionID: "a"}) {
+		t.Fatalf("%+v %v", v, ok)
+	}
+	if _, ok := s.opened("t1"); ok {
+		t.Fatal("a modal was submitted twice")
+	}
+}
+
+func TestFlags(t *testing.T) {
+	var sink bytes.Buffer
+	o, err := parseFlags(nil, &sink)
+	if err != nil || !o.spawn || o.duration != 60*time.Second || o.rounds != 4 || o.secret == "" {
+		t.Fatalf("defaults: %+v %v", o, err)
+	}
+	for _, bad := range [][]string{
+		{"-spawn", "-inprocess"},
+		{"-target", "http://x/slack/events", "-spawn"},
+		{"-x-idle-conns", "64"},           // needs -inprocess
+		{"-inprocess", "-bot-env", "A=1"}, // needs -spawn
+		{"-bot-env", "NOEQUALS"},
+		{"-mix", "1.5"},
+		{"-rounds", "0"},
+		{"-phases", "click,warp"},
+	} {
+		if _, err := parseFlags(bad, &sink); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
