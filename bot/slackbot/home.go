@@ -90,7 +90,7 @@ func (h *Handler) refreshHomes(ctx context.Context, firm string) {
 	}
 	h.background(ctx, "views.publish", func(ctx context.Context) error {
 		users, err := h.cfg.Viewers.Viewers(ctx, firm)
-		if err != nil {
+		if err != nil || len(users) == 0 {
 			return err
 		}
 		p, err := h.cfg.Service.Progress(ctx, firm)

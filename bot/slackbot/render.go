@@ -1,7 +1,6 @@
 package slackbot
 
 import (
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -18,26 +17,6 @@ const (
 	maxViewBlocks  = 100
 	maxActions     = 25
 )
-
-var (
-	boldRe    = regexp.MustCompile(`\*\*(.+?)\*\*`)
-	linkRe    = regexp.MustCompile(`\[([^\]]+)\]\((https?://[^)\s<>]+)\)`)
-	mentionRe = regexp.MustCompile(`@\{([A-Z0-9]{2,32})\}`)
-)
-
-// mrkdwnEscaper escapes Slack's control characters, so user text can
-// never form <!channel>, <@U…> or a link.
-var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-
-// Mrkdwn converts the dialogs markup to Slack mrkdwn. Escaping comes
-// first; only the markup's own constructs then become Slack syntax.
-func Mrkdwn(s, command string) string {
-	s = mrkdwnEscaper.Replace(s)
-	s = boldRe.ReplaceAllString(s, "*$1*")
-	s = linkRe.ReplaceAllString(s, "<$2|$1>")
-	s = mentionRe.ReplaceAllString(s, "<@$1>")
-	return strings.ReplaceAll(s, "{cmd}", command)
-}
 
 // plain converts markup to plain text (headers, buttons, fallbacks).
 func plain(s, command string, max int) string {

@@ -124,7 +124,11 @@ func (a *app) wireSlack() error {
 		}
 		token, apiURL = playground.Token, pg.APIURL()
 	}
-	httpc := &http.Client{Timeout: 10 * time.Second, Transport: a.metrics.Transport(nil)}
+	// Go's default keeps 2 idle connections per host: under load every
+	// Slack call would open (and TLS-handshake) a new one.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	httpc := &http.Client{Timeout: 10 * time.Second, Transport: a.metrics.Transport(tr)}
 	api := slack.New(token, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(httpc))
 	h, err := slackbot.New(slackbot.Config{SigningSecret: secret, Scope: a.cfg.Scope, Service: svc, API: api, HTTP: httpc, Logger: a.log, Viewers: a.store, Observe: a.metrics.Observe})
 	if err != nil {
