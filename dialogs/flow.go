@@ -1,10 +1,12 @@
 package dialogs
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Flow is the pure transition logic: (progress, event, time) → (new
@@ -112,7 +114,8 @@ func (f *Flow) choose(p Progress, ev Event) Result {
 	next.Current = c.Next
 	e := Entry{Action: ActConfirm, Step: cur.ID, Choice: c.ID, Card: t.Version, Detail: c.Label}
 	if len(conf.Agents) > 0 {
-		e.Detail += ": " + strings.Join(conf.Agents, "; ")
+		names, _ := json.Marshal(conf.Agents) // a list, unambiguous whatever the names hold
+		e.Detail += ": " + string(names)
 	}
 	reply := f.Card(next, ev.At)
 	reply.Replace = true
@@ -209,6 +212,13 @@ func (f *Flow) ResetPrompt(p Progress, ev Event) Result {
 }
 
 func (f *Flow) reset(p Progress, ev Event) Result {
+	if ev.Token.Version != p.Version {
+		// The prompt showed another state: resetting now could clear
+		// confirmations the admin never saw, or reset twice.
+		r := Notice("Reset not done", fmt.Sprintf("The firm's progress changed since this prompt was shown (%d confirmations now). Nothing was changed. Type `{cmd} reset` again to see the current state first.", len(p.Path)))
+		r.Replace = true
+		return Result{Reply: r}
+	}
 	next := nextOf(p)
 	next.Path, next.Current = nil, ""
 	e := Entry{Action: ActReset, Card: ev.Token.Version, Detail: fmt.Sprintf("cleared %d confirmations", len(p.Path))}
@@ -218,16 +228,17 @@ func (f *Flow) reset(p Progress, ev Event) Result {
 	return f.change(p, next, ev, e, reply)
 }
 
-// ParseAgents reads the agents form: one name per line (commas also
-// separate), trimmed, deduplicated. problem is a message for the user.
+// ParseAgents reads the agents form: one name per line (names such as
+// "Pershing, LLC" keep their commas), trimmed, deduplicated. problem is a
+// message for the user.
 func ParseAgents(input string) (agents []string, problem string) {
 	const maxAgents, maxName = 10, 100
-	fields := strings.FieldsFunc(input, func(r rune) bool { return r == '\n' || r == ',' || r == ';' })
+	fields := strings.FieldsFunc(input, func(r rune) bool { return r == '\n' || r == '\r' })
 	for _, a := range fields {
 		a = strings.Join(strings.Fields(a), " ")
 		switch {
-		case a == "" || slices.Contains(agents, a):
-			continue
+		case !strings.ContainsFunc(a, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) || slices.Contains(agents, a):
+			continue // blank or punctuation-only lines name nobody
 		case len([]rune(a)) > maxName:
 			return nil, fmt.Sprintf("Each agent name must be at most %d characters.", maxName)
 		}

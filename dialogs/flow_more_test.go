@@ -140,7 +140,7 @@ func TestAgentsForm(t *testing.T) {
 		{"eleven agents", eleven, "at most 10 agents", nil},
 		{"101-character name", "Acme\n" + long, "at most 100 characters", nil},
 		{"one", "Acme Clearing", "", []string{"Acme Clearing"}},
-		{"lines, commas, spaces, duplicates", " Acme  Clearing \nBureau Co, Acme Clearing;Third", "", []string{"Acme Clearing", "Bureau Co", "Third"}},
+		{"lines, spaces, duplicates; commas kept", " Acme  Clearing \nPershing, LLC\r\nAcme Clearing\n,;", "", []string{"Acme Clearing", "Pershing, LLC"}},
 		{"100 characters", long[:100], "", []string{long[:100]}},
 		{"ten", strings.Join(strings.Split(strings.TrimSpace(eleven), "\n")[:10], "\n"), "", nil},
 	}
@@ -329,5 +329,41 @@ func TestCardFromBeforeAnUndoIsStale(t *testing.T) {
 	fresh := command(t, s, "U2", "")
 	if got := press(t, s, fresh, "Registration submitted", "U2", ""); !strings.HasPrefix(got.Title, "Step 3:") {
 		t.Fatalf("a fresh card after undo must work: %q", got.Title)
+	}
+}
+
+func TestResetPromptFromAnotherStateChangesNothing(t *testing.T) {
+	s, m := newService(t)
+	card := press(t, s, command(t, s, "U1", ""), "Yes", "U1", "")
+	prompt := command(t, s, admin, "reset") // drawn with 1 confirmation
+	press(t, s, card, "Registration submitted", "U1", "")
+	out := press(t, s, prompt, "Reset all progress", admin, "")
+	if !strings.Contains(body(out), "changed since this prompt") || len(m.p["F1"].Path) != 2 {
+		t.Fatalf("a stale reset prompt must change nothing:\n%s", body(out))
+	}
+	fresh := command(t, s, admin, "reset")
+	press(t, s, fresh, "Reset all progress", admin, "")
+	again := press(t, s, fresh, "Reset all progress", admin, "") // delivered twice
+	if n := len(m.entries["F1"]); n != 3 || !strings.Contains(body(again), "changed since this prompt") {
+		t.Fatalf("a repeated reset click: %d entries, want 3 (two confirmations, one reset)\n%s", n, body(again))
+	}
+}
+
+func TestDeadlineForAStepOffThePathIsRefused(t *testing.T) {
+	s, m := newService(t)
+	card := command(t, s, "U1", "")
+	for _, label := range []string{"Yes", "Registration submitted", "Test entitlements granted"} {
+		card = press(t, s, card, label, "U1", "")
+	}
+	press(t, s, card, "Self-report: manual entry", "U1", "")
+	before := len(m.entries["F1"])
+	if out := body(command(t, s, admin, "deadline 6A 2027-06-05")); !strings.Contains(out, "does not apply") {
+		t.Fatalf("6A on a self-reporting firm: %s", out)
+	}
+	if out := body(command(t, s, admin, "deadline 6 2027-06-05")); !strings.Contains(out, "Target date set") {
+		t.Fatalf("6 on a self-reporting firm: %s", out)
+	}
+	if got := len(m.entries["F1"]) - before; got != 1 {
+		t.Fatalf("%d entries, want 1", got)
 	}
 }

@@ -18,15 +18,14 @@ var embedded []byte
 // Roadmap is the onboarding guide as data: steps, choices, branches,
 // outcomes, dates and contacts.
 type Roadmap struct {
-	Title    string            `yaml:"title"`
-	Source   string            `yaml:"source"`
-	Start    string            `yaml:"start"`
-	Helpdesk Helpdesk          `yaml:"helpdesk"`
-	Links    map[string]string `yaml:"links"`
-	Dates    []Date            `yaml:"dates"`
-	Forms    map[string]Form   `yaml:"forms"`
-	Steps    []Step            `yaml:"steps"`
-	Outcomes []Step            `yaml:"outcomes"`
+	Title    string          `yaml:"title"`
+	Source   string          `yaml:"source"`
+	Start    string          `yaml:"start"`
+	Helpdesk Helpdesk        `yaml:"helpdesk"`
+	Dates    []Date          `yaml:"dates"`
+	Forms    map[string]Form `yaml:"forms"`
+	Steps    []Step          `yaml:"steps"`
+	Outcomes []Step          `yaml:"outcomes"`
 
 	byID map[string]*Step
 }

@@ -20,6 +20,9 @@ func (f *Flow) SetDeadline(p Progress, ev Event, args []string) Result {
 	if !ok {
 		return Result{Reply: Notice("Deadline not set", fmt.Sprintf("There is no step %q. Steps: %s. %s", Lit(args[0]), f.stepNumbers(), usage))}
 	}
+	if !f.applies(p, s) {
+		return Result{Reply: Notice("Deadline not set", fmt.Sprintf("%s does not apply on your firm's path, so a target for it would never be announced. Nothing was changed. See `{cmd} status` for the steps ahead.", s.Short()))}
+	}
 	day, err := time.ParseInLocation(time.DateOnly, args[1], f.Loc)
 	if err != nil {
 		return Result{Reply: Notice("Deadline not set", fmt.Sprintf("%q is not a date. %s", Lit(args[1]), usage))}
@@ -130,4 +133,14 @@ func (f *Flow) DeadlinesReply(p Progress, now time.Time) Reply {
 		r.context("The roadmap's own dates are history. A firm onboarding now works to its own target dates: `{cmd} deadline <step> <YYYY-MM-DD>` (admins).")
 	}
 	return r
+}
+
+// applies says whether step s is on the firm's path: confirmed, current,
+// or still ahead of the current step.
+func (f *Flow) applies(p Progress, s *Step) bool {
+	if _, done := p.Confirmed(s.ID); done {
+		return true
+	}
+	cur := f.current(p)
+	return !cur.IsOutcome() && f.Roadmap.reachable(cur.ID)[s.ID]
 }
