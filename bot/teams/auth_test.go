@@ -97,6 +97,27 @@ func TestLocalModeIsLoopbackOnly(t *testing.T) {
 		t.Fatalf("local mode asked for %d tokens", n)
 	}
 	b, _ := json.Marshal(r.activity(u, typeMessage))
+	// A web page open in the same machine's browser cannot drive local mode.
+	for name, set := range map[string]func(*http.Request){
+		"cross-site fetch": func(q *http.Request) { q.Header.Set("Sec-Fetch-Site", "cross-site") },
+		"foreign origin":   func(q *http.Request) { q.Header.Set("Origin", "http://evil.example") },
+		"text/plain form":  func(q *http.Request) { q.Header.Set("Content-Type", "text/plain") },
+	} {
+		req := httptest.NewRequest(http.MethodPost, "/api/messages", bytes.NewReader(b))
+		req.RemoteAddr = "127.0.0.1:5000"
+		req.Header.Set("Content-Type", "application/json")
+		set(req)
+		w := httptest.NewRecorder()
+		r.h.ServeHTTP(w, req)
+		if w.Code != http.StatusUnauthorized {
+			t.Errorf("%s: status %d, want 401", name, w.Code)
+		}
+	}
+	remoteReply := r.activity(u, typeMessage)
+	remoteReply.ServiceURL = "https://attacker.example/"
+	if st := r.postAuth(remoteReply, ""); st != http.StatusUnauthorized {
+		t.Errorf("a non-loopback serviceUrl in local mode: status %d, want 401", st)
+	}
 	for _, remote := range []string{"203.0.113.7:5000", "[2001:db8::1]:5000", "10.0.0.2:80", "127.0.0.1:80 via proxy"} {
 		req := httptest.NewRequest(http.MethodPost, "/api/messages", bytes.NewReader(b))
 		req.RemoteAddr = remote
@@ -189,5 +210,26 @@ func TestTokenURL(t *testing.T) {
 	}
 	if got := TokenURL(MultiTenant, "ignored"); got != "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token" {
 		t.Errorf("multi tenant: %s", got)
+	}
+}
+
+// Only Teams traffic is served: on Web Chat or Direct Line the client
+// writes the user and tenant fields that decide admin rights and firm.
+func TestOnlyTeamsChannelIsServed(t *testing.T) {
+	r := newRig(t)
+	a := r.activity(person("Mallory"), typeMessage)
+	a.Text = "next"
+	a.ChannelID = "webchat"
+	if st := r.postAuth(a, "Bearer "+channelToken(t, testApp, a.ServiceURL)); st != http.StatusUnauthorized {
+		t.Fatalf("webchat activity: status %d, want 401", st)
+	}
+}
+
+func TestSingleTenantRefusesOtherTenants(t *testing.T) {
+	r := newRig(t, func(c *Config) { c.AppType, c.TenantID = SingleTenant, "11111111-2222-3333-4444-555555555555" })
+	a := r.activity(person("Mallory"), typeMessage)
+	a.Text = "next"
+	if st := r.postAuth(a, "Bearer "+channelToken(t, testApp, a.ServiceURL)); st != http.StatusUnauthorized {
+		t.Fatalf("activity from another tenant: status %d, want 401", st)
 	}
 }

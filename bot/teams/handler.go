@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -183,9 +185,21 @@ func (h *Handler) authenticate(r *http.Request, a *Activity) error {
 				return errors.New("no app id configured: proxied requests are refused (" + hd + ")")
 			}
 		}
-		return nil
+		return localOnly(r, a)
 	}
-	return h.verify.Verify(r.Context(), r.Header.Get("Authorization"), a.ServiceURL, a.ChannelID)
+	// Only Teams: on other Bot Framework channels (Web Chat, Direct Line)
+	// the client controls the user and tenant fields that decide who is
+	// an admin and which firm is touched.
+	if a.ChannelID != "msteams" {
+		return fmt.Errorf("channel %q refused: only msteams is served", a.ChannelID)
+	}
+	if err := h.verify.Verify(r.Context(), r.Header.Get("Authorization"), a.ServiceURL, a.ChannelID); err != nil {
+		return err
+	}
+	if h.cfg.AppType == SingleTenant && a.tenant() != "" && !strings.EqualFold(a.tenant(), h.cfg.TenantID) {
+		return fmt.Errorf("tenant %q refused: the app is single-tenant", a.tenant())
+	}
+	return nil
 }
 
 // answer is the HTTP response: a status, and for invokes a JSON body.
@@ -280,4 +294,34 @@ func (h *Handler) background(ctx context.Context, name string, f func(ctx contex
 			h.logger(ctx).Error("connector call failed", "call", name, "err", err)
 		}
 	}()
+}
+
+// localOnly keeps a web page in the local browser from driving local mode:
+// browsers mark cross-site requests, and replies may only go to loopback.
+func localOnly(r *http.Request, a *Activity) error {
+	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
+		return errors.New("no app id configured: cross-site requests are refused")
+	}
+	if o := r.Header.Get("Origin"); o != "" && !loopbackURL(o) {
+		return errors.New("no app id configured: requests from origin " + o + " are refused")
+	}
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		return errors.New("no app id configured: only application/json is accepted")
+	}
+	if a.ServiceURL != "" && !loopbackURL(a.ServiceURL) {
+		return errors.New("no app id configured: replies may only go to a loopback serviceUrl")
+	}
+	return nil
+}
+
+func loopbackURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	if u.Hostname() == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(u.Hostname())
+	return ip != nil && ip.IsLoopback()
 }

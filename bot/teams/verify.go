@@ -92,7 +92,7 @@ func (v *Verifier) Verify(ctx context.Context, authorization, serviceURL, channe
 		return err
 	}
 	// A key endorsed for some channels only signs those channels' tokens.
-	if len(k.endorsements) > 0 && !slices.Contains(k.endorsements, channelID) {
+	if !slices.Contains(k.endorsements, channelID) {
 		return fmt.Errorf("signing key is not endorsed for channel %q", channelID)
 	}
 	if err := t.verifySignature(k.pub); err != nil {
