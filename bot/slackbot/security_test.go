@@ -63,10 +63,22 @@ func TestURLVerificationAndSSLCheck(t *testing.T) {
 	if resp.StatusCode != 200 || string(b) != "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" {
 		t.Fatalf("url_verification: %d %q", resp.StatusCode, b)
 	}
-	resp = r.post("ssl_check=1&token=x", "application/x-www-form-urlencoded")
+	// Slack's ssl_check arrives unsigned; anything smuggled with it is dropped.
+	smuggled := url.Values{"ssl_check": {"1"}, "team_id": {team}, "channel_id": {chanID}, "user_id": {admin}, "command": {"/cais-next"}, "text": {"announce"}}.Encode()
+	resp, err := http.Post(r.srv.URL, "application/x-www-form-urlencoded", strings.NewReader(smuggled))
+	if err != nil {
+		t.Fatal(err)
+	}
 	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("ssl_check: %d", resp.StatusCode)
+	if resp.StatusCode != 200 || r.audit() != 0 {
+		t.Fatalf("unsigned ssl_check: status %d, audit %d; want 200 and nothing changed", resp.StatusCode, r.audit())
+	}
+	for _, v := range []string{"0", "true"} {
+		resp, _ := http.Post(r.srv.URL, "application/x-www-form-urlencoded", strings.NewReader("ssl_check="+v))
+		resp.Body.Close()
+		if resp.StatusCode != 401 {
+			t.Errorf("unsigned ssl_check=%s: status %d, want 401", v, resp.StatusCode)
+		}
 	}
 }
 

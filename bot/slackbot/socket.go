@@ -2,6 +2,7 @@ package slackbot
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -13,20 +14,27 @@ import (
 // URL is needed. The client reconnects by itself; every envelope goes to
 // the same dispatch code as HTTP and is acknowledged within the budget.
 func (h *Handler) RunSocketMode(ctx context.Context, client *socketmode.Client) error {
+	// The socket outlives ctx until the envelopes in flight are acknowledged:
+	// a shutdown stops taking new ones, finishes the rest, then closes.
+	sockCtx, closeSock := context.WithCancel(context.WithoutCancel(ctx))
+	defer closeSock()
+	var inflight sync.WaitGroup
 	go func() {
 		for {
 			select {
 			case <-ctx.Done():
+				inflight.Wait()
+				closeSock()
 				return
 			case evt := <-client.Events:
-				h.socketEvent(ctx, client, evt)
+				h.socketEvent(sockCtx, client, evt, &inflight)
 			}
 		}
 	}()
-	return client.RunContext(ctx)
+	return client.RunContext(sockCtx)
 }
 
-func (h *Handler) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+func (h *Handler) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event, inflight *sync.WaitGroup) {
 	switch evt.Type {
 	case socketmode.EventTypeConnecting, socketmode.EventTypeConnected, socketmode.EventTypeHello:
 		h.log.Info("socket mode", "state", string(evt.Type))
@@ -40,8 +48,10 @@ func (h *Handler) socketEvent(ctx context.Context, client *socketmode.Client, ev
 	}
 	// Each envelope runs on its own so a slow one never delays the others.
 	h.bg.Add(1)
+	inflight.Add(1)
 	go func() {
 		defer h.bg.Done()
+		defer inflight.Done()
 		start := time.Now()
 		rctx, rq := h.begin(ctx)
 		rctx, cancel := context.WithTimeout(rctx, h.cfg.Budget)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caisbot/caisbot/dialogs"
 	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -127,5 +128,52 @@ func TestSocketMode(t *testing.T) {
 	}
 	if r.audit() != 1 {
 		t.Fatalf("audit entries %d, want 1", r.audit())
+	}
+}
+
+// slowStore makes every load take a while, to catch work cut short.
+type slowStore struct{ dialogs.Store }
+
+func (s slowStore) Load(ctx context.Context, firm string) (dialogs.Progress, error) {
+	time.Sleep(300 * time.Millisecond)
+	return s.Store.Load(ctx, firm)
+}
+
+// TestSocketModeDrainsOnShutdown stops the bot while an envelope is being
+// handled: it is still answered and acknowledged before the socket closes.
+func TestSocketModeDrainsOnShutdown(t *testing.T) {
+	r := newRig(t)
+	r.h.cfg.Service.Store = slowStore{r.h.cfg.Service.Store}
+	f := newFakeSocket(t)
+	api := slack.New("xoxb-test", slack.OptionAPIURL(f.srv.URL+"/api/"), slack.OptionAppLevelToken("xapp-1-test"))
+	client := socketmode.New(api, socketmode.OptionLog(log.New(io.Discard, "", 0)))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.h.RunSocketMode(ctx, client) }()
+	c := f.conn(t)
+	env, _ := json.Marshal(map[string]any{"envelope_id": "env-drain", "type": "slash_commands", "accepts_response_payload": true,
+		"payload": map[string]any{"team_id": team, "channel_id": chanID, "user_id": "U1", "command": "/cais-next", "text": ""}})
+	if err := c.WriteMessage(websocket.TextMessage, env); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	cancel() // SIGTERM while the envelope is in flight
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		_, b, err := c.ReadMessage()
+		if err != nil {
+			t.Fatalf("the in-flight envelope was not acknowledged before the socket closed: %v", err)
+		}
+		if strings.Contains(string(b), `"envelope_id":"env-drain"`) {
+			if !strings.Contains(string(b), "Step 1:") {
+				t.Fatalf("ack without the card: %s", b)
+			}
+			break
+		}
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("RunSocketMode did not return after the drain")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strings"
 	"time"
 
@@ -93,6 +94,9 @@ func (c *Config) check() error {
 	case strings.Contains(c.SlackBotToken, "REPLACE"), strings.Contains(c.SlackAppToken, "REPLACE"):
 		return errors.New("SLACK_BOT_TOKEN / SLACK_APP_TOKEN is still a REPLACE-ME placeholder from deploy/")
 	}
+	if c.AdminUsers, err = adminIDs(c.AdminUsers); err != nil {
+		return err
+	}
 	if err := checkURL("SLACK_API_URL", c.SlackAPIURL, "http", "https"); err != nil {
 		return err
 	}
@@ -142,4 +146,24 @@ func (c *Config) clock() func() time.Time {
 	real := time.Now()
 	offset := c.start.Sub(real)
 	return func() time.Time { return time.Now().Add(offset) }
+}
+
+var adminID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{1,63}$`)
+
+// adminIDs trims the list ("U1, U2" is two admins), drops empty entries and
+// refuses anything that is not a user ID, so a typo cannot silently leave a
+// firm without its admin.
+func adminIDs(in []string) ([]string, error) {
+	var out []string
+	for _, id := range in {
+		id = strings.TrimSpace(id)
+		switch {
+		case id == "":
+			continue
+		case !adminID.MatchString(id):
+			return nil, fmt.Errorf("CAIS_ADMIN_USERS: %q is not a user ID (Slack: U0123ABCD; Teams: an Entra object ID)", id)
+		}
+		out = append(out, id)
+	}
+	return out, nil
 }

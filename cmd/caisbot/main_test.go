@@ -41,6 +41,7 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 		{map[string]string{"CAIS_ROADMAP_FILE": broken}, "CAIS_ROADMAP_FILE"},
 		{map[string]string{"CAIS_ROADMAP_FILE": "/does/not/exist.yaml"}, "CAIS_ROADMAP_FILE"},
 		{map[string]string{"SLACK_API_URL": "::"}, "SLACK_API_URL"},
+		{map[string]string{"CAIS_ADMIN_USERS": "U0ALICE, <@U0BOB>"}, "CAIS_ADMIN_USERS"},
 		{map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "REPLACE-ME"}, "SLACK_SIGNING_SECRET"},
 	}
 	for _, tc := range tests {
@@ -133,5 +134,17 @@ func TestEmptyVariablesMeanDefaults(t *testing.T) {
 	}
 	if cfg.loc.String() != "America/New_York" || cfg.RedisPrefix != "cais:" || cfg.ListenAddr != ":3000" {
 		t.Fatalf("defaults not applied: zone %s prefix %q listen %q", cfg.loc, cfg.RedisPrefix, cfg.ListenAddr)
+	}
+}
+
+func TestAdminListIsTrimmed(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("CAIS_ADMIN_USERS", " U0ALICE, U0BOB ,,")
+	cfg, err := loadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(cfg.AdminUsers, "|"); got != "U0ALICE|U0BOB" {
+		t.Fatalf("admins %q, want U0ALICE|U0BOB", got)
 	}
 }
