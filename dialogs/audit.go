@@ -1,6 +1,7 @@
 package dialogs
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -47,13 +48,19 @@ func (e *Entry) Seal(seq int64, head string) {
 }
 
 // digest hashes a fixed field order, independent of JSON tags, so that
-// the chain survives encoding changes.
+// the chain survives encoding changes. The hashed text is the compact JSON
+// array [seq, at, user, action, step, choice, detail, card, version, prev]
+// with no HTML escaping, so an examiner can recompute it from the export
+// with any JSON library (README, "Audit trail").
 func (e Entry) digest() string {
-	body, _ := json.Marshal([]any{
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode([]any{
 		e.Seq, e.At.UTC().Format(time.RFC3339Nano), e.User, e.Action, e.Step,
 		e.Choice, e.Detail, e.Card, e.Version, e.Prev,
 	})
-	sum := sha256.Sum256(body)
+	sum := sha256.Sum256(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 	return hex.EncodeToString(sum[:])
 }
 

@@ -10,6 +10,9 @@ import (
 	"github.com/slack-go/slack/socketmode"
 )
 
+// ackFlushGrace is how long a shutdown waits for queued acks to be written.
+const ackFlushGrace = 300 * time.Millisecond
+
 // RunSocketMode serves Slack over Socket Mode until ctx ends: no public
 // URL is needed. The client reconnects by itself; every envelope goes to
 // the same dispatch code as HTTP and is acknowledged within the budget.
@@ -24,6 +27,9 @@ func (h *Handler) RunSocketMode(ctx context.Context, client *socketmode.Client) 
 			select {
 			case <-ctx.Done():
 				inflight.Wait()
+				// slack-go hands acks to a writer goroutine; give it time
+				// to put the last ones on the wire before closing.
+				time.Sleep(ackFlushGrace)
 				closeSock()
 				return
 			case evt := <-client.Events:

@@ -131,10 +131,18 @@ func TestSocketMode(t *testing.T) {
 	}
 }
 
-// slowStore makes every load take a while, to catch work cut short.
-type slowStore struct{ dialogs.Store }
+// slowStore makes every load take a while, to catch work cut short; it
+// says when a load has started.
+type slowStore struct {
+	dialogs.Store
+	started chan struct{}
+}
 
 func (s slowStore) Load(ctx context.Context, firm string) (dialogs.Progress, error) {
+	select {
+	case s.started <- struct{}{}:
+	default:
+	}
 	time.Sleep(300 * time.Millisecond)
 	return s.Store.Load(ctx, firm)
 }
@@ -143,7 +151,8 @@ func (s slowStore) Load(ctx context.Context, firm string) (dialogs.Progress, err
 // handled: it is still answered and acknowledged before the socket closes.
 func TestSocketModeDrainsOnShutdown(t *testing.T) {
 	r := newRig(t)
-	r.h.cfg.Service.Store = slowStore{r.h.cfg.Service.Store}
+	started := make(chan struct{}, 1)
+	r.h.cfg.Service.Store = slowStore{r.h.cfg.Service.Store, started}
 	f := newFakeSocket(t)
 	api := slack.New("xoxb-test", slack.OptionAPIURL(f.srv.URL+"/api/"), slack.OptionAppLevelToken("xapp-1-test"))
 	client := socketmode.New(api, socketmode.OptionLog(log.New(io.Discard, "", 0)))
@@ -156,7 +165,11 @@ func TestSocketModeDrainsOnShutdown(t *testing.T) {
 	if err := c.WriteMessage(websocket.TextMessage, env); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond)
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the envelope was never handled")
+	}
 	cancel() // SIGTERM while the envelope is in flight
 	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	for {

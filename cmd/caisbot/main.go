@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/redis/go-redis/v9"
 )
 
 func main() {
@@ -27,6 +29,7 @@ func run(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(stderr)
+	redis.SetLogger(redisLog{log})
 	a, err := newApp(cfg, log)
 	if err != nil {
 		return err
@@ -46,4 +49,12 @@ func newLogger(w io.Writer) *slog.Logger {
 		}
 	}
 	return slog.New(slog.NewJSONHandler(w, nil))
+}
+
+// redisLog sends go-redis's own messages (failed dials, pool trouble) to the
+// structured log instead of bare stderr lines.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, "redis client", "msg", fmt.Sprintf(format, v...))
 }
