@@ -9,7 +9,7 @@
 # 3000 (CAIS_LISTEN_ADDR). GET /healthz says the process is alive and
 # GET /readyz that Redis answers. The runtime image has no shell, so there
 # is no HEALTHCHECK here: Kubernetes probes and external checks call those
-# endpoints (see deploy/DEPLOYING.md). deploy/dockerfile_test.go runs this
+# endpoints (see README.md, "Deploying"). deploy/dockerfile_test.go runs this
 # file's `go build` command and starts the binary, so CI proves the build
 # stage works even without a Docker engine.
 
