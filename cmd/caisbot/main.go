@@ -9,12 +9,20 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/redis/go-redis/v9"
 )
 
+// gcPercent is the garbage collector's target unless GOGC is set: it trades
+// about 15 MiB of memory for a quarter less CPU per request (cmd/caisload).
+const gcPercent = 400
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Stdout, os.Stderr); err != nil {
