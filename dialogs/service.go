@@ -183,3 +183,12 @@ func (f *Flow) Verify(entries []Entry, head string) Reply {
 	}
 	return Notice("✅ Audit trail verified", fmt.Sprintf("All %d entries are intact and chained (SHA-256). Latest hash: `%s`.", len(entries), head))
 }
+
+// Unavailable is what a user is told when storage failed; whether their
+// change may already have landed decides the advice.
+func Unavailable(err error) Reply {
+	if errors.Is(err, ErrUncertain) {
+		return Notice("Temporarily unavailable", "caisbot lost contact with its database while saving, so your confirmation may not have been recorded. Check `{cmd} status` in a minute before trying again.")
+	}
+	return Notice("Temporarily unavailable", "caisbot could not reach its database. Nothing was changed. Please try again in a minute.")
+}

@@ -276,10 +276,7 @@ const localTenant = "00000000-0000-0000-0000-000000000000"
 func (h *Handler) failure(ctx context.Context, err error, firm string) dialogs.Reply {
 	markFailed(ctx)
 	h.logger(ctx).Error("request failed", "firm", firm, "err", err)
-	if errors.Is(err, dialogs.ErrUncertain) {
-		return dialogs.Notice("Temporarily unavailable", "caisbot lost contact with its database while saving, so your confirmation may not have been recorded. Check `{cmd} status` in a minute before trying again.")
-	}
-	return dialogs.Notice("Temporarily unavailable", "caisbot could not reach its database. Nothing was changed. Please try again in a minute.")
+	return dialogs.Unavailable(err)
 }
 
 // background runs f after the response, with its own deadline but the
