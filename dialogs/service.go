@@ -100,6 +100,9 @@ func (s *Service) apply(ctx context.Context, firm string, step func(Progress) Re
 			if err != nil && !errors.Is(err, ErrConflict) {
 				return Reply{}, fmt.Errorf("%w: %w", ErrUncertain, err)
 			}
+			if errors.Is(err, ErrConflict) && s.landed(ctx, firm, res.Entry) {
+				return res.Reply, nil // ours landed; someone else's followed
+			}
 		}
 		if errors.Is(err, ErrConflict) {
 			continue
@@ -107,6 +110,13 @@ func (s *Service) apply(ctx context.Context, firm string, step func(Progress) Re
 		return res.Reply, nil
 	}
 	return Reply{}, fmt.Errorf("%w: too many concurrent changes", ErrUnavailable)
+}
+
+// landed reports whether entry is in the firm's audit trail at its place,
+// i.e. a commit whose reply was lost did happen.
+func (s *Service) landed(ctx context.Context, firm string, entry Entry) bool {
+	got, err := s.Store.Audit(ctx, firm, entry.Seq-1, entry.Seq-1)
+	return err == nil && len(got) == 1 && got[0].Hash == entry.Hash
 }
 
 func (s *Service) audit(ctx context.Context, firm string, ev Event, name string) (Reply, error) {

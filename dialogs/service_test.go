@@ -72,3 +72,43 @@ func TestServiceStoreFailures(t *testing.T) {
 		})
 	}
 }
+
+// lostReplyStore commits the first write but reports an error (the reply
+// was lost); before the retry, another user's commit lands.
+type lostReplyStore struct {
+	*memStore
+	other func()
+	calls int
+}
+
+func (l *lostReplyStore) Commit(ctx context.Context, firm string, expect int64, next Progress, e Entry) error {
+	l.calls++
+	err := l.memStore.Commit(ctx, firm, expect, next, e)
+	if l.calls == 1 && err == nil {
+		l.other()
+		return errors.New("i/o timeout")
+	}
+	return err
+}
+
+func TestLostReplyThenAnotherCommitStillReportsSuccess(t *testing.T) {
+	s, m := newService(t)
+	card := command(t, s, "U1", "")
+	ls := &lostReplyStore{memStore: m}
+	ls.other = func() { // someone answers Step 2 in the meantime
+		p := m.p["F1"]
+		next := nextOf(p)
+		next.Current = "test_entitlements"
+		e := Entry{Action: ActConfirm, Step: "register", Version: next.Version}
+		e.Seal(p.Seq, p.Head)
+		next.Seq, next.Head = e.Seq, e.Hash
+		if err := m.Commit(context.Background(), "F1", p.Version, next, e); err != nil {
+			panic(err)
+		}
+	}
+	s.Store = ls
+	out := press(t, s, card, "Yes", "U1", "")
+	if out.Title != "Step 2: Register for CAT CAIS" || out.Public == "" {
+		t.Fatalf("the user whose confirmation landed was told %q (public %q)", out.Title, out.Public)
+	}
+}
