@@ -31,7 +31,7 @@ func (h *Handler) command(ctx context.Context, sc slack.SlashCommand) answer {
 	if reply.File != nil {
 		h.upload(ctx, sc.ChannelID, sc.ResponseURL, reply)
 	}
-	h.changed(ctx, firm, sc.ChannelID, reply)
+	h.changed(ctx, firm, sc.ChannelID, sc.ResponseURL, reply)
 	return ok(h.message(reply))
 }
 

@@ -158,3 +158,21 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	defer w.mu.Unlock()
 	return w.b.Write(p)
 }
+
+func TestProgressLineRefusedTellsTheUser(t *testing.T) {
+	r := newRig(t)
+	card := r.slash("U1", "")
+	r.slack.FailNext("chat.postMessage", slackfake.Failure{Status: 200, Error: "not_in_channel"})
+	r.click(card, "Yes", "U1")
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for _, c := range r.slack.Calls("response_url") {
+			if strings.Contains(string(c.Body), "/invite @caisbot") {
+				if r.audit() != 1 {
+					t.Fatalf("audit %d, want the confirmation recorded once", r.audit())
+				}
+				return
+			}
+		}
+	}
+	t.Fatal("the user was not told that the team could not see the progress line")
+}

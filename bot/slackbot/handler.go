@@ -262,16 +262,18 @@ func (h *Handler) respond(ctx context.Context, responseURL string, m message) er
 
 // changed follows a committed change: the public line in the channel and
 // fresh Home tabs for the firm's viewers.
-func (h *Handler) changed(ctx context.Context, firm, channel string, r dialogs.Reply) {
+func (h *Handler) changed(ctx context.Context, firm, channel, responseURL string, r dialogs.Reply) {
 	if r.Public == "" {
 		return
 	}
-	h.publish(ctx, channel, r)
+	h.publish(ctx, channel, responseURL, r)
 	h.refreshHomes(ctx, firm)
 }
 
 // publish posts a reply's public line to the channel.
-func (h *Handler) publish(ctx context.Context, channel string, r dialogs.Reply) {
+// If Slack refuses it because the bot is not in the channel, the user is
+// told how to fix that: the team would otherwise not see the progress.
+func (h *Handler) publish(ctx context.Context, channel, responseURL string, r dialogs.Reply) {
 	if channel == "" {
 		return
 	}
@@ -280,6 +282,15 @@ func (h *Handler) publish(ctx context.Context, channel string, r dialogs.Reply) 
 		_, _, err := h.cfg.API.PostMessageContext(ctx, channel,
 			slack.MsgOptionText(text, false),
 			slack.MsgOptionBlocks(slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)))
+		if notMember(err) && responseURL != "" {
+			n := dialogs.Notice("Your team did not see this", "Your answer was recorded, but caisbot could not post the progress line here because it is not a member of this channel. Invite it (`/invite @caisbot`) so the team sees who confirmed what.")
+			_ = h.respond(ctx, responseURL, h.message(n))
+		}
 		return err
 	})
+}
+
+func notMember(err error) bool {
+	var se slack.SlackErrorResponse
+	return errors.As(err, &se) && (se.Err == "not_in_channel" || se.Err == "channel_not_found")
 }

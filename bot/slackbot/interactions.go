@@ -82,7 +82,7 @@ func (h *Handler) deliver(ctx context.Context, firm, user, responseURL, channel 
 			return err
 		})
 	}
-	h.changed(ctx, firm, channel, reply)
+	h.changed(ctx, firm, channel, responseURL, reply)
 }
 
 // cardNotUpdated tells a user whose change was saved that their card is
