@@ -14,9 +14,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/caisbot/caisbot/bot/requests"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/slack-go/slack"
 )
@@ -58,7 +58,7 @@ type Handler struct {
 	cfg    Config
 	render Renderer
 	log    *slog.Logger
-	bg     sync.WaitGroup
+	bg     *requests.Background
 }
 
 // New checks the configuration and returns a handler.
@@ -83,7 +83,8 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Budget == 0 {
 		cfg.Budget = 2 * time.Second
 	}
-	return &Handler{cfg: cfg, render: Renderer{Command: cfg.Command}, log: cfg.Logger}, nil
+	bg := &requests.Background{Timeout: 15 * time.Second, Log: cfg.Logger}
+	return &Handler{cfg: cfg, render: Renderer{Command: cfg.Command}, log: cfg.Logger, bg: bg}, nil
 }
 
 // Wait blocks until background sends (response_url, public posts) finish.
@@ -96,7 +97,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-			h.observe("oversized", &request{}, answer{status: http.StatusRequestEntityTooLarge}, time.Now())
+			h.observe("oversized", nil, answer{status: http.StatusRequestEntityTooLarge}, time.Now())
 			return
 		}
 		http.Error(w, "cannot read body", http.StatusBadRequest)
@@ -111,7 +112,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, rq := h.begin(r.Context())
 	if err := h.verify(r.Header, body); err != nil {
-		rq.log.Warn("rejected unverified request", "err", err, "remote", r.RemoteAddr)
+		rq.Log.Warn("rejected unverified request", "err", err, "remote", r.RemoteAddr)
 		a := answer{status: http.StatusUnauthorized, text: "invalid signature"}
 		a.write(w)
 		h.observe("unverified", rq, a, start)
@@ -217,24 +218,15 @@ func (h *Handler) message(r dialogs.Reply) message {
 // failure turns an error from dialogs into what the user sees; the cause
 // goes to the log only.
 func (h *Handler) failure(ctx context.Context, err error, firm string) dialogs.Reply {
-	markFailed(ctx)
+	requests.MarkFailed(ctx)
 	h.logger(ctx).Error("request failed", "firm", firm, "err", err)
 	return dialogs.Unavailable(err)
 }
 
-// background runs f after the response, with its own deadline but the
-// request's logger, so Slack gets its answer at once and shutdown can wait
-// for f.
+// background runs f after the response, so Slack gets its answer at once
+// and shutdown can wait for f.
 func (h *Handler) background(ctx context.Context, name string, f func(ctx context.Context) error) {
-	h.bg.Add(1)
-	go func() {
-		defer h.bg.Done()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
-		defer cancel()
-		if err := f(ctx); err != nil {
-			h.logger(ctx).Error("slack call failed", "call", name, "err", err)
-		}
-	}()
+	h.bg.Go(ctx, "slack call", name, f)
 }
 
 // respond posts a reply to a response_url.

@@ -53,10 +53,10 @@ func (h *Handler) socketEvent(ctx context.Context, client *socketmode.Client, ev
 		return
 	}
 	// Each envelope runs on its own so a slow one never delays the others.
-	h.bg.Add(1)
+	done := h.bg.Track()
 	inflight.Add(1)
 	go func() {
-		defer h.bg.Done()
+		defer done()
 		defer inflight.Done()
 		start := time.Now()
 		rctx, rq := h.begin(ctx)

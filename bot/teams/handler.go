@@ -14,9 +14,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/caisbot/caisbot/bot/requests"
 	"github.com/caisbot/caisbot/dialogs"
 )
 
@@ -66,7 +66,7 @@ type Handler struct {
 	verify *Verifier // nil in local mode
 	conn   *Connector
 	log    *slog.Logger
-	bg     sync.WaitGroup
+	bg     *requests.Background
 	cache  saved
 }
 
@@ -76,7 +76,8 @@ func New(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	cfg.defaults()
-	h := &Handler{cfg: cfg, render: Renderer{Command: "@" + cfg.BotName}, log: cfg.Logger}
+	h := &Handler{cfg: cfg, render: Renderer{Command: "@" + cfg.BotName}, log: cfg.Logger,
+		bg: &requests.Background{Timeout: 30 * time.Second, Log: cfg.Logger}}
 	h.conn = &Connector{HTTP: cfg.HTTP}
 	if cfg.AppID == "" {
 		h.log.Warn("MICROSOFT_APP_ID is not set: /api/messages accepts unauthenticated requests from loopback only, and replies carry no token (local testing with the Agents Playground)")
@@ -152,7 +153,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(ctx, h.cfg.Budget)
 	defer cancel()
 	ans := h.dispatch(ctx, &a)
-	ans.failed = ans.failed || rq.failed.Load()
+	ans.failed = ans.failed || rq.Failed()
 	h.finish(w, kindOf(&a), start, ans)
 }
 
@@ -274,23 +275,14 @@ const localTenant = "00000000-0000-0000-0000-000000000000"
 // failure turns an error from dialogs into what the user sees; the cause
 // goes to the log only.
 func (h *Handler) failure(ctx context.Context, err error, firm string) dialogs.Reply {
-	markFailed(ctx)
+	requests.MarkFailed(ctx)
 	h.logger(ctx).Error("request failed", "firm", firm, "err", err)
 	return dialogs.Unavailable(err)
 }
 
-// background runs f after the response, with its own deadline but the
-// request's logger; shutdown waits for it through Wait.
+// background runs f after the response; shutdown waits for it through Wait.
 func (h *Handler) background(ctx context.Context, name string, f func(ctx context.Context) error) {
-	h.bg.Add(1)
-	go func() {
-		defer h.bg.Done()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		if err := f(ctx); err != nil {
-			h.logger(ctx).Error("connector call failed", "call", name, "err", err)
-		}
-	}()
+	h.bg.Go(ctx, "connector call", name, f)
 }
 
 // localOnly keeps a web page in the local browser from driving local mode:

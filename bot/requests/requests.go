@@ -1,0 +1,81 @@
+// Package requests is what follows one chat request through a platform
+// adapter and the sends it leaves behind: a logger carrying a request id,
+// whether the user was shown a failure, and background work that shutdown
+// waits for. Slack and Teams share it.
+package requests
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Request is one request's state.
+type Request struct {
+	Log    *slog.Logger
+	failed atomic.Bool
+}
+
+type key struct{}
+
+// Begin gives ctx a request with a fresh request id on log.
+func Begin(ctx context.Context, log *slog.Logger, attrs ...any) (context.Context, *Request) {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	rq := &Request{Log: log.With(append([]any{"request_id", hex.EncodeToString(b)}, attrs...)...)}
+	return context.WithValue(ctx, key{}, rq), rq
+}
+
+// Logger is the request's logger, or fallback outside a request.
+func Logger(ctx context.Context, fallback *slog.Logger) *slog.Logger {
+	if rq, ok := ctx.Value(key{}).(*Request); ok {
+		return rq.Log
+	}
+	return fallback
+}
+
+// MarkFailed records that the user was shown a failure (for metrics).
+func MarkFailed(ctx context.Context) {
+	if rq, ok := ctx.Value(key{}).(*Request); ok {
+		rq.failed.Store(true)
+	}
+}
+
+// Failed reports whether MarkFailed was called; a nil request has not failed.
+func (r *Request) Failed() bool { return r != nil && r.failed.Load() }
+
+// Background runs work after a response has gone, and lets shutdown wait.
+type Background struct {
+	wg sync.WaitGroup
+	// Timeout bounds each task; the request's own deadline no longer applies.
+	Timeout time.Duration
+	// Log is the fallback logger for failures outside a request.
+	Log *slog.Logger
+}
+
+// Go runs f with its own deadline but the request's logger, logging its
+// error as "what failed".
+func (b *Background) Go(ctx context.Context, what, name string, f func(ctx context.Context) error) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.Timeout)
+		defer cancel()
+		if err := f(ctx); err != nil {
+			Logger(ctx, b.Log).Error(what+" failed", "call", name, "err", err)
+		}
+	}()
+}
+
+// Track counts a goroutine the caller runs itself; call the returned done.
+func (b *Background) Track() (done func()) {
+	b.wg.Add(1)
+	return b.wg.Done
+}
+
+// Wait blocks until every task has finished.
+func (b *Background) Wait() { b.wg.Wait() }
