@@ -3,14 +3,13 @@ package store_test
 import (
 	"context"
 	"errors"
-	"net"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
 
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/internal/redistest"
 	"github.com/caisbot/caisbot/store"
 )
 
@@ -70,7 +69,7 @@ func TestRedisDown(t *testing.T) {
 // half-dead network path) is bounded by the read timeout and one retry,
 // and a caller's shorter deadline wins.
 func TestRedisHung(t *testing.T) {
-	addr := silentServer(t)
+	addr := redistest.Silent(t)
 	c, err := store.Open(store.Config{URL: "redis://" + addr})
 	if err != nil {
 		t.Fatal(err)
@@ -102,32 +101,3 @@ func TestRedisHung(t *testing.T) {
 	}
 }
 
-// silentServer accepts TCP connections and never writes a byte.
-func silentServer(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	var mu sync.Mutex
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, conn)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}

@@ -3,46 +3,17 @@ package slackbot
 import (
 	"bytes"
 	"log/slog"
-	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/caisbot/caisbot/internal/redistest"
 	"github.com/caisbot/caisbot/internal/slackfake"
 	"github.com/caisbot/caisbot/store"
 )
 
-// silentRedis accepts connections and never answers: the worst kind of slow.
-func silentRedis(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "redis://" + ln.Addr().String()
-}
 
 func storeAt(t *testing.T, url string) *store.Redis {
 	rdb, err := store.Open(store.Config{URL: url})
@@ -57,7 +28,7 @@ func TestRedisTroubleIsAnsweredInTime(t *testing.T) {
 	down := miniredis.RunT(t)
 	downURL := "redis://" + down.Addr()
 	down.Close()
-	for name, url := range map[string]string{"silent": silentRedis(t), "down": downURL} {
+	for name, url := range map[string]string{"silent": "redis://" + redistest.Silent(t), "down": downURL} {
 		t.Run(name, func(t *testing.T) {
 			r := newRigOn(t, storeAt(t, url))
 			start := time.Now()

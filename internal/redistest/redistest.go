@@ -6,7 +6,9 @@ package redistest
 import (
 	"context"
 	"crypto/rand"
+	"net"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -70,4 +72,36 @@ func deletePrefix(tb testing.TB, c *redis.Client, prefix string) {
 	if err := iter.Err(); err != nil {
 		tb.Errorf("redistest: cleanup scan: %v", err)
 	}
+}
+
+// Silent starts a TCP server that accepts connections and never writes a
+// byte — the worst kind of slow Redis — and returns its host:port.
+func Silent(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	tb.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String()
 }
