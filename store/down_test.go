@@ -100,4 +100,3 @@ func TestRedisHung(t *testing.T) {
 		}
 	}
 }
-

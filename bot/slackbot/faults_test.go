@@ -14,7 +14,6 @@ import (
 	"github.com/caisbot/caisbot/store"
 )
 
-
 func storeAt(t *testing.T, url string) *store.Redis {
 	rdb, err := store.Open(store.Config{URL: url})
 	if err != nil {
