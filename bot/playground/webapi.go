@@ -245,22 +245,14 @@ func (p *Playground) chatPostMessage(a apiArgs) jsonObject {
 	if !ok {
 		return fail("channel_not_found")
 	}
-	c, bad := readContent(a.str("text"), a.has("text"), a.raw("blocks"), a.raw("metadata"))
+	c, bad := postedContent(a, a.raw("metadata"))
 	if bad != nil {
 		return bad
 	}
-	if c.text == "" && c.blocks == nil && !a.has("attachments") {
-		return fail("no_text")
-	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	m := &Message{
-		TS: p.st.nextTS(time.Now()), Channel: ch, User: BotUserID, BotID: BotID,
-		Text: c.text, Blocks: c.blocks, Metadata: c.metadata, ThreadTS: a.str("thread_ts"),
-		Ephemeral: dmTo != "", VisibleTo: dmTo,
-	}
-	p.st.addMessage(m)
-	p.st.bump()
+	m := p.addBotMessage(&Message{Channel: ch, Text: c.text, Blocks: c.blocks, Metadata: c.metadata,
+		ThreadTS: a.str("thread_ts"), Ephemeral: dmTo != "", VisibleTo: dmTo})
 	return jsonObject{"channel": ch, "ts": m.TS, "message": p.messageObject(m, true)}
 }
 
@@ -272,21 +264,13 @@ func (p *Playground) chatPostEphemeral(a apiArgs) jsonObject {
 	if _, ok := p.userByID(a.str("user")); !ok {
 		return fail("user_not_in_channel")
 	}
-	c, bad := readContent(a.str("text"), a.has("text"), a.raw("blocks"), nil)
+	c, bad := postedContent(a, nil)
 	if bad != nil {
 		return bad
 	}
-	if c.text == "" && c.blocks == nil && !a.has("attachments") {
-		return fail("no_text")
-	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	m := &Message{
-		TS: p.st.nextTS(time.Now()), Channel: ch, User: BotUserID, BotID: BotID,
-		Text: c.text, Blocks: c.blocks, Ephemeral: true, VisibleTo: a.str("user"),
-	}
-	p.st.addMessage(m)
-	p.st.bump()
+	m := p.addBotMessage(&Message{Channel: ch, Text: c.text, Blocks: c.blocks, Ephemeral: true, VisibleTo: a.str("user")})
 	return jsonObject{"message_ts": m.TS}
 }
 
@@ -370,4 +354,22 @@ func (p *Playground) messageObject(m *Message, withMetadata bool) jsonObject {
 		out["metadata"] = m.Metadata
 	}
 	return out
+}
+
+// postedContent reads a new message's text and blocks as Slack does,
+// refusing one with neither.
+func postedContent(a apiArgs, metadata json.RawMessage) (content, jsonObject) {
+	c, bad := readContent(a.str("text"), a.has("text"), a.raw("blocks"), metadata)
+	if bad == nil && c.text == "" && c.blocks == nil && !a.has("attachments") {
+		bad = fail("no_text")
+	}
+	return c, bad
+}
+
+// addBotMessage stamps m as the bot's and stores it; p.mu must be held.
+func (p *Playground) addBotMessage(m *Message) *Message {
+	m.TS, m.User, m.BotID = p.st.nextTS(time.Now()), BotUserID, BotID
+	p.st.addMessage(m)
+	p.st.bump()
+	return m
 }

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/caisbot/caisbot/dialogs"
 )
 
 // Request is one request's state.
@@ -47,6 +49,14 @@ func MarkFailed(ctx context.Context) {
 
 // Failed reports whether MarkFailed was called; a nil request has not failed.
 func (r *Request) Failed() bool { return r != nil && r.failed.Load() }
+
+// Failure marks the request failed, logs the cause (never shown to the
+// user) and returns what the user is told instead.
+func Failure(ctx context.Context, fallback *slog.Logger, firm string, err error) dialogs.Reply {
+	MarkFailed(ctx)
+	Logger(ctx, fallback).Error("request failed", "firm", firm, "err", err)
+	return dialogs.Unavailable(err)
+}
 
 // Background runs work after a response has gone, and lets shutdown wait.
 type Background struct {

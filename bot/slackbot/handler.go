@@ -218,9 +218,7 @@ func (h *Handler) message(r dialogs.Reply) message {
 // failure turns an error from dialogs into what the user sees; the cause
 // goes to the log only.
 func (h *Handler) failure(ctx context.Context, err error, firm string) dialogs.Reply {
-	requests.MarkFailed(ctx)
-	h.logger(ctx).Error("request failed", "firm", firm, "err", err)
-	return dialogs.Unavailable(err)
+	return requests.Failure(ctx, h.log, firm, err)
 }
 
 // background runs f after the response, so Slack gets its answer at once

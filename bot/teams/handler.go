@@ -275,9 +275,7 @@ const localTenant = "00000000-0000-0000-0000-000000000000"
 // failure turns an error from dialogs into what the user sees; the cause
 // goes to the log only.
 func (h *Handler) failure(ctx context.Context, err error, firm string) dialogs.Reply {
-	requests.MarkFailed(ctx)
-	h.logger(ctx).Error("request failed", "firm", firm, "err", err)
-	return dialogs.Unavailable(err)
+	return requests.Failure(ctx, h.log, firm, err)
 }
 
 // background runs f after the response; shutdown waits for it through Wait.
