@@ -82,6 +82,9 @@ type ChannelData struct {
 type idName struct {
 	ID   string `json:"id"`
 	Name string `json:"name,omitempty"`
+	// AADGroupID is a team's Entra group id, its id in Microsoft Graph;
+	// Teams sends it on a team's conversationUpdate events.
+	AADGroupID string `json:"aadGroupId,omitempty"`
 }
 
 // tenant is the Teams tenant the activity comes from.

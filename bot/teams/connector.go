@@ -64,32 +64,65 @@ func activitiesURL(serviceURL, conversation, id string) string {
 	return u
 }
 
-// call sends one request; a 401 with a cached token is retried once with
-// a fresh one, since Entra may revoke tokens before they expire.
+// call sends one activity and returns the id the connector gave it.
 func (c *Connector) call(ctx context.Context, method, u string, a *Activity) (string, error) {
 	body, err := json.Marshal(a)
 	if err != nil {
 		return "", err
 	}
-	id, err := c.do(ctx, method, u, body)
+	var out struct {
+		ID string `json:"id"`
+	}
+	err = c.request(ctx, method, u, body, &out)
+	return out.ID, err
+}
+
+// TeamGroup returns a team's Entra group id (its id in Microsoft Graph)
+// from the connector's team details; team is the Teams team id
+// ("19:…@thread.tacv2"), as channelData.team names it.
+func (c *Connector) TeamGroup(ctx context.Context, serviceURL, team string) (string, error) {
+	var out struct {
+		AADGroupID string `json:"aadGroupId"`
+	}
+	u := strings.TrimRight(serviceURL, "/") + "/v3/teams/" + url.PathEscape(team)
+	if err := c.request(ctx, http.MethodGet, u, nil, &out); err != nil {
+		return "", err
+	}
+	if out.AADGroupID == "" {
+		return "", errors.New("the connector's team details name no aadGroupId")
+	}
+	return out.AADGroupID, nil
+}
+
+// request makes one call and decodes a 2xx answer into out; a 401 with
+// a cached token is retried once with a fresh one, since Entra may
+// revoke tokens before they expire.
+func (c *Connector) request(ctx context.Context, method, u string, body []byte, out any) error {
+	err := c.do(ctx, method, u, body, out)
 	var ce *ConnectorError
 	if c.Credentials != nil && errors.As(err, &ce) && ce.Status == http.StatusUnauthorized {
 		c.Credentials.Forget()
-		id, err = c.do(ctx, method, u, body)
+		err = c.do(ctx, method, u, body, out)
 	}
-	return id, err
+	return err
 }
 
-func (c *Connector) do(ctx context.Context, method, u string, body []byte) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
-	if err != nil {
-		return "", err
+func (c *Connector) do(ctx context.Context, method, u string, body []byte, out any) error {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if c.Credentials != nil {
 		tok, err := c.Credentials.Token(ctx)
 		if err != nil {
-			return "", err
+			return err
 		}
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
@@ -99,20 +132,21 @@ func (c *Connector) do(ctx context.Context, method, u string, body []byte) (stri
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer resp.Body.Close()
-	var out struct {
-		ID    string `json:"id"`
-		Error struct {
-			Code string `json:"code"`
-		} `json:"error"`
-	}
-	_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&out)
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 	if resp.StatusCode/100 != 2 {
-		return "", &ConnectorError{Status: resp.StatusCode, Code: out.Error.Code, RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
+		var e struct {
+			Error struct {
+				Code string `json:"code"`
+			} `json:"error"`
+		}
+		_ = json.Unmarshal(raw, &e)
+		return &ConnectorError{Status: resp.StatusCode, Code: e.Error.Code, RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
 	}
-	return out.ID, nil
+	_ = json.Unmarshal(raw, out) // an answer without a body (an update) is fine
+	return nil
 }
 
 // retryAfter reads a Retry-After header in seconds; 0 if absent or odd.

@@ -32,6 +32,12 @@ type ConversationRef struct {
 	ChannelID    string `json:"channelId,omitempty"` // "msteams"
 	Type         string `json:"type,omitempty"`      // personal, groupChat, channel
 	Bot          string `json:"bot,omitempty"`
+	// Team is a channel's team ("19:…@thread.tacv2") and AADGroup that
+	// team's Entra group id, which Graph needs to read the channel's
+	// history (reminders' exactly-once check). AADGroup is filled in when
+	// known; otherwise it is looked up through the connector.
+	Team     string `json:"team,omitempty"`
+	AADGroup string `json:"aadGroupId,omitempty"`
 }
 
 // refOf is the reference of the activity's conversation.
@@ -42,6 +48,9 @@ func refOf(a *Activity) ConversationRef {
 	}
 	if a.Recipient != nil {
 		r.Bot = a.Recipient.ID
+	}
+	if t := a.ChannelData; t != nil && t.Team != nil && t.Channel != nil {
+		r.Team, r.AADGroup = t.Team.ID, t.Team.AADGroupID
 	}
 	return r
 }
@@ -78,7 +87,7 @@ func (s *saved) forget(key string) {
 // remember stores the conversation reference and the sender's name. A
 // failure is logged, not shown: the request itself can still succeed.
 func (h *Handler) remember(ctx context.Context, a *Activity) {
-	ref, _ := json.Marshal(refOf(a))
+	ref, _ := json.Marshal(h.groups.fill(refOf(a)))
 	if id := a.channel(); h.cache.changed("c\x00"+id, string(ref)) {
 		if err := h.cfg.Store.SaveConversation(ctx, id, string(ref)); err != nil {
 			h.cache.forget("c\x00" + id)

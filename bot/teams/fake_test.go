@@ -57,6 +57,7 @@ func jwkOf(kid string, pub *rsa.PublicKey, endorsements ...string) map[string]an
 // call is one request the fake Bot Framework received.
 type call struct {
 	Method, Path string
+	Query        string
 	ID           string // the activity id the connector answered
 	Auth         string
 	Form         url.Values
@@ -74,6 +75,11 @@ type fakeBF struct {
 	calls []call
 	jwks  []map[string]any
 	fail  []int // statuses for the next connector calls
+	// lose: statuses for the next posts that are stored (given an id,
+	// so they are in the conversation) yet answered with the status, as
+	// when the connector times out after accepting a post.
+	lose  []int
+	group string // the aadGroupId the team details name
 	retry string
 	code  string
 	ids   int
@@ -81,7 +87,7 @@ type fakeBF struct {
 
 func newFakeBF(t testing.TB) *fakeBF {
 	a, _ := testKeys()
-	f := &fakeBF{jwks: []map[string]any{jwkOf("key-a", &a.PublicKey, "msteams")}}
+	f := &fakeBF{jwks: []map[string]any{jwkOf("key-a", &a.PublicKey, "msteams")}, group: "aad-group-1"}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /openid", func(w http.ResponseWriter, r *http.Request) {
 		f.record(r, nil)
@@ -98,6 +104,13 @@ func newFakeBF(t testing.TB) *fakeBF {
 		f.record(r, nil)
 		_ = json.NewEncoder(w).Encode(map[string]any{"token_type": "Bearer", "expires_in": 3599, "access_token": "bot-token-1"})
 	})
+	mux.HandleFunc("GET /v3/teams/{team}", func(w http.ResponseWriter, r *http.Request) {
+		f.record(r, nil)
+		f.mu.Lock()
+		group := f.group
+		f.mu.Unlock()
+		_ = json.NewEncoder(w).Encode(map[string]string{"id": r.PathValue("team"), "name": "Compliance", "aadGroupId": group})
+	})
 	mux.HandleFunc("/v3/conversations/{conv}/activities", f.connector)
 	mux.HandleFunc("/v3/conversations/{conv}/activities/{id}", f.connector)
 	f.Server = httptest.NewServer(mux)
@@ -108,7 +121,7 @@ func newFakeBF(t testing.TB) *fakeBF {
 func (f *fakeBF) record(r *http.Request, body []byte) { f.recordID(r, body, "") }
 
 func (f *fakeBF) recordID(r *http.Request, body []byte, id string) {
-	c := call{Method: r.Method, Path: r.URL.Path, ID: id, Auth: r.Header.Get("Authorization"), Form: r.PostForm, Raw: body}
+	c := call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, ID: id, Auth: r.Header.Get("Authorization"), Form: r.PostForm, Raw: body}
 	if body != nil {
 		_ = json.Unmarshal(body, &c.Activity)
 		var raw struct {
@@ -129,15 +142,23 @@ func (f *fakeBF) recordID(r *http.Request, body []byte, id string) {
 func (f *fakeBF) connector(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
-	status, id := 0, r.PathValue("id")
+	status, id, lost := 0, r.PathValue("id"), 0
 	if len(f.fail) > 0 {
 		status, f.fail = f.fail[0], f.fail[1:]
 	} else if r.Method == http.MethodPost {
 		f.ids++
 		id = fmt.Sprintf("act-%d", f.ids)
+		if len(f.lose) > 0 {
+			lost, f.lose = f.lose[0], f.lose[1:]
+		}
 	}
 	retry, code := f.retry, f.code
 	f.mu.Unlock()
+	if lost != 0 {
+		f.recordID(r, body, id)
+		w.WriteHeader(lost)
+		return
+	}
 	if status != 0 {
 		f.recordID(r, body, "")
 		if retry != "" {
@@ -149,6 +170,13 @@ func (f *fakeBF) connector(w http.ResponseWriter, r *http.Request) {
 	}
 	f.recordID(r, body, id)
 	_ = json.NewEncoder(w).Encode(map[string]string{"id": id})
+}
+
+// loseNext makes the next posts land but answer statuses.
+func (f *fakeBF) loseNext(statuses ...int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lose = append(f.lose, statuses...)
 }
 
 // failNext makes the next connector calls answer status (with a code).

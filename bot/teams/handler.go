@@ -4,6 +4,7 @@
 package teams
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -51,6 +52,14 @@ type Config struct {
 	// MetadataURL and TokenURL replace the Bot Framework's and Entra's
 	// endpoints (tests).
 	MetadataURL, TokenURL string
+	// GraphURL and LoginURL replace Microsoft Graph's v1.0 endpoint and
+	// Entra's login base (tests); Graph tokens come from
+	// LoginURL/{tenant}/oauth2/v2.0/token. Defaults GraphURL, LoginURL.
+	GraphURL, LoginURL string
+	// Announced, if set, is told each reminder event the scheduler cannot
+	// see: "unverified" when a reminder is posted without a history check
+	// (for caisbot_announcements_total).
+	Announced func(event string)
 }
 
 // Observer receives one call per request: its kind ("message",
@@ -68,6 +77,8 @@ type Handler struct {
 	log    *slog.Logger
 	bg     *requests.Background
 	cache  saved
+	graph  *graph // reads history for reminders; nil in local mode
+	groups teamGroups
 }
 
 // New checks the configuration and returns a handler.
@@ -85,6 +96,10 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h.verify = &Verifier{AppID: cfg.AppID, MetadataURL: cfg.MetadataURL, HTTP: cfg.HTTP}
 	h.conn.Credentials = &Credentials{AppID: cfg.AppID, Password: cfg.AppPassword, URL: cfg.TokenURL, HTTP: cfg.HTTP}
+	h.graph = &graph{base: cfg.GraphURL, login: cfg.LoginURL, appID: cfg.AppID, password: cfg.AppPassword, http: cfg.HTTP}
+	if cfg.AppType == SingleTenant {
+		h.graph.tenant = cfg.TenantID
+	}
 	return h, nil
 }
 
@@ -118,9 +133,9 @@ func (c *Config) defaults() {
 		c.Logger = slog.Default()
 	}
 	setDefault(&c.Budget, 5*time.Second)
-	if c.TokenURL == "" {
-		c.TokenURL = TokenURL(c.AppType, c.TenantID)
-	}
+	c.GraphURL = cmp.Or(c.GraphURL, GraphURL)
+	c.LoginURL = cmp.Or(c.LoginURL, LoginURL)
+	c.TokenURL = cmp.Or(c.TokenURL, tokenURLAt(c.LoginURL, c.AppType, c.TenantID))
 }
 
 // Wait blocks until background sends finish (shutdown, tests).

@@ -46,7 +46,8 @@ type rig struct {
 	srv   *httptest.Server
 	clock atomic.Int64
 	ids   atomic.Int64
-	conv  string // the conversation activities come from
+	conv  string  // the conversation activities come from
+	team  *idName // channelData.team of channel activities, if set
 	scope string
 }
 
@@ -91,10 +92,14 @@ func (r *rig) activity(u Account, typ string) *Activity {
 	a := &Activity{Type: typ, ID: id, ServiceURL: r.bf.URL + "/", ChannelID: "msteams", From: &u, Recipient: &bot,
 		Conversation: &Conversation{ID: r.conv, TenantID: tenantID, ConversationType: "channel", IsGroup: true},
 		ChannelData:  &ChannelData{Tenant: &idName{ID: tenantID}}}
-	if strings.HasPrefix(r.conv, "19:") {
+	switch {
+	case strings.HasSuffix(r.conv, "@thread.v2"): // a group chat
+		a.Conversation.ConversationType = "groupChat"
+	case strings.HasPrefix(r.conv, "19:"):
 		a.ChannelData.Channel = &idName{ID: r.conv}
+		a.ChannelData.Team = r.team
 		a.Conversation.ID = r.conv + ";messageid=1700000000001"
-	} else {
+	default:
 		a.Conversation.ConversationType, a.Conversation.IsGroup = "personal", false
 	}
 	return a

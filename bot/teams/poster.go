@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"regexp"
+	"sync"
+	"time"
 
 	"github.com/caisbot/caisbot/bot/announce"
 )
@@ -14,10 +17,24 @@ import (
 // Poster posts deadline reminders to Teams conversations as proactive
 // messages (it is an announce.Poster), through the conversation
 // reference saved when the bot was added or last addressed there.
+// Each post's card carries its occurrence id, so Find can recognise it
+// in the conversation's history through Microsoft Graph.
 type Poster struct {
 	store  Directory
 	conn   *Connector
 	render Renderer
+	graph  *graph // nil in local mode: no credentials to read history with
+	groups *teamGroups
+	appID  string
+	log    *slog.Logger
+	count  func(event string)
+	// patience is how long a lookup may keep failing for passing causes
+	// (Graph 5xx, 429, timeouts) before the reminder is posted unchecked.
+	patience time.Duration
+
+	notes   notes
+	mu      sync.Mutex
+	failing map[string]time.Time // occurrence id → first failed lookup
 }
 
 var _ announce.Poster = (*Poster)(nil)
@@ -25,21 +42,21 @@ var _ announce.Poster = (*Poster)(nil)
 // Poster returns a reminder poster sharing the handler's connector and
 // credentials.
 func (h *Handler) Poster() *Poster {
-	return &Poster{store: h.cfg.Store, conn: h.conn, render: h.render}
+	return &Poster{store: h.cfg.Store, conn: h.conn, render: h.render, graph: h.graph, groups: &h.groups,
+		appID: h.cfg.AppID, log: h.log, count: h.cfg.Announced, patience: lookupPatience, failing: map[string]time.Time{}}
 }
 
 // Post sends the reminder as a new post in its conversation (in a
 // channel, a new thread) and returns the activity id.
 func (p *Poster) Post(ctx context.Context, m announce.Message) (string, error) {
-	raw, found, err := p.store.Conversation(ctx, m.Occurrence.Channel)
+	ref, found, err := p.ref(ctx, m)
 	if err != nil {
 		return "", err // nothing was posted; the scheduler retries
 	}
-	var ref ConversationRef
-	if !found || json.Unmarshal([]byte(raw), &ref) != nil || ref.ServiceURL == "" {
+	if !found || ref.ServiceURL == "" {
 		return "", &announce.Gone{Reason: "caisbot has no record of this Teams conversation: it was removed from it"}
 	}
-	a := p.render.Message(m.Reply, nil)
+	a := p.render.Reminder(m.Reply, m.ID)
 	a.Conversation = &Conversation{ID: ref.Conversation}
 	if ref.Bot != "" {
 		a.From = &Account{ID: ref.Bot}
@@ -51,13 +68,18 @@ func (p *Poster) Post(ctx context.Context, m announce.Message) (string, error) {
 	return id, nil
 }
 
-// Find cannot look: the Bot Framework gives bots no read access to a
-// conversation's history (Microsoft Graph would, with extra permissions).
-// So a reminder whose post may have landed (the connector timed out, or
-// a sender died mid-post) is posted again: in that narrow case Teams
-// gets it at least once rather than exactly once.
-func (p *Poster) Find(context.Context, announce.Message) (string, bool, error) {
-	return "", false, nil
+// ref reads the conversation's saved reference; found is false for one
+// never saved (or forgotten, or unreadable).
+func (p *Poster) ref(ctx context.Context, m announce.Message) (ConversationRef, bool, error) {
+	raw, found, err := p.store.Conversation(ctx, m.Occurrence.Channel)
+	if err != nil || !found {
+		return ConversationRef{}, false, err
+	}
+	var ref ConversationRef
+	if json.Unmarshal([]byte(raw), &ref) != nil {
+		return ConversationRef{}, false, nil
+	}
+	return p.groups.fill(ref), true, nil
 }
 
 // goneCodes are the connector's answers that end a subscription.

@@ -166,6 +166,19 @@ func (rd Renderer) Message(r dialogs.Reply, people People) *Activity {
 	return rd.activity(rd.Card(r, people), rd.Summary(r, people))
 }
 
+// Reminder is a deadline reminder as a message. Its card's first element
+// carries the occurrence id as its element id: invisible to readers, and
+// kept in the card JSON that Microsoft Graph returns for the message, so
+// Poster.Find can recognise the post.
+func (rd Renderer) Reminder(r dialogs.Reply, occurrence string) *Activity {
+	c := rd.Card(r, nil)
+	if len(c.Body) == 0 {
+		c.Body = append(c.Body, text(rd.Summary(r, nil)))
+	}
+	c.Body[0].ID = markerPrefix + occurrence
+	return rd.activity(c, rd.Summary(r, nil))
+}
+
 func (rd Renderer) activity(c Card, summary string) *Activity {
 	return &Activity{Type: typeMessage, Summary: summary, Attachments: []Attachment{{ContentType: CardContentType, Content: c}}}
 }

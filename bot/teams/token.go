@@ -1,6 +1,7 @@
 package teams
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,24 +14,39 @@ import (
 	"time"
 )
 
-// BotFrameworkScope is what the bot's outgoing token is for.
-const BotFrameworkScope = "https://api.botframework.com/.default"
+// Token scopes: the connector's, and Microsoft Graph's (history
+// lookups for reminders).
+const (
+	BotFrameworkScope = "https://api.botframework.com/.default"
+	GraphScope        = "https://graph.microsoft.com/.default"
+)
+
+// LoginURL is Entra's token service; TokenURL and Graph tokens hang off it.
+const LoginURL = "https://login.microsoftonline.com"
 
 // TokenURL is the Entra token endpoint for an app: its own tenant for a
 // single-tenant app, botframework.com for a multi-tenant one.
-func TokenURL(appType, tenantID string) string {
+func TokenURL(appType, tenantID string) string { return tokenURLAt(LoginURL, appType, tenantID) }
+
+func tokenURLAt(login, appType, tenantID string) string {
 	tenant := "botframework.com"
 	if appType == SingleTenant {
 		tenant = tenantID
 	}
-	return "https://login.microsoftonline.com/" + url.PathEscape(tenant) + "/oauth2/v2.0/token"
+	return tenantTokenURL(login, tenant)
+}
+
+// tenantTokenURL is the v2 token endpoint of one tenant at a login base.
+func tenantTokenURL(login, tenant string) string {
+	return strings.TrimRight(login, "/") + "/" + url.PathEscape(tenant) + "/oauth2/v2.0/token"
 }
 
 // Credentials fetches the app's client-credentials token for calls to
-// the connector and keeps it until shortly before it expires.
+// the connector (or Graph) and keeps it until shortly before it expires.
 type Credentials struct {
 	AppID, Password string
 	URL             string // the token endpoint (TokenURL)
+	Scope           string // default BotFrameworkScope
 	HTTP            *http.Client
 	// Margin is how long before expiry a token is replaced; default 5 min.
 	Margin time.Duration
@@ -81,7 +97,7 @@ func (c *Credentials) margin() time.Duration {
 
 func (c *Credentials) fetch(ctx context.Context) (string, time.Duration, error) {
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {c.AppID},
-		"client_secret": {c.Password}, "scope": {BotFrameworkScope}}
+		"client_secret": {c.Password}, "scope": {cmp.Or(c.Scope, BotFrameworkScope)}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, strings.NewReader(form.Encode()))
 	if err != nil {
 		return "", 0, err
@@ -108,11 +124,24 @@ func (c *Credentials) fetch(ctx context.Context) (string, time.Duration, error) 
 	// Only the error code is reported: descriptions can echo the client id
 	// and never help more than the code does in a log.
 	if resp.StatusCode != http.StatusOK || body.AccessToken == "" {
-		return "", 0, fmt.Errorf("token endpoint answered %s %s", resp.Status, body.Error)
+		return "", 0, &TokenError{Status: resp.StatusCode, Code: body.Error}
 	}
 	secs, err := body.ExpiresIn.Int64()
 	if err != nil || secs <= 0 {
 		return "", 0, errors.New("token response has no usable expires_in")
 	}
 	return body.AccessToken, time.Duration(secs) * time.Second, nil
+}
+
+// TokenError is a token request the endpoint answered with a refusal.
+// A 4xx (invalid_client, unauthorized_client, an app unknown in the
+// tenant) stays so until someone changes the registration or consent; a
+// 5xx may pass.
+type TokenError struct {
+	Status int
+	Code   string // OAuth error code, e.g. "invalid_client"
+}
+
+func (e *TokenError) Error() string {
+	return fmt.Sprintf("token endpoint answered %d %s", e.Status, e.Code)
 }

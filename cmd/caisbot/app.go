@@ -161,9 +161,10 @@ func (a *app) wireTeams() error {
 		AppID: a.cfg.MicrosoftAppID, AppPassword: a.cfg.MicrosoftAppPassword,
 		AppType: a.cfg.MicrosoftAppType, TenantID: a.cfg.MicrosoftAppTenantID,
 		Scope: a.cfg.Scope, Service: a.svc, Store: a.store,
-		HTTP:    &http.Client{Timeout: 10 * time.Second},
-		Logger:  a.log.With("platform", "teams"),
-		Observe: func(kind, outcome string, d time.Duration) { a.metrics.Observe("teams_"+kind, outcome, d) },
+		HTTP:      &http.Client{Timeout: 10 * time.Second},
+		Logger:    a.log.With("platform", "teams"),
+		Observe:   func(kind, outcome string, d time.Duration) { a.metrics.Observe("teams_"+kind, outcome, d) },
+		Announced: func(e string) { a.metrics.Announcements.WithLabelValues(e).Inc() },
 	})
 	if err != nil {
 		return err
