@@ -74,6 +74,8 @@ func (r *Redis) Commit(ctx context.Context, firm string, expect int64, next dial
 	if ok != 1 {
 		return dialogs.ErrConflict
 	}
+	// The next Load of this firm most likely reads what was just written.
+	r.decoded.put(k.progress, string(args[2].([]byte)), next.Clone())
 	return nil
 }
 

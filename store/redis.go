@@ -18,8 +18,9 @@ import (
 // Redis implements dialogs.Store on any go-redis client: single node,
 // Sentinel or Cluster.
 type Redis struct {
-	c      redis.UniversalClient
-	prefix string
+	c       redis.UniversalClient
+	prefix  string
+	decoded *decoded
 }
 
 var _ dialogs.Store = (*Redis)(nil)
@@ -29,7 +30,7 @@ func New(c redis.UniversalClient, prefix string) *Redis {
 	if c == nil {
 		panic("store.New: nil Redis client")
 	}
-	return &Redis{c: c, prefix: prefix}
+	return &Redis{c: c, prefix: prefix, decoded: &decoded{max: maxDecoded}}
 }
 
 // Load reads the firm's progress in one round trip. A firm never seen has
@@ -43,7 +44,22 @@ func (r *Redis) Load(ctx context.Context, firm string) (dialogs.Progress, error)
 	if err != nil {
 		return dialogs.Progress{}, unavailable("load "+firm, err)
 	}
-	return decodeProgress(firm, vals)
+	v, vok := vals[0].(string)
+	body, pok := vals[1].(string)
+	if vok && pok {
+		if p, hit := r.decoded.get(k.progress, body); hit {
+			// The version comes from its own field, as in decodeProgress.
+			p.Version, err = strconv.ParseInt(v, 10, 64)
+			if err == nil {
+				return p, nil
+			}
+		}
+	}
+	p, err := decodeProgress(firm, vals)
+	if err == nil && pok {
+		r.decoded.put(k.progress, body, p.Clone())
+	}
+	return p, err
 }
 
 // decodeProgress takes the version from the hash field the commit script

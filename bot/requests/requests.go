@@ -6,9 +6,10 @@ package requests
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
+	"math/rand/v2"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,24 +19,39 @@ import (
 
 // Request is one request's state.
 type Request struct {
-	Log    *slog.Logger
+	id     uint64
+	base   *slog.Logger
+	attrs  []any
+	once   sync.Once
+	log    *slog.Logger
 	failed atomic.Bool
 }
 
 type key struct{}
 
-// Begin gives ctx a request with a fresh request id on log.
+// Begin gives ctx a request with a fresh request id on log. The id only
+// has to tell requests apart in the logs, so it needs no crypto/rand.
 func Begin(ctx context.Context, log *slog.Logger, attrs ...any) (context.Context, *Request) {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	rq := &Request{Log: log.With(append([]any{"request_id", hex.EncodeToString(b)}, attrs...)...)}
+	rq := &Request{id: rand.Uint64(), base: log, attrs: attrs}
 	return context.WithValue(ctx, key{}, rq), rq
+}
+
+// Log is the request's logger, carrying its id. It is made on first use:
+// most requests log nothing, and a logger with attributes costs more than
+// the rest of a cached card.
+func (r *Request) Log() *slog.Logger {
+	r.once.Do(func() {
+		id := strconv.FormatUint(r.id, 16)
+		id = strings.Repeat("0", 16-len(id)) + id
+		r.log = r.base.With(append([]any{"request_id", id}, r.attrs...)...)
+	})
+	return r.log
 }
 
 // Logger is the request's logger, or fallback outside a request.
 func Logger(ctx context.Context, fallback *slog.Logger) *slog.Logger {
 	if rq, ok := ctx.Value(key{}).(*Request); ok {
-		return rq.Log
+		return rq.Log()
 	}
 	return fallback
 }

@@ -3,6 +3,7 @@ package slackbot
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net/url"
 
 	"github.com/caisbot/caisbot/dialogs"
@@ -26,13 +27,13 @@ func (h *Handler) command(ctx context.Context, sc slack.SlashCommand) answer {
 	if err != nil {
 		reply = h.failure(ctx, err, firm)
 	} else {
-		h.logger(ctx).Info("command handled", "firm", firm, "user", sc.UserID, "command", cmd.Name)
+		h.logHandled(ctx, firm, sc.UserID, cmd.Name, reply)
 	}
 	if reply.File != nil {
 		h.upload(ctx, sc.ChannelID, sc.ResponseURL, reply)
 	}
 	h.changed(ctx, firm, sc.ChannelID, sc.ResponseURL, reply)
-	return ok(h.message(reply))
+	return ok(h.encoded(reply, false))
 }
 
 // upload sends a file to the channel after the command is answered; if it
@@ -46,8 +47,21 @@ func (h *Handler) upload(ctx context.Context, channel, responseURL string, r dia
 		})
 		if err != nil && responseURL != "" {
 			n := dialogs.Notice("Export failed", "Slack did not accept the audit trail file. Is caisbot a member of this channel? Invite it, then try again.")
-			_ = h.respond(ctx, responseURL, h.message(n))
+			_ = h.respond(ctx, responseURL, h.encoded(n, false))
 		}
 		return err
 	})
+}
+
+// logHandled logs a command at Info when it changed the firm's record (its
+// reply carries a public line) and at Debug when it only read: reads are
+// counted in the metrics, and a line for each would cost more than the read.
+func (h *Handler) logHandled(ctx context.Context, firm, user, cmd string, reply dialogs.Reply) {
+	level := slog.LevelDebug
+	if reply.Public != "" {
+		level = slog.LevelInfo
+	}
+	if h.log.Enabled(ctx, level) {
+		h.logger(ctx).Log(ctx, level, "command handled", "firm", firm, "user", user, "command", cmd)
+	}
 }

@@ -59,6 +59,7 @@ type Handler struct {
 	render Renderer
 	log    *slog.Logger
 	bg     *requests.Background
+	cards  *cardCache
 }
 
 // New checks the configuration and returns a handler.
@@ -84,7 +85,7 @@ func New(cfg Config) (*Handler, error) {
 		cfg.Budget = 2 * time.Second
 	}
 	bg := &requests.Background{Timeout: 15 * time.Second, Log: cfg.Logger}
-	return &Handler{cfg: cfg, render: Renderer{Command: cfg.Command}, log: cfg.Logger, bg: bg}, nil
+	return &Handler{cfg: cfg, render: Renderer{Command: cfg.Command}, log: cfg.Logger, bg: bg, cards: newCardCache()}, nil
 }
 
 // Wait blocks until background sends (response_url, public posts) finish.
@@ -112,7 +113,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, rq := h.begin(r.Context())
 	if err := h.verify(r.Header, body); err != nil {
-		rq.Log.Warn("rejected unverified request", "err", err, "remote", r.RemoteAddr)
+		rq.Log().Warn("rejected unverified request", "err", err, "remote", r.RemoteAddr)
 		a := answer{status: http.StatusUnauthorized, text: "invalid signature"}
 		a.write(w)
 		h.observe("unverified", rq, a, start)
@@ -136,7 +137,11 @@ type answer struct {
 func ok(body any) answer    { return answer{status: http.StatusOK, body: body} }
 func bad(msg string) answer { return answer{status: http.StatusBadRequest, text: msg} }
 func (a answer) write(w http.ResponseWriter) {
-	switch {
+	switch raw, isRaw := a.body.(json.RawMessage); {
+	case isRaw:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(a.status)
+		_, _ = w.Write(raw)
 	case a.body != nil:
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(a.status)
@@ -228,11 +233,7 @@ func (h *Handler) background(ctx context.Context, name string, f func(ctx contex
 }
 
 // respond posts a reply to a response_url.
-func (h *Handler) respond(ctx context.Context, responseURL string, m message) error {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
+func (h *Handler) respond(ctx context.Context, responseURL string, b json.RawMessage) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(b))
 	if err != nil {
 		return err
@@ -274,7 +275,7 @@ func (h *Handler) publish(ctx context.Context, channel, responseURL string, r di
 			slack.MsgOptionBlocks(slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)))
 		if notMember(err) && responseURL != "" {
 			n := dialogs.Notice("Your team did not see this", "Your answer was recorded, but caisbot could not post the progress line here because it is not a member of this channel. Invite it (`/invite @caisbot`) so the team sees who confirmed what.")
-			_ = h.respond(ctx, responseURL, h.message(n))
+			_ = h.respond(ctx, responseURL, h.encoded(n, false))
 		}
 		return err
 	})

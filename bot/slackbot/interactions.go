@@ -72,8 +72,7 @@ func (h *Handler) blockAction(ctx context.Context, ic *slack.InteractionCallback
 // public line, after Slack has its acknowledgement.
 func (h *Handler) deliver(ctx context.Context, firm, user, responseURL, channel string, reply dialogs.Reply) {
 	if responseURL != "" {
-		m := h.message(reply)
-		m.ReplaceOriginal = reply.Replace
+		m := h.encoded(reply, reply.Replace)
 		h.background(ctx, "response_url", func(ctx context.Context) error {
 			err := h.respond(ctx, responseURL, m)
 			if err != nil && reply.Public != "" && channel != "" {

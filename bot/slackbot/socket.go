@@ -2,6 +2,7 @@ package slackbot
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"time"
 
@@ -70,7 +71,7 @@ func (h *Handler) socketEvent(ctx context.Context, client *socketmode.Client, ev
 			h.log.Warn("socket mode ack with payload failed", "type", string(evt.Type), "err", err)
 			_ = client.AckCtx(rctx, evt.Request.EnvelopeID, nil)
 			if sc, isCmd := evt.Data.(slack.SlashCommand); isCmd && a.body != nil {
-				m, _ := a.body.(message)
+				m, _ := a.body.(json.RawMessage)
 				h.background(ctx, "response_url", func(ctx context.Context) error { return h.respond(ctx, sc.ResponseURL, m) })
 			}
 		}
