@@ -74,13 +74,22 @@ func TestSameReply(t *testing.T) {
 		func(r *dialogs.Reply) { r.FormError = "e" },
 		func(r *dialogs.Reply) { r.Parts = append(r.Parts[:1:1], dialogs.Part{Kind: dialogs.Context}) },
 		func(r *dialogs.Reply) { r.Parts = r.Parts[:1] },
-		func(r *dialogs.Reply) { r.Actions = append([]dialogs.Action{}, r.Actions...); r.Actions[0].Label = "No" },
-		func(r *dialogs.Reply) { r.Actions = append([]dialogs.Action{}, r.Actions...); r.Actions[0].Style = dialogs.Plain },
+		func(r *dialogs.Reply) {
+			r.Actions = append([]dialogs.Action{}, r.Actions...)
+			r.Actions[0].Label = "No"
+		},
+		func(r *dialogs.Reply) {
+			r.Actions = append([]dialogs.Action{}, r.Actions...)
+			r.Actions[0].Style = dialogs.Plain
+		},
 		func(r *dialogs.Reply) {
 			r.Actions = append([]dialogs.Action{}, r.Actions...)
 			r.Actions[1].Confirm = &dialogs.Confirm{Title: "Sure?", Text: "All of it", OK: "Reset", Cancel: "No"}
 		},
-		func(r *dialogs.Reply) { r.Actions = append([]dialogs.Action{}, r.Actions...); r.Actions[1].Confirm = nil },
+		func(r *dialogs.Reply) {
+			r.Actions = append([]dialogs.Action{}, r.Actions...)
+			r.Actions[1].Confirm = nil
+		},
 		func(r *dialogs.Reply) { r.Form = &dialogs.Form{} },
 	}
 	if !sameReply(base, cardReply("3")) {
