@@ -45,10 +45,25 @@ type manifest struct {
 		Color   string `json:"color"`
 		Outline string `json:"outline"`
 	} `json:"icons"`
-	AccentColor  string   `json:"accentColor"`
-	Bots         []bot    `json:"bots"`
-	Permissions  []string `json:"permissions"`
-	ValidDomains []string `json:"validDomains"`
+	AccentColor        string   `json:"accentColor"`
+	Bots               []bot    `json:"bots"`
+	Permissions        []string `json:"permissions"`
+	ValidDomains       []string `json:"validDomains"`
+	WebApplicationInfo *struct {
+		ID       string `json:"id"`
+		Resource string `json:"resource"`
+	} `json:"webApplicationInfo"`
+	Authorization *struct {
+		Permissions struct {
+			ResourceSpecific []rscPermission `json:"resourceSpecific"`
+		} `json:"permissions"`
+	} `json:"authorization"`
+}
+
+// rscPermission is a resource-specific consent permission.
+type rscPermission struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
 }
 
 type bot struct {
@@ -160,6 +175,42 @@ func TestManifestBot(t *testing.T) {
 				t.Errorf("command list lacks %q", want)
 			}
 		}
+	}
+}
+
+// Reminders' exactly-once check reads channel and group-chat history
+// through Microsoft Graph with resource-specific consent: the manifest
+// asks for exactly the two read permissions, as application permissions,
+// under the rules of manifest v1.12 and later (authorization.permissions
+// plus webApplicationInfo naming the bot's Entra app).
+func TestManifestResourceSpecificConsent(t *testing.T) {
+	m := load(t)
+	w := m.WebApplicationInfo
+	if w == nil || w.ID != placeholder {
+		t.Fatalf("webApplicationInfo %+v: its id must be the bot's app id, %s", w, placeholder)
+	}
+	// The resource is unused by RSC but must be set; the schema allows
+	// 2048 characters, and it may name no domain outside the app's control.
+	if w.Resource == "" || utf8.RuneCountInString(w.Resource) > 2048 || strings.Contains(w.Resource, "*") || !strings.HasPrefix(w.Resource, "api://") {
+		t.Errorf("webApplicationInfo.resource %q", w.Resource)
+	}
+	if m.Authorization == nil {
+		t.Fatal("no authorization section")
+	}
+	got := m.Authorization.Permissions.ResourceSpecific
+	if len(got) > 16 {
+		t.Errorf("%d resource-specific permissions: the schema allows 16", len(got))
+	}
+	want := []rscPermission{{"ChannelMessage.Read.Group", "Application"}, {"ChatMessage.Read.Chat", "Application"}}
+	seen := map[rscPermission]bool{}
+	for _, p := range got {
+		if seen[p] || len(p.Name) > 128 || (p.Type != "Application" && p.Type != "Delegated") {
+			t.Errorf("permission %+v is repeated or malformed", p)
+		}
+		seen[p] = true
+	}
+	if len(got) != len(want) || !seen[want[0]] || !seen[want[1]] {
+		t.Errorf("resource-specific permissions %v, want exactly %v (least privilege)", got, want)
 	}
 }
 
