@@ -30,6 +30,7 @@ type fakeGraph struct {
 	always  int    // status for every message read, if set
 	group   string // the team group id Graph knows
 	page    int    // page size; 0: as $top asks
+	delay   time.Duration
 	created time.Time
 	extra   map[string][]map[string]any // by conversation, newest first
 }
@@ -82,8 +83,13 @@ func (g *fakeGraph) messages(w http.ResponseWriter, r *http.Request, conv string
 	if len(g.fail) > 0 {
 		status, g.fail = g.fail[0], g.fail[1:]
 	}
-	size := g.page
+	size, delay := g.page, g.delay
 	g.mu.Unlock()
+	select { // a slow Graph, until the caller gives up
+	case <-time.After(delay):
+	case <-r.Context().Done():
+		return
+	}
 	if status != 0 {
 		w.Header().Set("Retry-After", "3")
 		w.WriteHeader(status)

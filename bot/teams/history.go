@@ -53,13 +53,15 @@ func (p *Poster) Find(ctx context.Context, m announce.Message) (string, bool, er
 	case err == nil:
 		p.settle(m.ID)
 		return id, found, nil
-	case ctx.Err() != nil:
-		return "", false, err
+	case errors.Is(ctx.Err(), context.Canceled):
+		return "", false, err // the run is stopping; its claim lapses
 	case lasting(err):
 		p.settle(m.ID)
 		p.unchecked(m, ref, err)
 		return "", false, nil
 	}
+	// Anything else, a call that outlived the scheduler's CallTimeout
+	// included, may pass: Graph hanging must not cost the reminder.
 	return p.passing(m, ref, err)
 }
 

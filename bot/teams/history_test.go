@@ -329,6 +329,17 @@ func TestFindPassingFailures(t *testing.T) {
 	if _, found, err := gr.p.Find(context.Background(), m); err != nil || found || gr.unverified() != 0 {
 		t.Fatalf("once Graph answers: %v %v, unverified %d", found, err, gr.unverified())
 	}
+	// Graph hanging past the scheduler's call timeout is a passing
+	// failure too: past patience the reminder is posted, not lost.
+	gr.g.mu.Lock()
+	gr.g.delay = time.Second
+	gr.g.mu.Unlock()
+	gr.p.patience = 0
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, found, err := gr.p.Find(ctx, gr.message("2026-12-02")); err != nil || found || gr.unverified() != 1 || !strings.Contains(gr.logs.String(), "cause=unavailable") {
+		t.Fatalf("Graph hanging: %v %v, unverified %d\n%s", found, err, gr.unverified(), gr.logs)
+	}
 }
 
 // One Graph token per tenant, from that tenant (a multi-tenant app asks
