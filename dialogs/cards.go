@@ -18,7 +18,7 @@ func (f *Flow) current(p Progress) *Step {
 // Card is the card for the firm's current step.
 func (f *Flow) Card(p Progress, now time.Time) Reply {
 	s := f.current(p)
-	r := Reply{Title: s.Heading()}
+	r := Reply{Title: s.Heading(), Parts: make([]Part, 0, 4+len(s.Notes)), Actions: make([]Action, 0, len(s.Choices))}
 	r.text(f.fill(s.Text, p))
 	if s.Help {
 		r.text(f.helpdesk())
@@ -32,7 +32,7 @@ func (f *Flow) Card(p Progress, now time.Time) Reply {
 	if len(s.Refs) > 0 {
 		r.context("References: " + strings.Join(s.Refs, " · "))
 	}
-	r.context(fmt.Sprintf("CAT Helpdesk: %s · %s", f.Roadmap.Helpdesk.Phone, f.Roadmap.Helpdesk.Email))
+	r.context("CAT Helpdesk: " + f.Roadmap.Helpdesk.Phone + " · " + f.Roadmap.Helpdesk.Email)
 	for _, c := range s.Choices {
 		a := Action{Label: c.Label, Value: Token{Kind: KindChoose, Step: s.ID, Choice: c.ID, Version: p.Version}.String()}
 		if c.Primary {
@@ -67,10 +67,11 @@ func (f *Flow) helpdesk() string {
 func (f *Flow) stepDates(s *Step, p Progress, now time.Time) string {
 	var lines []string
 	passed := false
+	now = now.In(f.Loc)
 	for _, id := range s.Dates {
 		d, _ := f.Roadmap.Date(id)
 		when, _ := time.ParseInLocation(time.DateOnly, d.Date, f.Loc)
-		left := daysBetween(now.In(f.Loc), when)
+		left := daysBetween(now, when)
 		lines = append(lines, "• "+d.Label+": "+longDate(when)+" — "+daysLeft(left))
 		passed = passed || left < 0
 	}
@@ -79,7 +80,7 @@ func (f *Flow) stepDates(s *Step, p Progress, now time.Time) string {
 	}
 	if t, ok := p.Targets[s.ID]; ok {
 		when, _ := time.ParseInLocation(time.DateOnly, t, f.Loc)
-		lines = append(lines, "**Your target for "+s.Short()+":** "+longDate(when)+" — "+daysLeft(daysBetween(now.In(f.Loc), when)))
+		lines = append(lines, "**Your target for "+s.Short()+":** "+longDate(when)+" — "+daysLeft(daysBetween(now, when)))
 	}
 	if len(lines) == 0 {
 		return ""

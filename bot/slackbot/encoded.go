@@ -14,10 +14,12 @@ import (
 // message. Rendering and encoding were a quarter of a /cais-next, and the
 // same card is asked for again and again until someone confirms it, so
 // results are remembered by the reply's full content: an equal reply gets
-// the same bytes, anything else is rendered afresh.
+// the same bytes, anything else is rendered afresh. Cards that replace a
+// clicked one are not kept: each carries a new version, so it would only
+// push out cards that are asked for again.
 func (h *Handler) encoded(r dialogs.Reply, replace bool) json.RawMessage {
-	if r.Form != nil || r.File != nil {
-		return h.encode(r, replace) // rare, and not worth keeping
+	if replace || r.Form != nil || r.File != nil {
+		return h.encode(r, replace)
 	}
 	return h.cards.get(r, replace, func() json.RawMessage { return h.encode(r, replace) })
 }

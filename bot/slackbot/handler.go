@@ -167,11 +167,11 @@ func (h *Handler) dispatch(ctx context.Context, contentType string, body []byte)
 	case form.Get("ssl_check") == "1":
 		return ok(nil)
 	case form.Has("payload"):
-		var ic slack.InteractionCallback
-		if err := json.Unmarshal([]byte(form.Get("payload")), &ic); err != nil {
+		ic, err := decodeInteraction([]byte(form.Get("payload")))
+		if err != nil {
 			return bad("malformed interaction payload")
 		}
-		return h.interaction(ctx, &ic)
+		return h.interaction(ctx, ic)
 	case form.Has("command"):
 		return h.command(ctx, slashFromForm(form))
 	}
