@@ -43,7 +43,7 @@ func New() *Metrics {
 	m.slackCalls = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "caisbot_slack_api_calls_total",
 		Help: "Slack Web API calls by method and HTTP status (429 = rate limited, error = no response)."}, []string{"method", "status"})
 	m.Announcements = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "caisbot_announcements_total",
-		Help: "Deadline-announcement events: sent, recovered, skipped, missed, failed, gone, rate_limited, retry, duplicate, error."}, []string{"event"})
+		Help: "Deadline-announcement events: sent, recovered, skipped, missed, failed, gone, rate_limited, retry, duplicate, error; unverified = a Teams reminder posted without a history check (see README)."}, []string{"event"})
 	m.reg.MustRegister(m.requests, m.latency, m.redisLatency, m.redisErrors, m.slackCalls, m.Announcements,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
