@@ -14,9 +14,10 @@ import (
 // the version check, the progress write and the audit append cannot be
 // separated by another replica or a crash.
 //
-// KEYS: progress hash, audit list.
+// KEYS: progress hash, audit list, Home-viewers set.
 // ARGV: expect, next version, progress JSON, entry JSON, entry seq.
-// Returns 1 when committed (or already committed, see below), 0 on conflict.
+// Returns 0 on conflict; when committed, 2 if the firm has no Home viewers,
+// 3 if it has some, and 1 (viewers not looked at) for a replay, see below.
 //
 // go-redis retries a command whose reply was lost, so the script may run a
 // second time after it succeeded. That replay finds the version already
@@ -41,7 +42,7 @@ if tonumber(ARGV[5]) ~= n + 1 then
 end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 'p', ARGV[3])
 redis.call('RPUSH', KEYS[2], ARGV[4])
-return 1
+return 2 + redis.call('EXISTS', KEYS[3])
 `)
 
 // Commit stores next and appends entry in one round trip if the stored
@@ -67,13 +68,14 @@ func (r *Redis) Commit(ctx context.Context, firm string, expect int64, next dial
 			return unavailable("index "+firm, err)
 		}
 	}
-	ok, err := commitScript.Run(ctx, r.c, []string{k.progress, k.audit}, args...).Int()
+	res, err := commitScript.Run(ctx, r.c, []string{k.progress, k.audit, k.home}, args...).Int()
 	if err != nil {
 		return scriptError(firm, err)
 	}
-	if ok != 1 {
+	if res == 0 {
 		return dialogs.ErrConflict
 	}
+	r.unwatched.note(firm, res == 2)
 	// The next Load of this firm most likely reads what was just written.
 	r.decoded.put(k.progress, string(args[2].([]byte)), next.Clone())
 	return nil

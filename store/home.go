@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"slices"
+	"sync"
+	"time"
 )
 
 // maxViewers bounds the Home-tab viewers remembered per firm; past it new
@@ -10,10 +12,8 @@ import (
 const maxViewers = 200
 
 func (r *Redis) viewersKey(firm string) (string, error) {
-	if err := checkFirm(firm); err != nil {
-		return "", err
-	}
-	return r.prefix + "{" + firm + "}:home", nil
+	k, err := r.keys(firm)
+	return k.home, err
 }
 
 // AddViewer remembers that user's Home tab shows firm.
@@ -26,6 +26,7 @@ func (r *Redis) AddViewer(ctx context.Context, firm, user string) error {
 	if err != nil {
 		return unavailable("home viewers "+firm, err)
 	}
+	r.unwatched.note(firm, false)
 	if n >= maxViewers {
 		return nil
 	}
@@ -35,11 +36,18 @@ func (r *Redis) AddViewer(ctx context.Context, firm, user string) error {
 	return nil
 }
 
-// Viewers lists the users whose Home tab shows firm, sorted.
+// Viewers lists the users whose Home tab shows firm, sorted. Right after
+// a commit that found the firm without viewers it answers none without
+// asking Redis again: most firms never open the Home tab, and the lookup
+// after every change was a twentieth of a click. A user who opens Home
+// after that commit is shown the committed state when it opens.
 func (r *Redis) Viewers(ctx context.Context, firm string) ([]string, error) {
 	k, err := r.viewersKey(firm)
 	if err != nil {
 		return nil, err
+	}
+	if r.unwatched.take(firm) {
+		return nil, nil
 	}
 	users, err := r.c.SMembers(ctx, k).Result()
 	if err != nil {
@@ -47,4 +55,38 @@ func (r *Redis) Viewers(ctx context.Context, firm string) ([]string, error) {
 	}
 	slices.Sort(users)
 	return users, nil
+}
+
+// unwatched holds the firms whose latest commit here found no Home
+// viewers, until the refresh that follows the commit asks; a mark older
+// than unwatchedFor is not trusted.
+type unwatched struct {
+	mu sync.Mutex
+	m  map[string]time.Time
+}
+
+const (
+	unwatchedFor = 2 * time.Second
+	maxUnwatched = 4096 // firms whose refresh never asks (channel scope, Teams)
+)
+
+func (u *unwatched) note(firm string, none bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if !none {
+		delete(u.m, firm)
+		return
+	}
+	if u.m == nil || len(u.m) >= maxUnwatched {
+		u.m = make(map[string]time.Time)
+	}
+	u.m[firm] = time.Now()
+}
+
+func (u *unwatched) take(firm string) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	at, ok := u.m[firm]
+	delete(u.m, firm)
+	return ok && time.Since(at) < unwatchedFor
 }

@@ -34,6 +34,7 @@ func checkFirm(firm string) error {
 type firmKeys struct {
 	progress string // hash: v = version, p = JSON of dialogs.Progress
 	audit    string // list of JSON dialogs.Entry, oldest first, never trimmed
+	home     string // set of users whose App Home shows the firm
 }
 
 func (r *Redis) keys(firm string) (firmKeys, error) {
@@ -41,7 +42,7 @@ func (r *Redis) keys(firm string) (firmKeys, error) {
 		return firmKeys{}, err
 	}
 	base := r.prefix + "{" + firm + "}:"
-	return firmKeys{progress: base + "progress", audit: base + "audit"}, nil
+	return firmKeys{progress: base + "progress", audit: base + "audit", home: base + "home"}, nil
 }
 
 // firmsKey is the set of every firm that has committed (or tried to

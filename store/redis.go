@@ -21,6 +21,8 @@ type Redis struct {
 	c       redis.UniversalClient
 	prefix  string
 	decoded *decoded
+	// unwatched spares the Home-viewers lookup after a commit that saw none.
+	unwatched *unwatched
 }
 
 var _ dialogs.Store = (*Redis)(nil)
@@ -30,7 +32,7 @@ func New(c redis.UniversalClient, prefix string) *Redis {
 	if c == nil {
 		panic("store.New: nil Redis client")
 	}
-	return &Redis{c: c, prefix: prefix, decoded: &decoded{max: maxDecoded}}
+	return &Redis{c: c, prefix: prefix, decoded: &decoded{max: maxDecoded}, unwatched: &unwatched{}}
 }
 
 // Load reads the firm's progress in one round trip. A firm never seen has
