@@ -142,8 +142,11 @@ func (f *Flow) stale(p Progress, ev Event) Result {
 	what := "This card is out of date."
 	if s, ok := f.Roadmap.Step(ev.Token.Step); ok {
 		what = s.Short() + " is no longer the current step."
-		if l := p.Last; s.ID == f.current(p).ID && l != nil {
+		if l := p.Last; s.ID == f.current(p).ID && l != nil && movesSteps(l.Action) {
 			what = fmt.Sprintf("This card is from before %s %s on %s.", Mention(l.User), f.describe(l), f.Stamp(l.At))
+		} else if l != nil && s.ID == f.current(p).ID {
+			// A settings change since does not explain the reopening.
+			what = fmt.Sprintf("This card is from an earlier visit of %s, before it was reopened (latest change: %s %s on %s).", s.Short(), Mention(l.User), f.describe(l), f.Stamp(l.At))
 		} else if c, ok := p.Confirmed(s.ID); ok {
 			what = fmt.Sprintf("%s was already confirmed by %s on %s (answer: %s).", s.Short(), Mention(c.User), f.Stamp(c.At), answer(s, c.Choice))
 		} else if l := p.Last; l != nil {
@@ -154,6 +157,11 @@ func (f *Flow) stale(p Progress, ev Event) Result {
 	reply.Parts = append([]Part{{Kind: Text, Text: "⚠️ " + what + " Nothing was changed. Here is the current step."}, {Kind: Divider}}, reply.Parts...)
 	reply.Replace = true
 	return Result{Reply: reply}
+}
+
+// movesSteps tells the changes that move the firm between steps.
+func movesSteps(action string) bool {
+	return action == ActConfirm || action == ActUndo || action == ActReset
 }
 
 func (f *Flow) describe(c *Change) string {
@@ -202,7 +210,7 @@ func (f *Flow) ResetPrompt(p Progress, ev Event) Result {
 	if !f.isAdmin(ev.User) {
 		return f.refuse("reset the roadmap")
 	}
-	r := Notice("Start over?", fmt.Sprintf("This reopens every step (%d confirmations so far). The audit trail keeps everything, including this reset.", len(p.Path)))
+	r := Notice("Start over?", fmt.Sprintf("This reopens every step (%s so far). The audit trail keeps everything, including this reset.", plural(len(p.Path), "confirmation")))
 	r.Actions = []Action{
 		{Label: "Reset all progress", Style: Danger, Value: Token{Kind: KindReset, Version: p.Version}.String(),
 			Confirm: &Confirm{Title: "Reset CAIS progress?", Text: "Every step will be open again. This is recorded in the audit trail.", OK: "Reset", Cancel: "Keep progress"}},
@@ -259,4 +267,12 @@ func nextOf(p Progress) Progress {
 	next := p.Clone()
 	next.Version = p.Version + 1
 	return next
+}
+
+// plural is "1 confirmation", "2 confirmations".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -367,3 +367,28 @@ func TestDeadlineForAStepOffThePathIsRefused(t *testing.T) {
 		t.Fatalf("%d entries, want 1", got)
 	}
 }
+
+// A settings change after a step was reopened must not be named as what
+// made an old card stale.
+func TestStaleCardAfterASettingsChange(t *testing.T) {
+	s, _ := newService(t)
+	step2 := press(t, s, command(t, s, "U1", ""), "Yes", "U1", "")
+	press(t, s, step2, "Registration submitted", "U1", "")
+	command(t, s, admin, "undo")
+	command(t, s, admin, "announce")
+	got := body(press(t, s, step2, "Registration submitted", "U2", ""))
+	if !strings.Contains(got, "This card is from an earlier visit of Step 2, before it was reopened (latest change: @{"+admin+"} changed the firm's settings (announce) on") {
+		t.Fatalf("old Step 2 card after an undo and a subscription:\n%s", got)
+	}
+}
+
+func TestResetPromptCountsConfirmations(t *testing.T) {
+	s, _ := newService(t)
+	press(t, s, command(t, s, "U1", ""), "Yes", "U1", "")
+	if got := body(command(t, s, admin, "reset")); !strings.Contains(got, "(1 confirmation so far)") {
+		t.Fatalf("reset prompt after one confirmation:\n%s", got)
+	}
+	if plural(0, "step") != "0 steps" || plural(2, "step") != "2 steps" {
+		t.Fatal("plural")
+	}
+}
