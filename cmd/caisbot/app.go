@@ -171,6 +171,8 @@ func (a *app) wireTeams() error {
 	}
 	a.teams = h
 	a.mux.Handle("POST /api/messages", h)
+	// The Agents Playground probes the endpoint with HEAD before connecting.
+	a.mux.HandleFunc("HEAD /api/messages", func(http.ResponseWriter, *http.Request) {})
 	return a.schedule("teams", teams.FirmFilter{FirmStore: a.store, Teams: true}, h.Poster())
 }
 

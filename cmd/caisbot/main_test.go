@@ -87,6 +87,10 @@ func TestPlaygroundStartsAndStopsCleanly(t *testing.T) {
 			t.Errorf("GET %s: %d", path, resp.StatusCode)
 		}
 	}
+	// The Agents Playground's probe before it connects.
+	if resp, err := http.Head(a.baseURL() + "/api/messages"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("HEAD /api/messages: %v %v", resp, err)
+	}
 	cancel()
 	select {
 	case err := <-done:
