@@ -52,7 +52,7 @@ const (
 type rig struct {
 	tb    testing.TB
 	h     *slackbot.Handler
-	bare  http.Handler
+	bare  *bare
 	sink  *sink
 	rt    *roundTrips
 	sign  *signer
@@ -73,7 +73,7 @@ func newRigWith(tb testing.TB, firms int, noViewers bool) *rig {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	r := &rig{tb: tb, h: h, bare: bareHandler(rdb, benchSecret, prefix), sink: s, rt: rt, sign: newSigner(benchSecret)}
+	r := &rig{tb: tb, h: h, bare: newBare(rdb, benchSecret, prefix, s.apiURL(), httpc), sink: s, rt: rt, sign: newSigner(benchSecret)}
 	run := rand.Text()[:6]
 	for i := range firms {
 		r.firms = append(r.firms, newFirm(run, i, benchAdmin, s.responseURL(0)))
@@ -190,6 +190,34 @@ func BenchmarkNext(b *testing.B) {
 		i++
 	}
 	r.h.Wait()
+	b.ReportMetric(float64(r.rt.n.Load()-rt0)/float64(i), "redis-rt/op")
+}
+
+// BenchmarkBareClick is the reference's click in the same harness: the
+// commit before the answer and, after it, the card to the response_url
+// and the chat.postMessage (the benchmark waits for them).
+func BenchmarkBareClick(b *testing.B) {
+	r := newRig(b, 64)
+	for _, f := range r.firms {
+		f.learn(r.serve(r.bare, f.cmd[cmdNext]))
+	}
+	rt0 := r.rt.n.Load()
+	i := 0
+	for b.Loop() {
+		f := r.firms[i%len(r.firms)]
+		i++
+		r.seq++
+		ch := r.sink.expect(r.seq)
+		r.serve(r.bare, clickBody(nil, f, f.user, f.action, f.card, "trig", r.sink.responseURL(r.seq), "1700000000."+strconv.FormatUint(r.seq, 10)))
+		r.bare.Wait()
+		select {
+		case card := <-ch:
+			f.learn(card)
+		default:
+			b.Fatal("no card at the response_url")
+		}
+		r.sink.forget(r.seq)
+	}
 	b.ReportMetric(float64(r.rt.n.Load()-rt0)/float64(i), "redis-rt/op")
 }
 

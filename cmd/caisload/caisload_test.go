@@ -157,7 +157,7 @@ func TestShortRun(t *testing.T) {
 	if err := json.Unmarshal(b, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Phases) != 4 {
+	if len(rep.Phases) != 5 {
 		t.Fatalf("%d phases", len(rep.Phases))
 	}
 	for _, p := range rep.Phases {
@@ -182,8 +182,46 @@ func TestShortRun(t *testing.T) {
 	if rep.Info.Journeys == 0 || rep.Info.Restarts == 0 {
 		t.Errorf("%d journeys, %d restarts", rep.Info.Journeys, rep.Info.Restarts)
 	}
+	checkBareClickPhase(t, &rep)
 	if !strings.Contains(stderr.String(), "deleted") {
 		t.Errorf("keys not cleaned up: %s", stderr.String())
+	}
+}
+
+// checkBareClickPhase wants the bare-click phase to have walked by clicks
+// that the reference really committed and followed with both posts.
+func checkBareClickPhase(t *testing.T, rep *report) {
+	t.Helper()
+	bc := phaseByName(rep.Phases, "bare-click")
+	if bc == nil || bc.Kinds["click"] == nil || bc.Writes.N == 0 {
+		t.Fatal("bare-click phase: no clicks")
+	}
+	for _, k := range []string{"submit", "reset-cmd", "reset-click"} {
+		if bc.Kinds[k] != nil {
+			t.Errorf("bare-click phase sent %s requests: the walk left the canned card", k)
+		}
+	}
+	// Every acknowledged click committed before its answer; warm-up
+	// clicks add more.
+	if rep.Info.BareCommits < bc.Writes.N {
+		t.Errorf("bare reference committed %d clicks, fewer than the %d measured", rep.Info.BareCommits, bc.Writes.N)
+	}
+	for _, call := range []string{"response_url", "chat.postMessage"} {
+		if bc.Sink[call] == 0 {
+			t.Errorf("bare-click phase: the fake Slack received no %s posts", call)
+		}
+	}
+	var informational bool
+	for _, rt := range rep.Ratios {
+		informational = informational || (rt.Name == "clicks (click phase) vs bare-click" && rt.Informational && rt.Ratio > 0)
+	}
+	if !informational {
+		t.Errorf("no informational click vs bare-click ratio: %+v", rep.Ratios)
+	}
+	for _, c := range rep.Checks {
+		if strings.Contains(c.Name, "bare-click") {
+			t.Errorf("the bare-click ratio became a target: %+v", c)
+		}
 	}
 }
 
@@ -246,7 +284,7 @@ func TestSink(t *testing.T) {
 func TestFlags(t *testing.T) {
 	var sink bytes.Buffer
 	o, err := parseFlags(nil, &sink)
-	if err != nil || !o.spawn || o.duration != 60*time.Second || o.rounds != 4 || o.secret == "" {
+	if err != nil || !o.spawn || o.duration != 60*time.Second || o.rounds != 4 || o.secret == "" || o.phases != "click,mix,next,bare,bare-click" {
 		t.Fatalf("defaults: %+v %v", o, err)
 	}
 	for _, bad := range [][]string{

@@ -125,11 +125,14 @@ func (f *firm) learn(msg []byte) {
 type phaseSpec struct {
 	Name     string
 	URL      string
-	OnlyNext bool    // send only /cais-next (read path, and the bare reference)
-	Mix      float64 // share of slash commands in the walk
-	Stale    float64 // share of clicks doubled by a second user on the same card
-	Duration time.Duration
-	Warmup   time.Duration
+	OnlyNext bool // send only /cais-next (read path, and the bare reference)
+	// Reference walks the bare reference's own copies of the firms: its
+	// canned cards must not replace the cards the bot's walk is on.
+	Reference bool
+	Mix       float64 // share of slash commands in the walk
+	Stale     float64 // share of clicks doubled by a second user on the same card
+	Duration  time.Duration
+	Warmup    time.Duration
 }
 
 // gen is the load generator: firms, HTTP client, the fake Slack sink.
@@ -140,7 +143,10 @@ type gen struct {
 	admin  string
 	conc   int
 	firms  []*firm
-	seq    atomic.Uint64
+	// bareFirms are the same workspaces as firms, walked by the
+	// bare-click phase against the reference.
+	bareFirms []*firm
+	seq       atomic.Uint64
 }
 
 func newGen(s *sink, secret, admin, run string, conc, firms int) *gen {
@@ -157,6 +163,7 @@ func newGen(s *sink, secret, admin, run string, conc, firms int) *gen {
 	g := &gen{client: &http.Client{Transport: tr, Timeout: 10 * time.Second}, sink: s, secret: secret, admin: admin, conc: conc}
 	for i := range firms {
 		g.firms = append(g.firms, newFirm(run, i, admin, s.responseURL(0)))
+		g.bareFirms = append(g.bareFirms, newFirm(run, i, admin, s.responseURL(0)))
 	}
 	return g
 }
@@ -443,7 +450,11 @@ func (g *gen) run(ctx context.Context, spec phaseSpec, seed uint64, from, until 
 		ws[i] = &worker{g: g, spec: &spec, rng: rand.New(rand.NewPCG(seed, uint64(i))), from: from, until: until,
 			a: &caller{s: newSigner(g.secret)}, b: &caller{s: newSigner(g.secret)}}
 	}
-	for i, f := range g.firms {
+	firms := g.firms
+	if spec.Reference {
+		firms = g.bareFirms
+	}
+	for i, f := range firms {
 		w := ws[i%g.conc]
 		w.firms = append(w.firms, f)
 	}

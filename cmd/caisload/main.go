@@ -90,7 +90,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.firms, "firms", 2000, "simulated firms (Slack teams), split among the workers")
 	fs.Float64Var(&o.mix, "mix", 0.5, "share of slash commands in the mix phase (next 50%, status 30%, history 20%); the rest are clicks")
 	fs.Float64Var(&o.stale, "stale", 0.05, "share of clicks in the mix phase that a second user makes on the same card at the same moment")
-	fs.StringVar(&o.phases, "phases", "click,mix,next,bare", "phases in order: click (write path), mix, next (read path), bare (reference)")
+	fs.StringVar(&o.phases, "phases", "click,mix,next,bare,bare-click", "phases in order: click (write path), mix, next (read path), bare (reference for /cais-next), bare-click (reference for clicks)")
 	fs.StringVar(&o.jsonOut, "json", "", "also write the figures as JSON to this file")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "CPU profile of this process (generator, fake Slack, and the bot with -inprocess)")
 	fs.Var(&o.botEnv, "bot-env", "with -spawn: extra KEY=VALUE for the bot's environment (repeatable), e.g. GOGC=400")
@@ -134,7 +134,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	for _, p := range phaseList(o.phases) {
 		if _, ok := phaseDescriptions[p]; !ok {
-			return nil, fmt.Errorf("unknown phase %q (click, mix, next, bare)", p)
+			return nil, fmt.Errorf("unknown phase %q (click, mix, next, bare, bare-click)", p)
 		}
 	}
 	if o.secret == "" {
@@ -171,6 +171,8 @@ var phaseDescriptions = map[string]string{
 	"mix":   "bot, realistic mix: commands and clicks, with simultaneous clicks on one card",
 	"next":  "bot, read path: /cais-next only",
 	"bare":  "bare reference handler: /cais-next only (verify, one HMGET, write a canned card)",
+	"bare-click": "bare reference handler: the click phase's clicks (verify, decode the payload, one HMGET, one commit script, " +
+		"an empty 200, then a canned card to the response_url and a chat.postMessage)",
 }
 
 func realMain(args []string, stdout, stderr io.Writer) int {
@@ -234,11 +236,13 @@ func serveBare(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
-	srv := newServer(bareHandler(rdb, secret, o.prefix))
+	b := newBare(rdb, secret, o.prefix, os.Getenv("CAISLOAD_SLACK_API_URL"), bareHTTPClient())
+	srv := newServer(b)
 	go func() { <-ctx.Done(); _ = srv.Shutdown(context.Background()) }()
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	b.Wait() // the posts after the last answered clicks
 	return nil
 }
 
@@ -288,6 +292,9 @@ type runInfo struct {
 	KeysDeleted int       `json:"keys_deleted"`
 	Journeys    int       `json:"journeys_completed"`
 	Restarts    int       `json:"firms_started_over"`
+	// BareCommits counts the audit entries the bare reference's clicks
+	// appended: proof that it did the click's writes.
+	BareCommits int64 `json:"bare_click_commits,omitempty"`
 }
 
 func runLoad(ctx context.Context, o *options, stdout, stderr io.Writer) (missed bool, err error) {
@@ -404,7 +411,7 @@ func runLoad(ctx context.Context, o *options, stdout, stderr io.Writer) (missed 
 			return false, err
 		}
 		cmd := exec.Command(exe, "-bare-serve", addr, "-redis", o.redisURL, "-prefix", o.prefix)
-		cmd.Env = append(os.Environ(), "CAISLOAD_SECRET="+o.secret)
+		cmd.Env = append(os.Environ(), "CAISLOAD_SECRET="+o.secret, "CAISLOAD_SLACK_API_URL="+s.apiURL())
 		if bare, err = startChild("bare", cmd, filepath.Join(tmp, "bare.log")); err != nil {
 			return false, err
 		}
@@ -416,11 +423,12 @@ func runLoad(ctx context.Context, o *options, stdout, stderr io.Writer) (missed 
 		info.Bare = fmt.Sprintf("child process (pid %d) at %s", bare.pid(), bareURL)
 		watchers = append(watchers, &watched{name: "bare", pid: bare.pid()})
 	} else {
-		srv, u, err := serveLoopback(bareHandler(rdb, o.secret, o.prefix))
+		b := newBare(rdb, o.secret, o.prefix, s.apiURL(), bareHTTPClient())
+		srv, u, err := serveLoopback(b)
 		if err != nil {
 			return false, err
 		}
-		defer srv.Close()
+		defer func() { _ = srv.Close(); b.Wait() }()
 		bareURL, info.Bare = u, "in-process handler at "+u
 	}
 	if rs := snapRedis(ctx, rdb); rs.pid > 0 {
@@ -455,6 +463,9 @@ func runLoad(ctx context.Context, o *options, stdout, stderr io.Writer) (missed 
 		info.Journeys += f.completed
 		info.Restarts += f.restarts
 	}
+	if phaseByName(results, "bare-click") != nil {
+		info.BareCommits = countBareCommits(rdb, o.prefix, stderr)
+	}
 	if bot != nil {
 		err := bot.stop(25 * time.Second)
 		info.BotExit = "exit 0 after SIGTERM"
@@ -487,6 +498,18 @@ func (s *sink) counts() map[string]int64 {
 		"other Web API": s.otherAPI.Load(), "response_url": s.responses.Load(), "response_url (nobody waiting)": s.unexpected.Load(),
 		"new TCP connections": s.conns.Load(),
 	}
+}
+
+// countBareCommits counts the entries in the bare reference's audit
+// lists (before the cleanup deletes them).
+func countBareCommits(rdb redis.UniversalClient, prefix string, stderr io.Writer) int64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	n, err := listEntries(ctx, rdb, escapeGlob(prefix)+"bare:*:audit")
+	if err != nil {
+		fmt.Fprintln(stderr, "caisload: counting the bare reference's commits:", err)
+	}
+	return n
 }
 
 // revision is the repository's commit, marked dirty if files changed.

@@ -43,6 +43,8 @@ func runPhases(ctx context.Context, o *options, g *gen, botURL, bareURL string, 
 				spec.OnlyNext = true
 			case "bare":
 				spec.OnlyNext, spec.URL = true, bareURL
+			case "bare-click": // the click phase's traffic
+				spec.Reference, spec.URL = true, bareURL
 			}
 			specs[name] = spec
 			fmt.Fprintf(log, "caisload: phase %s (round %d/%d): %s (%s + %s warm-up)\n", name, r+1, o.rounds, phaseDescriptions[name], per, o.warmup)

@@ -126,3 +126,43 @@ func escapeGlob(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`, `]`, `\]`)
 	return r.Replace(s)
 }
+
+// listEntries sums the lengths of the lists whose keys match pattern (a
+// glob), to count what a run appended.
+func listEntries(ctx context.Context, rdb redis.UniversalClient, pattern string) (int64, error) {
+	var total int64
+	var keys []string
+	sum := func() error {
+		if len(keys) == 0 {
+			return nil
+		}
+		cmds, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, k := range keys {
+				p.LLen(ctx, k)
+			}
+			return nil
+		})
+		for _, c := range cmds {
+			total += c.(*redis.IntCmd).Val()
+		}
+		keys = keys[:0]
+		return err
+	}
+	seen := map[string]bool{}
+	iter := rdb.Scan(ctx, 0, pattern, 1000).Iterator()
+	for iter.Next(ctx) {
+		if k := iter.Val(); !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+		if len(keys) == 500 {
+			if err := sum(); err != nil {
+				return total, err
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return total, err
+	}
+	return total, sum()
+}
