@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/internal/cache"
 )
 
 // decoded remembers, per firm, the progress JSON last read or written and
@@ -22,9 +23,8 @@ type decodedEntry struct {
 	p    dialogs.Progress
 }
 
-// maxDecoded bounds the cache (about 2 KB an entry); when full it starts
-// afresh.
-const maxDecoded = 4096
+// maxDecoded bounds the cache (about 2.5 KB an entry, so 5 MB).
+const maxDecoded = 2048
 
 // get returns a copy of the progress that body decodes to, if known.
 func (c *decoded) get(firm, body string) (dialogs.Progress, bool) {
@@ -41,8 +41,11 @@ func (c *decoded) get(firm, body string) (dialogs.Progress, bool) {
 // put remembers body's decoding; p must not be used by the caller after.
 func (c *decoded) put(firm, body string, p dialogs.Progress) {
 	c.mu.Lock()
-	if c.m == nil || len(c.m) >= c.max {
+	if c.m == nil {
 		c.m = make(map[string]decodedEntry, c.max)
+	}
+	if len(c.m) >= c.max {
+		cache.Shrink(c.m, c.max)
 	}
 	c.m[firm] = decodedEntry{body: body, p: p}
 	c.mu.Unlock()

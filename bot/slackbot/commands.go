@@ -33,7 +33,10 @@ func (h *Handler) command(ctx context.Context, sc slack.SlashCommand) answer {
 		h.upload(ctx, sc.ChannelID, sc.ResponseURL, reply)
 	}
 	h.changed(ctx, firm, sc.ChannelID, sc.ResponseURL, reply)
-	return ok(h.encoded(reply, false))
+	if cmd.Name == dialogs.CmdNext {
+		return ok(h.card(reply))
+	}
+	return ok(h.encode(reply, false))
 }
 
 // upload sends a file to the channel after the command is answered; if it
@@ -47,7 +50,7 @@ func (h *Handler) upload(ctx context.Context, channel, responseURL string, r dia
 		})
 		if err != nil && responseURL != "" {
 			n := dialogs.Notice("Export failed", "Slack did not accept the audit trail file. Is caisbot a member of this channel? Invite it, then try again.")
-			_ = h.respond(ctx, responseURL, h.encoded(n, false))
+			_ = h.respond(ctx, responseURL, h.encode(n, false))
 		}
 		return err
 	})

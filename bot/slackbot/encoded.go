@@ -8,20 +8,21 @@ import (
 	"sync"
 
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/internal/cache"
 )
 
-// encoded returns the JSON of a reply as a slash-command or response_url
-// message. Rendering and encoding were a quarter of a /cais-next, and the
-// same card is asked for again and again until someone confirms it, so
-// results are remembered by the reply's full content: an equal reply gets
-// the same bytes, anything else is rendered afresh. Cards that replace a
-// clicked one are not kept: each carries a new version, so it would only
-// push out cards that are asked for again.
-func (h *Handler) encoded(r dialogs.Reply, replace bool) json.RawMessage {
-	if replace || r.Form != nil || r.File != nil {
-		return h.encode(r, replace)
+// card returns the JSON of a step card as a slash-command answer.
+// Rendering and encoding were a quarter of a /cais-next, and the same card
+// is asked for again and again until someone confirms it, so results are
+// remembered by the reply's full content: an equal reply gets the same
+// bytes, anything else is rendered afresh. Other replies (status, history,
+// cards that replace a clicked one) change with every confirmation, so
+// keeping them would only push out the cards that are asked for again.
+func (h *Handler) card(r dialogs.Reply) json.RawMessage {
+	if r.Form != nil || r.File != nil {
+		return h.encode(r, false)
 	}
-	return h.cards.get(r, replace, func() json.RawMessage { return h.encode(r, replace) })
+	return h.cards.get(r, false, func() json.RawMessage { return h.encode(r, false) })
 }
 
 func (h *Handler) encode(r dialogs.Reply, replace bool) json.RawMessage {
@@ -50,8 +51,9 @@ type cardEntry struct {
 	b       json.RawMessage
 }
 
-// maxCards bounds the cache (a few KB a card); when full it starts afresh.
-const maxCards = 4096
+// maxCards bounds the cache (about 4 KB a card, so 8 MB): one current
+// card for each of as many firms, a reply per firm being what repeats.
+const maxCards = 2048
 
 func newCardCache() *cardCache { return &cardCache{seed: maphash.MakeSeed(), max: maxCards} }
 
@@ -65,8 +67,11 @@ func (c *cardCache) get(r dialogs.Reply, replace bool, render func() json.RawMes
 	}
 	b := render()
 	c.mu.Lock()
-	if c.m == nil || len(c.m) >= c.max {
+	if c.m == nil {
 		c.m = make(map[uint64]cardEntry, c.max)
+	}
+	if len(c.m) >= c.max {
+		cache.Shrink(c.m, c.max)
 	}
 	c.m[k] = cardEntry{r: r, replace: replace, b: b}
 	c.mu.Unlock()

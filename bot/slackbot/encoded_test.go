@@ -36,7 +36,10 @@ func TestEncodedMatchesRendering(t *testing.T) {
 	}
 	for range 3 {
 		for _, c := range replies {
-			got := h.encoded(c.r, c.replace)
+			got := h.encode(c.r, c.replace)
+			if !c.replace {
+				got = h.card(c.r)
+			}
 			m := h.message(c.r)
 			m.ReplaceOriginal = c.replace
 			want, _ := json.Marshal(m)
@@ -45,7 +48,7 @@ func TestEncodedMatchesRendering(t *testing.T) {
 			}
 		}
 	}
-	if v3, v4 := string(h.encoded(cardReply("3"), false)), string(h.encoded(cardReply("4"), false)); !strings.Contains(v3, "|3\"") || !strings.Contains(v4, "|4\"") {
+	if v3, v4 := string(h.card(cardReply("3"))), string(h.card(cardReply("4"))); !strings.Contains(v3, "|3\"") || !strings.Contains(v4, "|4\"") {
 		t.Fatalf("each card must carry its own version in its buttons:\n%s\n%s", v3, v4)
 	}
 }

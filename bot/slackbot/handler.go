@@ -275,7 +275,7 @@ func (h *Handler) publish(ctx context.Context, channel, responseURL string, r di
 			slack.MsgOptionBlocks(slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)))
 		if notMember(err) && responseURL != "" {
 			n := dialogs.Notice("Your team did not see this", "Your answer was recorded, but caisbot could not post the progress line here because it is not a member of this channel. Invite it (`/invite @caisbot`) so the team sees who confirmed what.")
-			_ = h.respond(ctx, responseURL, h.encoded(n, false))
+			_ = h.respond(ctx, responseURL, h.encode(n, false))
 		}
 		return err
 	})

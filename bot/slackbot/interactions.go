@@ -72,7 +72,7 @@ func (h *Handler) blockAction(ctx context.Context, ic *slack.InteractionCallback
 // public line, after Slack has its acknowledgement.
 func (h *Handler) deliver(ctx context.Context, firm, user, responseURL, channel string, reply dialogs.Reply) {
 	if responseURL != "" {
-		m := h.encoded(reply, reply.Replace)
+		m := h.encode(reply, reply.Replace)
 		h.background(ctx, "response_url", func(ctx context.Context) error {
 			err := h.respond(ctx, responseURL, m)
 			if err != nil && reply.Public != "" && channel != "" {
