@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -30,15 +31,17 @@ type Config struct {
 	Timezone            string   `envconfig:"CAIS_TIMEZONE" default:"America/New_York"`
 	RoadmapFile         string   `envconfig:"CAIS_ROADMAP_FILE"`
 	Now                 string   `envconfig:"CAIS_NOW"`
+	LogLevel            string   `envconfig:"CAIS_LOG_LEVEL" default:"info"`
 
 	MicrosoftAppID       string `envconfig:"MICROSOFT_APP_ID"`
 	MicrosoftAppPassword string `envconfig:"MICROSOFT_APP_PASSWORD"`
 	MicrosoftAppTenantID string `envconfig:"MICROSOFT_APP_TENANT_ID"`
 	MicrosoftAppType     string `envconfig:"MICROSOFT_APP_TYPE" default:"MultiTenant"`
 
-	loc     *time.Location
-	roadmap *dialogs.Roadmap
-	start   time.Time
+	loc      *time.Location
+	roadmap  *dialogs.Roadmap
+	logLevel slog.Level
+	start    time.Time
 }
 
 // playground reports whether no Slack is configured: run the local page.
@@ -71,6 +74,8 @@ func (c *Config) defaults() {
 func (c *Config) check() error {
 	var err error
 	switch {
+	case c.logLevel.UnmarshalText([]byte(c.LogLevel)) != nil:
+		return fmt.Errorf("CAIS_LOG_LEVEL must be debug, info, warn or error, not %q", c.LogLevel)
 	case c.SlackBotToken != "" && !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
 		return errors.New("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
 	case c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-"):

@@ -36,7 +36,7 @@ func run(ctx context.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(stderr)
+	log := newLogger(stderr, cfg.logLevel)
 	redis.SetLogger(redisLog{log})
 	a, err := newApp(cfg, log)
 	if err != nil {
@@ -50,13 +50,14 @@ func run(ctx context.Context, stdout, stderr io.Writer) error {
 }
 
 // newLogger writes JSON for machines and text on a terminal.
-func newLogger(w io.Writer) *slog.Logger {
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			return slog.New(slog.NewTextHandler(w, nil))
+			return slog.New(slog.NewTextHandler(w, opts))
 		}
 	}
-	return slog.New(slog.NewJSONHandler(w, nil))
+	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
 // redisLog sends go-redis's own messages (failed dials, pool trouble) to the

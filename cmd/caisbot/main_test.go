@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,7 +17,8 @@ import (
 func clearEnv(t *testing.T) {
 	for _, k := range []string{"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "REDIS_URL",
 		"REDIS_ADDRS", "REDIS_SENTINEL_MASTER", "CAIS_LISTEN_ADDR", "CAIS_REDIS_PREFIX", "CAIS_SCOPE", "CAIS_ADMIN_USERS",
-		"CAIS_TIMEZONE", "CAIS_ROADMAP_FILE", "CAIS_NOW"} {
+		"CAIS_TIMEZONE", "CAIS_ROADMAP_FILE", "CAIS_NOW", "CAIS_LOG_LEVEL",
+		"MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TYPE"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
@@ -38,6 +40,7 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 		{map[string]string{"REDIS_SENTINEL_MASTER": "mymaster"}, "REDIS_ADDRS"},
 		{map[string]string{"CAIS_TIMEZONE": "Mars/Olympus"}, "CAIS_TIMEZONE"},
 		{map[string]string{"CAIS_NOW": "tomorrow"}, "CAIS_NOW"},
+		{map[string]string{"CAIS_LOG_LEVEL": "loud"}, "CAIS_LOG_LEVEL"},
 		{map[string]string{"CAIS_ROADMAP_FILE": broken}, "CAIS_ROADMAP_FILE"},
 		{map[string]string{"CAIS_ROADMAP_FILE": "/does/not/exist.yaml"}, "CAIS_ROADMAP_FILE"},
 		{map[string]string{"SLACK_API_URL": "::"}, "SLACK_API_URL"},
@@ -69,7 +72,7 @@ func TestPlaygroundStartsAndStopsCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := newApp(cfg, newLogger(io.Discard))
+	a, err := newApp(cfg, newLogger(io.Discard, slog.LevelInfo))
 	if err != nil {
 		t.Fatal(err)
 	}
