@@ -74,6 +74,20 @@ func Failure(ctx context.Context, fallback *slog.Logger, firm string, err error)
 	return dialogs.Unavailable(err)
 }
 
+// Handled logs a command that was answered: at Info when it changed the
+// firm's record (its reply carries a public line), at Debug when it only
+// read. Reads are counted in the metrics, and a line for each would cost
+// more than the read itself.
+func Handled(ctx context.Context, fallback *slog.Logger, firm, user, cmd string, reply dialogs.Reply) {
+	level := slog.LevelDebug
+	if reply.Public != "" {
+		level = slog.LevelInfo
+	}
+	if fallback.Enabled(ctx, level) {
+		Logger(ctx, fallback).Log(ctx, level, "command handled", "firm", firm, "user", user, "command", cmd)
+	}
+}
+
 // Background runs work after a response has gone, and lets shutdown wait.
 type Background struct {
 	wg sync.WaitGroup

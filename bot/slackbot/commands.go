@@ -3,9 +3,9 @@ package slackbot
 import (
 	"bytes"
 	"context"
-	"log/slog"
 	"net/url"
 
+	"github.com/caisbot/caisbot/bot/requests"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/slack-go/slack"
 )
@@ -27,7 +27,7 @@ func (h *Handler) command(ctx context.Context, sc slack.SlashCommand) answer {
 	if err != nil {
 		reply = h.failure(ctx, err, firm)
 	} else {
-		h.logHandled(ctx, firm, sc.UserID, cmd.Name, reply)
+		requests.Handled(ctx, h.log, firm, sc.UserID, cmd.Name, reply)
 	}
 	if reply.File != nil {
 		h.upload(ctx, sc.ChannelID, sc.ResponseURL, reply)
@@ -54,17 +54,4 @@ func (h *Handler) upload(ctx context.Context, channel, responseURL string, r dia
 		}
 		return err
 	})
-}
-
-// logHandled logs a command at Info when it changed the firm's record (its
-// reply carries a public line) and at Debug when it only read: reads are
-// counted in the metrics, and a line for each would cost more than the read.
-func (h *Handler) logHandled(ctx context.Context, firm, user, cmd string, reply dialogs.Reply) {
-	level := slog.LevelDebug
-	if reply.Public != "" {
-		level = slog.LevelInfo
-	}
-	if h.log.Enabled(ctx, level) {
-		h.logger(ctx).Log(ctx, level, "command handled", "firm", firm, "user", user, "command", cmd)
-	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/caisbot/caisbot/bot/requests"
 	"github.com/caisbot/caisbot/dialogs"
 )
 
@@ -20,7 +21,7 @@ func (h *Handler) message(ctx context.Context, a *Activity) answer {
 	if err != nil {
 		reply = h.failure(ctx, err, firm)
 	} else {
-		h.logger(ctx).Info("command handled", "firm", firm, "user", a.userID(), "command", cmd.Name)
+		requests.Handled(ctx, h.log, firm, a.userID(), cmd.Name, reply)
 	}
 	out := outgoing{reply: reply, people: h.people(ctx, a, reply), replyTo: a.ID}
 	out.card = h.render.Message(reply, out.people)
