@@ -90,7 +90,7 @@ func TestViewersAfterCommit(t *testing.T) {
 	commit()
 	viewers([]string{"U9"}, 2) // the commit saw U9: asked
 	firm = "T2"
-	commit() // no viewers yet
+	commit()                                             // no viewers yet
 	if err := a.AddViewer(ctx, firm, "U8"); err != nil { // here, before the refresh
 		t.Fatal(err)
 	}
