@@ -392,3 +392,25 @@ func TestResetPromptCountsConfirmations(t *testing.T) {
 		t.Fatal("plural")
 	}
 }
+
+// Changed marks exactly the replies that follow a commit.
+func TestReplyChangedOnlyAfterACommit(t *testing.T) {
+	s, _ := newService(t)
+	card := command(t, s, "U1", "")
+	for _, c := range []struct {
+		name string
+		r    Reply
+		want bool
+	}{
+		{"next", card, false},
+		{"status", command(t, s, "U1", "status"), false},
+		{"not an admin", command(t, s, "U1", "announce"), false},
+		{"announce", command(t, s, admin, "announce"), true},
+		{"confirm", press(t, s, card, "Yes", "U1", ""), true},
+		{"stale click", press(t, s, card, "Yes", "U2", ""), false},
+	} {
+		if c.r.Changed != c.want {
+			t.Errorf("%s: Changed %v, want %v", c.name, c.r.Changed, c.want)
+		}
+	}
+}

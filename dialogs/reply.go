@@ -25,6 +25,9 @@ type Reply struct {
 	FormError string
 	// File is an attachment to upload (the audit export).
 	File *File
+	// Changed says the reply follows a change the Service committed (for
+	// logs; it does not change how the reply looks).
+	Changed bool
 }
 
 // PartKind says how a part is laid out.

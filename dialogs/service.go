@@ -101,12 +101,14 @@ func (s *Service) apply(ctx context.Context, firm string, step func(Progress) Re
 				return Reply{}, fmt.Errorf("%w: %w", ErrUncertain, err)
 			}
 			if errors.Is(err, ErrConflict) && s.landed(ctx, firm, res.Entry) {
+				res.Reply.Changed = true
 				return res.Reply, nil // ours landed; someone else's followed
 			}
 		}
 		if errors.Is(err, ErrConflict) {
 			continue
 		}
+		res.Reply.Changed = true
 		return res.Reply, nil
 	}
 	return Reply{}, fmt.Errorf("%w: too many concurrent changes", ErrUnavailable)

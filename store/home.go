@@ -40,7 +40,8 @@ func (r *Redis) AddViewer(ctx context.Context, firm, user string) error {
 // a commit that found the firm without viewers it answers none without
 // asking Redis again: most firms never open the Home tab, and the lookup
 // after every change was a twentieth of a click. A user who opens Home
-// after that commit is shown the committed state when it opens.
+// is added (AddViewer) before the Home is drawn, so a commit that saw no
+// viewers happened before that drawing read the progress.
 func (r *Redis) Viewers(ctx context.Context, firm string) ([]string, error) {
 	k, err := r.viewersKey(firm)
 	if err != nil {

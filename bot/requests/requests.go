@@ -74,17 +74,16 @@ func Failure(ctx context.Context, fallback *slog.Logger, firm string, err error)
 	return dialogs.Unavailable(err)
 }
 
-// Handled logs a command that was answered: at Info when it changed the
-// firm's record (its reply carries a public line), at Debug when it only
-// read. Reads are counted in the metrics, and a line for each would cost
-// more than the read itself.
-func Handled(ctx context.Context, fallback *slog.Logger, firm, user, cmd string, reply dialogs.Reply) {
+// Handled logs a command or click that was answered: at Info when it
+// changed the firm's record, at Debug when it only read. Reads are counted
+// in the metrics, and a line for each would cost more than the read.
+func Handled(ctx context.Context, fallback *slog.Logger, msg, firm, user, what string, reply dialogs.Reply) {
 	level := slog.LevelDebug
-	if reply.Public != "" {
+	if reply.Changed {
 		level = slog.LevelInfo
 	}
 	if fallback.Enabled(ctx, level) {
-		Logger(ctx, fallback).Log(ctx, level, "command handled", "firm", firm, "user", user, "command", cmd)
+		Logger(ctx, fallback).Log(ctx, level, msg, "firm", firm, "user", user, "command", what)
 	}
 }
 

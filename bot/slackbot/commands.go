@@ -27,7 +27,7 @@ func (h *Handler) command(ctx context.Context, sc slack.SlashCommand) answer {
 	if err != nil {
 		reply = h.failure(ctx, err, firm)
 	} else {
-		requests.Handled(ctx, h.log, firm, sc.UserID, cmd.Name, reply)
+		requests.Handled(ctx, h.log, "command handled", firm, sc.UserID, cmd.Name, reply)
 	}
 	if reply.File != nil {
 		h.upload(ctx, sc.ChannelID, sc.ResponseURL, reply)

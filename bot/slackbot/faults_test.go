@@ -147,25 +147,27 @@ func TestProgressLineRefusedTellsTheUser(t *testing.T) {
 	t.Fatal("the user was not told that the team could not see the progress line")
 }
 
-// At Info a change leaves one line with its request id and a read none;
-// Debug adds the reads.
+// At Info every change leaves one line with its request id (a public one
+// or not, a command or a click) and a read none; Debug adds the reads.
 func TestCommandLogLevels(t *testing.T) {
 	for _, c := range []struct {
 		level      slog.Level
 		reads, all int
-	}{{slog.LevelInfo, 0, 1}, {slog.LevelDebug, 2, 3}} {
+	}{{slog.LevelInfo, 0, 3}, {slog.LevelDebug, 2, 5}} {
 		var buf bytes.Buffer
 		var mu sync.Mutex
 		r := newRig(t)
 		r.h.log = slog.New(slog.NewJSONHandler(lockedWriter{&buf, &mu}, &slog.HandlerOptions{Level: c.level}))
-		r.slash("U1", "")
+		card := r.slash("U1", "")
 		r.slash("U1", "status")
 		r.slash(admin, "deadline 2 2027-06-05")
+		r.slash(admin, "announce") // a change with no public line
+		r.click(card, "Yes", "U1")
 		r.h.Wait()
 		mu.Lock()
 		logs := buf.String()
 		mu.Unlock()
-		handled := strings.Count(logs, `"msg":"command handled"`)
+		handled := strings.Count(logs, `handled"`)
 		reads := strings.Count(logs, `"command":"next"`) + strings.Count(logs, `"command":"status"`)
 		if handled != c.all || reads != c.reads || !strings.Contains(logs, `"request_id"`) {
 			t.Errorf("level %v: %d lines, %d reads, want %d and %d:\n%s", c.level, handled, reads, c.all, c.reads, logs)

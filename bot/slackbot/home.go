@@ -22,15 +22,18 @@ func (h *Handler) homeOpened(ctx context.Context, team, user string) {
 		h.publishHome(ctx, user, h.channelScopeHome())
 		return
 	}
-	p, err := h.cfg.Service.Progress(ctx, team)
-	if err != nil {
-		h.publishHome(ctx, user, h.homeBlocks([]dialogs.Reply{h.failure(ctx, err, team)}))
-		return
-	}
+	// The viewer is remembered before the progress is read: a change
+	// committed in between then either sees the viewer (and refreshes
+	// this Home) or is already in what is read.
 	if h.cfg.Viewers != nil {
 		if err := h.cfg.Viewers.AddViewer(ctx, team, user); err != nil {
 			h.logger(ctx).Warn("cannot remember home viewer", "err", err)
 		}
+	}
+	p, err := h.cfg.Service.Progress(ctx, team)
+	if err != nil {
+		h.publishHome(ctx, user, h.homeBlocks([]dialogs.Reply{h.failure(ctx, err, team)}))
+		return
 	}
 	h.publishHome(ctx, user, h.home(p))
 }

@@ -1,6 +1,7 @@
 package slackbot
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -112,5 +113,35 @@ func TestEventRetriesAreAcknowledged(t *testing.T) {
 	}
 	if r.audit() != 0 {
 		t.Fatal("an event changed progress")
+	}
+}
+
+// meddling is the Viewers store with a change made by "another replica"
+// the moment a viewer is remembered.
+type meddling struct {
+	store  Viewers
+	change func()
+}
+
+func (m meddling) AddViewer(ctx context.Context, firm, user string) error {
+	err := m.store.AddViewer(ctx, firm, user)
+	m.change()
+	return err
+}
+
+func (m meddling) Viewers(ctx context.Context, firm string) ([]string, error) {
+	return m.store.Viewers(ctx, firm)
+}
+
+// A change committed while a Home is being opened is never missed: it is
+// either in what the Home shows or refreshes it.
+func TestHomeOpenedDuringAChange(t *testing.T) {
+	r := newRig(t)
+	card := r.slash("U2", "")
+	r.h.cfg.Viewers = meddling{store: r.store, change: func() { r.click(card, "Yes", "U2"); r.h.Wait() }}
+	home := text(r.openHome("U1"))
+	r.h.Wait()
+	if latest := text(r.lastHome(len(r.slack.Calls("views.publish")))); !strings.Contains(home, "✅ *Step 1:") && !strings.Contains(latest, "✅ *Step 1:") {
+		t.Fatalf("the confirmation made while Home opened is not on it:\n%s", latest)
 	}
 }

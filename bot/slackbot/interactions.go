@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/caisbot/caisbot/bot/requests"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/slack-go/slack"
 )
@@ -59,6 +60,8 @@ func (h *Handler) blockAction(ctx context.Context, ic *slack.InteractionCallback
 	reply, err := h.cfg.Service.Click(ctx, firm, dialogs.Event{User: ic.User.ID, Channel: channel}, a.Value)
 	if err != nil {
 		reply = h.failure(ctx, err, firm)
+	} else {
+		requests.Handled(ctx, h.log, "click handled", firm, ic.User.ID, "click", reply)
 	}
 	if reply.Form != nil {
 		h.openForm(ctx, ic, reply, channel)
@@ -137,6 +140,7 @@ func (h *Handler) viewSubmission(ctx context.Context, ic *slack.InteractionCallb
 	if err != nil {
 		return formErrors(plain(h.failure(ctx, err, firm).Parts[0].Text, h.cfg.Command, 2000))
 	}
+	requests.Handled(ctx, h.log, "click handled", firm, ic.User.ID, "form", reply)
 	if reply.FormError != "" {
 		return formErrors(reply.FormError)
 	}

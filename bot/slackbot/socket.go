@@ -71,7 +71,7 @@ func (h *Handler) socketEvent(ctx context.Context, client *socketmode.Client, ev
 			h.log.Warn("socket mode ack with payload failed", "type", string(evt.Type), "err", err)
 			_ = client.AckCtx(rctx, evt.Request.EnvelopeID, nil)
 			if sc, isCmd := evt.Data.(slack.SlashCommand); isCmd && a.body != nil {
-				m, _ := a.body.(json.RawMessage)
+				m, _ := a.body.(json.RawMessage) // commands always answer encoded JSON
 				h.background(ctx, "response_url", func(ctx context.Context) error { return h.respond(ctx, sc.ResponseURL, m) })
 			}
 		}

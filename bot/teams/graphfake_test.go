@@ -31,6 +31,7 @@ type fakeGraph struct {
 	group   string // the team group id Graph knows
 	page    int    // page size; 0: as $top asks
 	delay   time.Duration
+	lag     int // the next message reads show none of the bot's posts yet
 	created time.Time
 	extra   map[string][]map[string]any // by conversation, newest first
 }
@@ -116,8 +117,14 @@ func (g *fakeGraph) messages(w http.ResponseWriter, r *http.Request, conv string
 func (g *fakeGraph) history(conv string) []map[string]any {
 	g.mu.Lock()
 	out := append([]map[string]any{}, g.extra[conv]...)
-	created := g.created
+	created, lagging := g.created, g.lag > 0
+	if lagging {
+		g.lag--
+	}
 	g.mu.Unlock()
+	if lagging {
+		return out
+	}
 	posts := g.bf.Calls(http.MethodPost, "/v3/conversations/"+conv+"/activities")
 	for i := len(posts) - 1; i >= 0; i-- {
 		c := posts[i]
@@ -177,6 +184,14 @@ func (g *fakeGraph) failNext(statuses ...int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.fail = append(g.fail, statuses...)
+}
+
+// lagBehind makes the next n message reads miss the bot's posts, as
+// when Graph shows a message a little after the connector took it.
+func (g *fakeGraph) lagBehind(n int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.lag = n
 }
 
 func (g *fakeGraph) failAlways(status int) {

@@ -25,6 +25,9 @@ const (
 	maxHistoryPages = 4
 	// markerPrefix starts the id of a reminder card's first element.
 	markerPrefix = "cais-occ-"
+	// graphSettle is how long after a post of unknown outcome a lookup
+	// that does not find it is repeated before the reminder is posted.
+	graphSettle = 30 * time.Second
 )
 
 // Find looks for the reminder among the conversation's recent messages
@@ -49,14 +52,17 @@ func (p *Poster) Find(ctx context.Context, m announce.Message) (string, bool, er
 		return "", false, nil // nothing to find; Post ends the subscription
 	}
 	id, found, err := p.search(ctx, m, ref)
+	if err == nil && !found {
+		id, found, err = p.searchAgain(ctx, m, ref)
+	}
 	switch {
 	case err == nil:
-		p.settle(m.ID)
+		p.settled(m.ID)
 		return id, found, nil
 	case errors.Is(ctx.Err(), context.Canceled):
 		return "", false, err // the run is stopping; its claim lapses
 	case lasting(err):
-		p.settle(m.ID)
+		p.settled(m.ID)
 		p.unchecked(m, ref, err)
 		return "", false, nil
 	}
@@ -89,6 +95,51 @@ func (p *Poster) search(ctx context.Context, m announce.Message, ref Conversatio
 		u = page.Next
 	}
 	return "", false, &uncheckable{cause: "busy", detail: fmt.Sprintf("more than %d messages since the reminder's day; the older ones were not searched", maxHistoryPages*50)}
+}
+
+// searchAgain repeats a lookup that found nothing while the post of
+// unknown outcome is recent: a message can show in Graph a little after
+// the connector took it. If the call's deadline comes first, the
+// scheduler is asked to look again later.
+func (p *Poster) searchAgain(ctx context.Context, m announce.Message, ref ConversationRef) (string, bool, error) {
+	wait := p.settleLeft(m.ID)
+	if wait <= 0 {
+		return "", false, nil
+	}
+	if d, ok := ctx.Deadline(); ok && time.Until(d) < wait+time.Second {
+		return "", false, errSettling
+	}
+	select {
+	case <-time.After(wait):
+	case <-ctx.Done():
+		return "", false, ctx.Err()
+	}
+	return p.search(ctx, m, ref)
+}
+
+// errSettling asks the scheduler to look again later.
+var errSettling = errors.New("the earlier post may not show in Microsoft Graph yet; looking again before posting")
+
+// postedMaybe notes a post whose outcome is unknown.
+func (p *Poster) postedMaybe(id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.uncertain) >= maxSaved {
+		clear(p.uncertain)
+	}
+	p.uncertain[id] = time.Now()
+}
+
+// settleLeft is how long the absence of a post of unknown outcome is not
+// yet trusted.
+func (p *Poster) settleLeft(id string) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t, ok := p.uncertain[id]
+	if !ok {
+		return 0
+	}
+	return time.Until(t.Add(p.settle))
 }
 
 // uncheckable is a lasting reason why a conversation's history cannot
@@ -298,7 +349,7 @@ func (p *Poster) passing(m announce.Message, ref ConversationRef, err error) (st
 		}
 		return "", false, fmt.Errorf("looking for the reminder in the conversation's history: %w", err)
 	}
-	p.settle(m.ID)
+	p.settled(m.ID)
 	p.unchecked(m, ref, &uncheckable{"unavailable", fmt.Sprintf("lookups kept failing for %s: %v", p.patience, err)})
 	return "", false, nil
 }
@@ -323,10 +374,11 @@ func (p *Poster) firstFailure(id string) time.Time {
 	return t
 }
 
-func (p *Poster) settle(id string) {
+func (p *Poster) settled(id string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	delete(p.failing, id)
+	delete(p.uncertain, id)
 }
 
 // notes remembers what was already said, so it is said once.

@@ -60,6 +60,7 @@ func newGraphRig(t *testing.T, conv string, mods ...func(*Config)) *graphRig {
 		gr.team = &idName{ID: teamID, Name: "Compliance"}
 	}
 	gr.p = gr.h.Poster()
+	gr.p.settle = 20 * time.Millisecond
 	return gr
 }
 
@@ -125,6 +126,8 @@ func TestRemindersExactlyOnceThroughGraph(t *testing.T) {
 		{"group chat, post landed: found, not posted again", groupChat, landed, 1, 1, 0,
 			"/graph/v1.0/chats/" + groupChat + "/messages?$top=50&$orderby=createdDateTime%20desc"},
 		{"channel, post lost: not found, posted once", channel, func(gr *graphRig) { gr.bf.failNext("", http.StatusBadGateway) }, 1, 0, 0,
+			"/graph/v1.0/teams/aad-group-1/channels/" + channel + "/messages?$top=50"},
+		{"Graph slow to show the post: looked again, found, not posted again", channel, func(gr *graphRig) { landed(gr); gr.g.lagBehind(1) }, 1, 1, 0,
 			"/graph/v1.0/teams/aad-group-1/channels/" + channel + "/messages?$top=50"},
 		{"Graph failing briefly: retried, then found", channel, func(gr *graphRig) { landed(gr); gr.g.failNext(http.StatusServiceUnavailable) }, 1, 1, 0,
 			"/graph/v1.0/teams/aad-group-1/channels/" + channel + "/messages?$top=50"},
@@ -425,5 +428,25 @@ func TestNextLinkStaysOnGraph(t *testing.T) {
 	_, err := g.page(context.Background(), tenantID, "https://elsewhere.example/v1.0/chats/x/messages")
 	if !lasting(err) {
 		t.Fatalf("error %v, want a lasting refusal", err)
+	}
+}
+
+// A miss soon after a post of unknown outcome is not trusted: with no
+// time left in the call to look again, the scheduler is asked to retry;
+// once the settle time has passed, the miss stands.
+func TestFindDoesNotTrustAnEarlyMiss(t *testing.T) {
+	gr := newGraphRig(t, channel)
+	gr.say(admin, "help")
+	m := gr.message("2026-12-01")
+	gr.p.settle = time.Hour
+	gr.p.postedMaybe(m.ID)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, found, err := gr.p.Find(ctx, m); !errors.Is(err, errSettling) || found {
+		t.Fatalf("early miss: found %v, err %v; want errSettling", found, err)
+	}
+	gr.p.settle = 0
+	if _, found, err := gr.p.Find(context.Background(), m); err != nil || found || gr.unverified() != 0 {
+		t.Fatalf("settled miss: found %v, err %v, unverified %d", found, err, gr.unverified())
 	}
 }

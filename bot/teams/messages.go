@@ -21,7 +21,7 @@ func (h *Handler) message(ctx context.Context, a *Activity) answer {
 	if err != nil {
 		reply = h.failure(ctx, err, firm)
 	} else {
-		requests.Handled(ctx, h.log, firm, a.userID(), cmd.Name, reply)
+		requests.Handled(ctx, h.log, "command handled", firm, a.userID(), cmd.Name, reply)
 	}
 	out := outgoing{reply: reply, people: h.people(ctx, a, reply), replyTo: a.ID}
 	out.card = h.render.Message(reply, out.people)
@@ -72,6 +72,8 @@ func (h *Handler) click(ctx context.Context, a *Activity, data map[string]string
 	reply, err := h.cfg.Service.Click(ctx, firm, ev, clickToken(data, &ev))
 	if err != nil {
 		reply = h.failure(ctx, err, firm)
+	} else {
+		requests.Handled(ctx, h.log, "card action handled", firm, ev.User, "click", reply)
 	}
 	if isForm && len(input) > maxFormInput && reply.Form != nil {
 		reply.FormError = "At most 1500 characters, please."
@@ -85,7 +87,6 @@ func (h *Handler) click(ctx context.Context, a *Activity, data map[string]string
 	} else {
 		out.card = h.render.Message(reply, out.people)
 	}
-	h.logger(ctx).Info("card action handled", "firm", firm, "user", ev.User, "public", reply.Public != "")
 	return out, true
 }
 

@@ -32,9 +32,16 @@ type Poster struct {
 	// (Graph 5xx, 429, timeouts) before the reminder is posted unchecked.
 	patience time.Duration
 
-	notes   notes
-	mu      sync.Mutex
-	failing map[string]time.Time // occurrence id → first failed lookup
+	// settle is how long after a post of unknown outcome its absence
+	// from Graph is not trusted: Graph may show a message a little after
+	// the connector took it, or the connector may finish a post it timed
+	// out on.
+	settle time.Duration
+
+	notes     notes
+	mu        sync.Mutex
+	failing   map[string]time.Time // occurrence id → first failed lookup
+	uncertain map[string]time.Time // occurrence id → post of unknown outcome
 }
 
 var _ announce.Poster = (*Poster)(nil)
@@ -43,7 +50,8 @@ var _ announce.Poster = (*Poster)(nil)
 // credentials.
 func (h *Handler) Poster() *Poster {
 	return &Poster{store: h.cfg.Store, conn: h.conn, render: h.render, graph: h.graph, groups: &h.groups,
-		appID: h.cfg.AppID, log: h.log, count: h.cfg.Announced, patience: lookupPatience, failing: map[string]time.Time{}}
+		appID: h.cfg.AppID, log: h.log, count: h.cfg.Announced, patience: lookupPatience, settle: graphSettle,
+		failing: map[string]time.Time{}, uncertain: map[string]time.Time{}}
 }
 
 // Post sends the reminder as a new post in its conversation (in a
@@ -63,9 +71,21 @@ func (p *Poster) Post(ctx context.Context, m announce.Message) (string, error) {
 	}
 	id, err := p.conn.Send(ctx, ref.ServiceURL, ref.Conversation, a)
 	if err != nil {
-		return "", announceError(err)
+		err = announceError(err)
+		if !definite(err) {
+			p.postedMaybe(m.ID)
+		}
+		return "", err
 	}
 	return id, nil
+}
+
+// definite errors say for sure that nothing was posted.
+func definite(err error) bool {
+	var rl *announce.RateLimited
+	var g *announce.Gone
+	var r *announce.Refused
+	return errors.As(err, &rl) || errors.As(err, &g) || errors.As(err, &r)
 }
 
 // ref reads the conversation's saved reference; found is false for one

@@ -1,11 +1,12 @@
 // Package cache holds what caisbot's small in-process caches share.
 package cache
 
-// Shrink makes room in a full map by dropping an eighth of max entries,
-// whichever the map's random iteration order gives first: unlike starting
-// afresh, the entries in use mostly stay.
-func Shrink[K comparable, V any](m map[K]V, max int) {
-	n := len(m) - max + max/8
+// Shrink makes room in a map holding limit entries or more by dropping an
+// eighth of limit (at least one), whichever the map's random iteration
+// order gives first: unlike starting afresh, the entries in use mostly
+// stay.
+func Shrink[K comparable, V any](m map[K]V, limit int) {
+	n := len(m) - limit + max(1, limit/8)
 	for k := range m {
 		if n--; n < 0 {
 			return

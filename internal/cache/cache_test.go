@@ -4,7 +4,7 @@ import "testing"
 
 func TestShrink(t *testing.T) {
 	for _, c := range []struct{ size, max, want int }{
-		{100, 100, 88}, {101, 100, 88}, {8, 8, 7}, {5, 100, 5},
+		{100, 100, 88}, {101, 100, 88}, {8, 8, 7}, {4, 4, 3}, {1, 1, 0}, {5, 100, 5},
 	} {
 		m := map[int]bool{}
 		for i := range c.size {
