@@ -79,9 +79,10 @@ func (e *GraphError) Error() string {
 // bot's post names the bot as from.application; each card is an
 // attachment whose content is the card's JSON as a string.
 type chatMessage struct {
-	ID      string    `json:"id"`
-	Created time.Time `json:"createdDateTime"`
-	From    *struct {
+	ID       string    `json:"id"`
+	Created  time.Time `json:"createdDateTime"`
+	Modified time.Time `json:"lastModifiedDateTime"`
+	From     *struct {
 		Application *struct {
 			ID string `json:"id"`
 		} `json:"application"`

@@ -256,13 +256,21 @@ func earliestPost(o dialogs.Occurrence) time.Time {
 	return d.AddDate(0, 0, -o.Lead).Add(-14 * time.Hour)
 }
 
-// olderThan reports whether a page, newest first, ends before since.
+// olderThan reports whether every message of a page was created and
+// last touched before since. Graph documents no order for a channel's
+// messages (it may sort threads by their latest reply), so one old
+// message on a page proves nothing; a page all before since does, if the
+// list runs newest first by either time.
 func olderThan(page []chatMessage, since time.Time) bool {
 	if len(page) == 0 || since.IsZero() {
 		return len(page) == 0
 	}
-	last := page[len(page)-1].Created
-	return !last.IsZero() && last.Before(since)
+	for _, m := range page {
+		if m.Created.IsZero() || !m.Created.Before(since) || !m.Modified.Before(since) {
+			return false
+		}
+	}
+	return true
 }
 
 // lasting reports whether a lookup failure will repeat until someone

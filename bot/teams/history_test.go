@@ -177,6 +177,13 @@ func TestRemindersExactlyOnceThroughGraph(t *testing.T) {
 	}
 }
 
+// repliedToday is a thread started days ago that got a reply today.
+func repliedToday(app string) map[string]any {
+	m := graphMessage("old-thread", app, reminderDay.AddDate(0, 0, -3), []byte(`{"type":"AdaptiveCard"}`))
+	m["lastModifiedDateTime"] = reminderDay.UTC().Format(time.RFC3339Nano)
+	return m
+}
+
 // message is a reminder due in the rig's conversation for occurrence day.
 func (gr *graphRig) message(day string) announce.Message {
 	o := dialogs.Occurrence{Firm: tenantID, Channel: gr.conv, Deadline: "target:register", Day: day, Lead: 1}
@@ -249,6 +256,8 @@ func TestFindPagesThroughHistory(t *testing.T) {
 		{"ours on the second page", filler(3, reminderDay), true, true, 2, 0, false},
 		{"not there: every page read", filler(5, reminderDay), false, false, 3, 0, false},
 		{"older than the sending day: reading stops", filler(2, reminderDay.AddDate(0, 0, -3)), false, false, 1, 0, true},
+		// Graph may list channel threads by their latest reply.
+		{"an old thread replied to today: reading goes on", append([]map[string]any{repliedToday(stranger)}, filler(1, reminderDay.AddDate(0, 0, -3))...), true, true, 2, 0, false},
 		{"busier than the pages read: posted unchecked", filler(2*maxHistoryPages+1, reminderDay), true, false, maxHistoryPages, 1, false},
 	}
 	for _, tc := range tests {
