@@ -46,11 +46,13 @@ func newBare(rdb redis.UniversalClient, secret, prefix, apiURL string, hc *http.
 	return b
 }
 
-// bareHTTPClient keeps idle connections as cmd/caisbot's client does:
-// net/http's default of 2 per host would open a connection per post.
+// bareHTTPClient keeps idle connections: net/http's default of 2 per host
+// would open a connection per post. It keeps more than cmd/caisbot's 64,
+// because the reference's posts pile up more (it answers sooner), and a
+// reference that pays for new connections would flatter the bot.
 func bareHTTPClient() *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost, tr.MaxIdleConns = 64, 128
+	tr.MaxIdleConnsPerHost, tr.MaxIdleConns = 256, 512
 	return &http.Client{Timeout: 10 * time.Second, Transport: tr}
 }
 
