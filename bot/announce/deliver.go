@@ -72,7 +72,7 @@ func (d *delivery) attempt(ctx context.Context) (settled bool, err error) {
 		d.w.pace.unbook(d.j.occ.Channel, prev)
 	}
 	if err != nil {
-		d.uncertain = !definite(err)
+		d.uncertain = !Definite(err)
 		return false, err
 	}
 	s.stats.add(evSent)
@@ -80,8 +80,9 @@ func (d *delivery) attempt(ctx context.Context) (settled bool, err error) {
 	return true, nil
 }
 
-// definite errors say for sure that nothing was posted.
-func definite(err error) bool {
+// Definite reports whether a Poster's error says for sure that nothing
+// was posted (RateLimited, Gone, Refused); any other may hide a post.
+func Definite(err error) bool {
 	var rl *RateLimited
 	var g *Gone
 	var r *Refused

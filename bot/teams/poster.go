@@ -72,20 +72,12 @@ func (p *Poster) Post(ctx context.Context, m announce.Message) (string, error) {
 	id, err := p.conn.Send(ctx, ref.ServiceURL, ref.Conversation, a)
 	if err != nil {
 		err = announceError(err)
-		if !definite(err) {
+		if !announce.Definite(err) {
 			p.postedMaybe(m.ID)
 		}
 		return "", err
 	}
 	return id, nil
-}
-
-// definite errors say for sure that nothing was posted.
-func definite(err error) bool {
-	var rl *announce.RateLimited
-	var g *announce.Gone
-	var r *announce.Refused
-	return errors.As(err, &rl) || errors.As(err, &g) || errors.As(err, &r)
 }
 
 // ref reads the conversation's saved reference; found is false for one
