@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/caisbot/caisbot/firm"
 )
 
 // LeadDays are the days before a deadline on which a subscribed channel is
@@ -159,8 +161,8 @@ func (f *Flow) EndSubscription(p Progress, channel, reason string, at time.Time)
 // EndSubscription ends a channel's announcements as Flow.EndSubscription
 // does, committed with its audit entry; ending one already ended is a
 // no-op, so replicas that all meet the refusal may each call it.
-func (s *Service) EndSubscription(ctx context.Context, firm, channel, reason string) error {
+func (s *Service) EndSubscription(ctx context.Context, f firm.ID, channel, reason string) error {
 	at := s.Now()
-	_, err := s.apply(ctx, firm, func(p Progress) Result { return s.Flow.EndSubscription(p, channel, reason, at) })
+	_, err := s.apply(ctx, f, func(p Progress) Result { return s.Flow.EndSubscription(p, channel, reason, at) })
 	return err
 }

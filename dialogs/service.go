@@ -6,14 +6,31 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/caisbot/caisbot/firm"
 )
 
 // Service runs the flow against a store: load, apply, compare-and-set.
-// Every platform adapter calls it; it knows no platform.
+// Every platform adapter calls it; it knows no platform. Build it with
+// NewService.
 type Service struct {
 	Flow  *Flow
 	Store Store
 	Now   func() time.Time
+}
+
+// NewService returns a service running flow against store on clock now;
+// all three are required.
+func NewService(flow *Flow, store Store, now func() time.Time) (*Service, error) {
+	switch {
+	case flow == nil || flow.Roadmap == nil:
+		return nil, errors.New("dialogs: NewService needs a flow with a roadmap")
+	case store == nil:
+		return nil, errors.New("dialogs: NewService needs a store")
+	case now == nil:
+		return nil, errors.New("dialogs: NewService needs a clock")
+	}
+	return &Service{Flow: flow, Store: store, Now: now}, nil
 }
 
 // maxAttempts bounds retries after a conflict; each retry sees the state
@@ -24,7 +41,7 @@ const maxAttempts = 5
 const HistoryLen = 10
 
 // Command handles a typed command in a firm.
-func (s *Service) Command(ctx context.Context, firm string, ev Event, cmd Command) (Reply, error) {
+func (s *Service) Command(ctx context.Context, f firm.ID, ev Event, cmd Command) (Reply, error) {
 	ev = s.stamp(ev)
 	switch cmd.Name {
 	case CmdHelp:
@@ -34,9 +51,9 @@ func (s *Service) Command(ctx context.Context, firm string, ev Event, cmd Comman
 	case CmdTooLong:
 		return Notice("Command too long", fmt.Sprintf("Commands are at most %d characters. Nothing was changed. Try `{cmd} help`.", MaxCommandLen)), nil
 	case CmdHistory, CmdExport, CmdVerify:
-		return s.audit(ctx, firm, ev, cmd.Name)
+		return s.audit(ctx, f, ev, cmd.Name)
 	}
-	return s.apply(ctx, firm, func(p Progress) Result {
+	return s.apply(ctx, f, func(p Progress) Result {
 		switch cmd.Name {
 		case CmdStatus:
 			return Result{Reply: s.Flow.Status(p, ev.At)}
@@ -56,19 +73,19 @@ func (s *Service) Command(ctx context.Context, firm string, ev Event, cmd Comman
 }
 
 // Click handles a button press or form submission carrying token value.
-func (s *Service) Click(ctx context.Context, firm string, ev Event, value string) (Reply, error) {
+func (s *Service) Click(ctx context.Context, f firm.ID, ev Event, value string) (Reply, error) {
 	t, err := ParseToken(value)
 	if err != nil {
 		return Notice("Unrecognised button", "That button is not one of mine, or it is from an older version. Nothing was changed. Type `{cmd}` for the current step."), nil
 	}
 	ev = s.stamp(ev)
 	ev.Token = t
-	return s.apply(ctx, firm, func(p Progress) Result { return s.Flow.Click(p, ev) })
+	return s.apply(ctx, f, func(p Progress) Result { return s.Flow.Click(p, ev) })
 }
 
 // Progress loads a firm's progress (for App Home and announcements).
-func (s *Service) Progress(ctx context.Context, firm string) (Progress, error) {
-	return s.Store.Load(ctx, firm)
+func (s *Service) Progress(ctx context.Context, f firm.ID) (Progress, error) {
+	return s.Store.Load(ctx, f)
 }
 
 func (s *Service) stamp(ev Event) Event {
@@ -80,9 +97,9 @@ func (s *Service) stamp(ev Event) Event {
 
 // apply loads, transitions and commits, retrying on a concurrent change so
 // that the transition always sees the state it is written over.
-func (s *Service) apply(ctx context.Context, firm string, step func(Progress) Result) (Reply, error) {
+func (s *Service) apply(ctx context.Context, f firm.ID, step func(Progress) Result) (Reply, error) {
 	for range maxAttempts {
-		p, err := s.Store.Load(ctx, firm)
+		p, err := s.Store.Load(ctx, f)
 		if err != nil {
 			return Reply{}, err
 		}
@@ -92,15 +109,15 @@ func (s *Service) apply(ctx context.Context, firm string, step func(Progress) Re
 		}
 		res.Entry.Seal(p.Seq, p.Head)
 		res.Next.Seq, res.Next.Head = res.Entry.Seq, res.Entry.Hash
-		err = s.Store.Commit(ctx, firm, p.Version, *res.Next, res.Entry)
+		err = s.Store.Commit(ctx, f, p.Version, *res.Next, res.Entry)
 		if err != nil && !errors.Is(err, ErrConflict) {
 			// The write may have landed with its reply lost; the store
 			// accepts an identical retry, so one retry settles it.
-			err = s.Store.Commit(ctx, firm, p.Version, *res.Next, res.Entry)
+			err = s.Store.Commit(ctx, f, p.Version, *res.Next, res.Entry)
 			if err != nil && !errors.Is(err, ErrConflict) {
 				return Reply{}, fmt.Errorf("%w: %w", ErrUncertain, err)
 			}
-			if errors.Is(err, ErrConflict) && s.landed(ctx, firm, res.Entry) {
+			if errors.Is(err, ErrConflict) && s.landed(ctx, f, res.Entry) {
 				res.Reply.Changed = true
 				return res.Reply, nil // ours landed; someone else's followed
 			}
@@ -116,20 +133,20 @@ func (s *Service) apply(ctx context.Context, firm string, step func(Progress) Re
 
 // landed reports whether entry is in the firm's audit trail at its place,
 // i.e. a commit whose reply was lost did happen.
-func (s *Service) landed(ctx context.Context, firm string, entry Entry) bool {
-	got, err := s.Store.Audit(ctx, firm, entry.Seq-1, entry.Seq-1)
+func (s *Service) landed(ctx context.Context, f firm.ID, entry Entry) bool {
+	got, err := s.Store.Audit(ctx, f, entry.Seq-1, entry.Seq-1)
 	return err == nil && len(got) == 1 && got[0].Hash == entry.Hash
 }
 
-func (s *Service) audit(ctx context.Context, firm string, ev Event, name string) (Reply, error) {
+func (s *Service) audit(ctx context.Context, f firm.ID, ev Event, name string) (Reply, error) {
 	if name == CmdHistory {
-		entries, err := s.Store.Audit(ctx, firm, -HistoryLen, -1)
+		entries, err := s.Store.Audit(ctx, f, -HistoryLen, -1)
 		if err != nil {
 			return Reply{}, err
 		}
 		return s.Flow.History(entries), nil
 	}
-	p, err := s.Store.Load(ctx, firm)
+	p, err := s.Store.Load(ctx, f)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -137,14 +154,14 @@ func (s *Service) audit(ctx context.Context, firm string, ev Event, name string)
 	// cannot look like a truncated trail.
 	var entries []Entry
 	if p.Seq > 0 {
-		if entries, err = s.Store.Audit(ctx, firm, 0, p.Seq-1); err != nil {
+		if entries, err = s.Store.Audit(ctx, f, 0, p.Seq-1); err != nil {
 			return Reply{}, err
 		}
 	}
 	if name == CmdVerify {
 		return s.Flow.Verify(entries, p.Head), nil
 	}
-	return s.Flow.Export(firm, entries, ev.At), nil
+	return s.Flow.Export(f.Key(), entries, ev.At), nil
 }
 
 // History shows the latest audit entries, newest last.

@@ -3,6 +3,8 @@ package dialogs
 import (
 	"context"
 	"errors"
+
+	"github.com/caisbot/caisbot/firm"
 )
 
 // ErrConflict means the firm's progress changed between Load and Commit.
@@ -21,11 +23,11 @@ var ErrUncertain = errors.New("the change may not have been saved")
 // not at all.
 type Store interface {
 	// Load returns the firm's progress; a firm never seen has Version 0.
-	Load(ctx context.Context, firm string) (Progress, error)
+	Load(ctx context.Context, f firm.ID) (Progress, error)
 	// Commit stores next and appends entry if the stored version still
 	// equals expect; otherwise it returns ErrConflict and writes nothing.
-	Commit(ctx context.Context, firm string, expect int64, next Progress, entry Entry) error
+	Commit(ctx context.Context, f firm.ID, expect int64, next Progress, entry Entry) error
 	// Audit returns entries by position with LRANGE semantics: 0 is the
 	// first entry, -1 the last, both ends inclusive.
-	Audit(ctx context.Context, firm string, start, stop int64) ([]Entry, error)
+	Audit(ctx context.Context, f firm.ID, start, stop int64) ([]Entry, error)
 }

@@ -6,9 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/redis/go-redis/v9"
-
-	"github.com/caisbot/caisbot/dialogs"
 )
 
 // The announcement ledger: one hash per occurrence (firm, channel,
@@ -85,34 +84,34 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return s or ''
 `)
 
-var claimOutcomes = map[string]dialogs.ClaimOutcome{"claimed": dialogs.Claimed, "retaken": dialogs.Retaken, "held": dialogs.Held, "done": dialogs.Done}
+var claimOutcomes = map[string]ledger.ClaimOutcome{"claimed": ledger.Claimed, "retaken": ledger.Retaken, "held": ledger.Held, "done": ledger.Done}
 
 // Claim takes occurrence o for token until now+lease, renews token's own
 // claim, or reports who has it.
-func (r *Redis) Claim(ctx context.Context, o dialogs.Occurrence, token string, now time.Time, lease time.Duration) (dialogs.Claim, error) {
+func (r *Redis) Claim(ctx context.Context, o ledger.Occurrence, token string, now time.Time, lease time.Duration) (ledger.Claim, error) {
 	key, err := r.occurrenceKey(o)
 	if err != nil {
-		return dialogs.Claim{}, err
+		return ledger.Claim{}, err
 	}
 	res, err := claimScript.Run(ctx, r.c, []string{key}, token, now.UnixMilli(), lease.Milliseconds(), ledgerRetention.Milliseconds(), readable(o)).StringSlice()
 	if err != nil || len(res) != 3 {
-		return dialogs.Claim{}, unavailable("claim "+key, scriptErr(err, res))
+		return ledger.Claim{}, unavailable("claim "+key, scriptErr(err, res))
 	}
-	return dialogs.Claim{Outcome: claimOutcomes[res[0]], State: res[1], Ref: res[2]}, nil
+	return ledger.Claim{Outcome: claimOutcomes[res[0]], State: res[1], Ref: res[2]}, nil
 }
 
 // Finish records o's result (state, with ref for a post) unless a result
 // is already recorded; it returns the result that stands.
-func (r *Redis) Finish(ctx context.Context, o dialogs.Occurrence, state, ref string, now time.Time) (dialogs.Claim, error) {
+func (r *Redis) Finish(ctx context.Context, o ledger.Occurrence, state, ref string, now time.Time) (ledger.Claim, error) {
 	key, err := r.occurrenceKey(o)
 	if err != nil {
-		return dialogs.Claim{}, err
+		return ledger.Claim{}, err
 	}
 	res, err := finishScript.Run(ctx, r.c, []string{key}, state, ref, now.UnixMilli(), ledgerRetention.Milliseconds(), readable(o)).StringSlice()
 	if err != nil || len(res) != 2 {
-		return dialogs.Claim{}, unavailable("finish "+key, scriptErr(err, res))
+		return ledger.Claim{}, unavailable("finish "+key, scriptErr(err, res))
 	}
-	return dialogs.Claim{Outcome: dialogs.Done, State: res[0], Ref: res[1]}, nil
+	return ledger.Claim{Outcome: ledger.Done, State: res[0], Ref: res[1]}, nil
 }
 
 // Skip records that o's day passed unsent and returns the state before:
@@ -120,7 +119,7 @@ func (r *Redis) Finish(ctx context.Context, o dialogs.Occurrence, state, ref str
 // failed), "held" (a sender's lease is still live: nothing changed, ask
 // again later) or a result already recorded, which is kept. Only the
 // first caller sees "" or "claimed", so only it needs to log.
-func (r *Redis) Skip(ctx context.Context, o dialogs.Occurrence, now time.Time) (string, error) {
+func (r *Redis) Skip(ctx context.Context, o ledger.Occurrence, now time.Time) (string, error) {
 	key, err := r.occurrenceKey(o)
 	if err != nil {
 		return "", err
@@ -135,14 +134,15 @@ func (r *Redis) Skip(ctx context.Context, o dialogs.Occurrence, now time.Time) (
 // occurrenceKey lives under the firm's hash tag, beside its progress. The
 // occurrence's fields are hashed into the key so no id can break its
 // layout; the hash's "o" field keeps them readable.
-func (r *Redis) occurrenceKey(o dialogs.Occurrence) (string, error) {
-	if err := checkFirm(o.Firm); err != nil {
+func (r *Redis) occurrenceKey(o ledger.Occurrence) (string, error) {
+	id, err := checkFirm(o.Firm)
+	if err != nil {
 		return "", err
 	}
-	return r.prefix + "{" + o.Firm + "}:announce:" + o.ID(), nil
+	return r.prefix + "{" + id + "}:announce:" + o.ID(), nil
 }
 
-func readable(o dialogs.Occurrence) string {
+func readable(o ledger.Occurrence) string {
 	return o.Channel + " " + o.Deadline + " " + o.Day + " lead " + strconv.Itoa(o.Lead)
 }
 

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/caisbot/caisbot/store"
 )
 
@@ -18,7 +18,7 @@ func TestLedgerOnCluster(t *testing.T) {
 	s, _, _ := openStore(t, store.Config{URL: "redis://:" + testPassword + "@127.0.0.1", Addrs: addrsOf(nodes)})
 	ctx := context.Background()
 	firms := manyFirms(30)
-	var occs []dialogs.Occurrence
+	var occs []ledger.Occurrence
 	for _, f := range firms {
 		commitN(t, s, f, 1)
 		o := occ
@@ -33,16 +33,16 @@ func TestLedgerOnCluster(t *testing.T) {
 	if err != nil || len(claimed) != len(occs) {
 		t.Fatalf("Settle claims = %v, %v", claimed, err)
 	}
-	done := make([]dialogs.Settlement, len(occs))
+	done := make([]ledger.Settlement, len(occs))
 	for i, o := range occs {
-		done[i] = dialogs.Settlement{Occurrence: o, State: dialogs.StateSent, Ref: "1.1"}
+		done[i] = ledger.Settlement{Occurrence: o, State: ledger.StateSent, Ref: "1.1"}
 	}
 	rec, again, err := s.Settle(ctx, done, occs, "B", t0, lease)
 	if err != nil || len(rec) != len(occs) || len(again) != len(occs) {
 		t.Fatalf("Settle results = %v, %v, %v", rec, again, err)
 	}
 	for i := range occs {
-		if claimed[i].Outcome != dialogs.Claimed || rec[i].State != dialogs.StateSent || again[i].Outcome != dialogs.Done {
+		if claimed[i].Outcome != ledger.Claimed || rec[i].State != ledger.StateSent || again[i].Outcome != ledger.Done {
 			t.Fatalf("firm %s: claim %+v, result %+v, later claim %+v", firms[i], claimed[i], rec[i], again[i])
 		}
 	}

@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/caisbot/caisbot/store"
 )
 
-var occ = dialogs.Occurrence{Firm: "T1:C1", Channel: "C1", Deadline: "target:certify_self", Day: "2027-06-05", Lead: 7}
+var occ = ledger.Occurrence{Firm: "T1:C1", Channel: "C1", Deadline: "target:certify_self", Day: "2027-06-05", Lead: 7}
 
 const lease = 2 * time.Minute
 
@@ -24,8 +24,8 @@ type ledgerStep struct {
 	state   string // finish: state to record
 	ref     string // finish: ref to record
 	at      time.Duration
-	outcome dialogs.ClaimOutcome // claim
-	want    string               // state (claim, finish) or previous state (skip)
+	outcome ledger.ClaimOutcome // claim
+	want    string              // state (claim, finish) or previous state (skip)
 	wantRef string
 }
 
@@ -35,37 +35,37 @@ func TestLedgerStateMachine(t *testing.T) {
 		steps []ledgerStep
 	}{
 		{"claim, renew, send, done", []ledgerStep{
-			{name: "first claim", call: "claim", token: "A", outcome: dialogs.Claimed, want: "claimed"},
-			{name: "other sender", call: "claim", token: "B", at: time.Second, outcome: dialogs.Held, want: "claimed"},
-			{name: "own renewal", call: "claim", token: "A", at: 100 * time.Second, outcome: dialogs.Claimed, want: "claimed"},
-			{name: "old lease end is not the end", call: "claim", token: "B", at: lease + time.Second, outcome: dialogs.Held, want: "claimed"},
+			{name: "first claim", call: "claim", token: "A", outcome: ledger.Claimed, want: "claimed"},
+			{name: "other sender", call: "claim", token: "B", at: time.Second, outcome: ledger.Held, want: "claimed"},
+			{name: "own renewal", call: "claim", token: "A", at: 100 * time.Second, outcome: ledger.Claimed, want: "claimed"},
+			{name: "old lease end is not the end", call: "claim", token: "B", at: lease + time.Second, outcome: ledger.Held, want: "claimed"},
 			{name: "sent", call: "finish", state: "sent", ref: "1.1", at: lease + 2*time.Second, want: "sent", wantRef: "1.1"},
-			{name: "later claim", call: "claim", token: "C", at: 3 * lease, outcome: dialogs.Done, want: "sent", wantRef: "1.1"},
+			{name: "later claim", call: "claim", token: "C", at: 3 * lease, outcome: ledger.Done, want: "sent", wantRef: "1.1"},
 			{name: "second post keeps the first", call: "finish", state: "sent", ref: "2.2", at: 3 * lease, want: "sent", wantRef: "1.1"},
 			{name: "skip keeps the result", call: "skip", at: 4 * lease, want: "sent"},
 		}},
 		{"lapsed claim is retaken", []ledgerStep{
-			{name: "first claim", call: "claim", token: "A", outcome: dialogs.Claimed, want: "claimed"},
-			{name: "at lease end", call: "claim", token: "B", at: lease, outcome: dialogs.Retaken, want: "claimed"},
-			{name: "the first sender lost it", call: "claim", token: "A", at: lease + time.Second, outcome: dialogs.Held, want: "claimed"},
+			{name: "first claim", call: "claim", token: "A", outcome: ledger.Claimed, want: "claimed"},
+			{name: "at lease end", call: "claim", token: "B", at: lease, outcome: ledger.Retaken, want: "claimed"},
+			{name: "the first sender lost it", call: "claim", token: "A", at: lease + time.Second, outcome: ledger.Held, want: "claimed"},
 			{name: "late result of the first still counts", call: "finish", state: "sent", ref: "1.1", at: lease + 2*time.Second, want: "sent", wantRef: "1.1"},
 		}},
 		{"skipped day", []ledgerStep{
 			{name: "never tried", call: "skip", want: ""},
 			{name: "once only", call: "skip", want: "skipped"},
-			{name: "no claim after", call: "claim", token: "A", outcome: dialogs.Done, want: "skipped"},
+			{name: "no claim after", call: "claim", token: "A", outcome: ledger.Done, want: "skipped"},
 		}},
 		{"tried all day", []ledgerStep{
-			{name: "claim", call: "claim", token: "A", outcome: dialogs.Claimed, want: "claimed"},
+			{name: "claim", call: "claim", token: "A", outcome: ledger.Claimed, want: "claimed"},
 			{name: "still posting", call: "skip", at: time.Minute, want: "held"},
-			{name: "still claimed", call: "claim", token: "B", at: time.Minute, outcome: dialogs.Held, want: "claimed"},
+			{name: "still claimed", call: "claim", token: "B", at: time.Minute, outcome: ledger.Held, want: "claimed"},
 			{name: "day passed", call: "skip", at: 24 * time.Hour, want: "claimed"},
 			{name: "now failed", call: "skip", at: 24 * time.Hour, want: "failed"},
 		}},
 		{"gone", []ledgerStep{
-			{name: "claim", call: "claim", token: "A", outcome: dialogs.Claimed, want: "claimed"},
+			{name: "claim", call: "claim", token: "A", outcome: ledger.Claimed, want: "claimed"},
 			{name: "gone", call: "finish", state: "gone", want: "gone"},
-			{name: "done", call: "claim", token: "B", at: 3 * lease, outcome: dialogs.Done, want: "gone"},
+			{name: "done", call: "claim", token: "B", at: 3 * lease, outcome: ledger.Done, want: "gone"},
 		}},
 	}
 	for _, tt := range tests {
@@ -105,7 +105,7 @@ func TestConcurrentClaimsOneWins(t *testing.T) {
 	s, _, _ := newStore(t)
 	const n = 20
 	var wg sync.WaitGroup
-	outcomes := make([]dialogs.ClaimOutcome, n)
+	outcomes := make([]ledger.ClaimOutcome, n)
 	for i := range n {
 		wg.Go(func() {
 			c, err := s.Claim(context.Background(), occ, string(rune('A'+i)), t0, lease)
@@ -118,7 +118,7 @@ func TestConcurrentClaimsOneWins(t *testing.T) {
 	wg.Wait()
 	won := 0
 	for _, o := range outcomes {
-		if o == dialogs.Claimed {
+		if o == ledger.Claimed {
 			won++
 		}
 	}

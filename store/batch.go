@@ -7,14 +7,16 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 )
 
 // Settle records results and then takes claims, all in one round trip, so
 // a sender pays one trip per batch of posts rather than two per post.
 // recorded[i] is the result that stands for done[i]; claimed[i] answers
 // claims[i]. It is Finish and Claim, pipelined.
-func (r *Redis) Settle(ctx context.Context, done []dialogs.Settlement, claims []dialogs.Occurrence, token string, now time.Time, lease time.Duration) (recorded, claimed []dialogs.Claim, err error) {
+func (r *Redis) Settle(ctx context.Context, done []ledger.Settlement, claims []ledger.Occurrence, token string, now time.Time, lease time.Duration) (recorded, claimed []ledger.Claim, err error) {
 	if len(done)+len(claims) == 0 {
 		return nil, nil, nil
 	}
@@ -45,13 +47,13 @@ func (r *Redis) Settle(ctx context.Context, done []dialogs.Settlement, claims []
 			if err != nil || len(res) != 2 {
 				return nil, nil, unavailable("settle", scriptErr(err, res))
 			}
-			recorded = append(recorded, dialogs.Claim{Outcome: dialogs.Done, State: res[0], Ref: res[1]})
+			recorded = append(recorded, ledger.Claim{Outcome: ledger.Done, State: res[0], Ref: res[1]})
 			continue
 		}
 		if err != nil || len(res) != 3 {
 			return nil, nil, unavailable("settle", scriptErr(err, res))
 		}
-		claimed = append(claimed, dialogs.Claim{Outcome: claimOutcomes[res[0]], State: res[1], Ref: res[2]})
+		claimed = append(claimed, ledger.Claim{Outcome: claimOutcomes[res[0]], State: res[1], Ref: res[2]})
 	}
 	return recorded, claimed, nil
 }
@@ -59,7 +61,7 @@ func (r *Redis) Settle(ctx context.Context, done []dialogs.Settlement, claims []
 // LoadMany reads several firms' progress in one round trip (the
 // scheduler reads every firm on every tick). Firms never seen load as
 // the zero Progress.
-func (r *Redis) LoadMany(ctx context.Context, firms []string) ([]dialogs.Progress, error) {
+func (r *Redis) LoadMany(ctx context.Context, firms []firm.ID) ([]dialogs.Progress, error) {
 	pipe := r.c.Pipeline()
 	cmds := make([]*redis.SliceCmd, len(firms))
 	for i, f := range firms {
@@ -74,7 +76,7 @@ func (r *Redis) LoadMany(ctx context.Context, firms []string) ([]dialogs.Progres
 	}
 	out := make([]dialogs.Progress, len(firms))
 	for i, c := range cmds {
-		p, err := decodeProgress(firms[i], c.Val())
+		p, err := decodeProgress(firms[i].String(), c.Val())
 		if err != nil {
 			return nil, err
 		}

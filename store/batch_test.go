@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/store"
 )
@@ -13,30 +14,30 @@ import (
 func TestSettleRecordsThenClaims(t *testing.T) {
 	s, _, _ := newStore(t)
 	ctx := context.Background()
-	o := func(firm string) dialogs.Occurrence { x := occ; x.Firm = firm; return x }
-	_, claimed, err := s.Settle(ctx, nil, []dialogs.Occurrence{o("T1"), o("T2"), o("T3")}, "A", t0, lease)
+	o := func(firm string) ledger.Occurrence { x := occ; x.Firm = firm; return x }
+	_, claimed, err := s.Settle(ctx, nil, []ledger.Occurrence{o("T1"), o("T2"), o("T3")}, "A", t0, lease)
 	if err != nil || len(claimed) != 3 {
 		t.Fatalf("Settle = %v, %v", claimed, err)
 	}
 	for i, c := range claimed {
-		if c.Outcome != dialogs.Claimed {
+		if c.Outcome != ledger.Claimed {
 			t.Errorf("claim %d = %+v; want claimed", i, c)
 		}
 	}
-	done := []dialogs.Settlement{{Occurrence: o("T1"), State: dialogs.StateSent, Ref: "1.1"}, {Occurrence: o("T2"), State: dialogs.StateGone}}
-	rec, claimed, err := s.Settle(ctx, done, []dialogs.Occurrence{o("T1"), o("T3"), o("T4")}, "B", t0, lease)
+	done := []ledger.Settlement{{Occurrence: o("T1"), State: ledger.StateSent, Ref: "1.1"}, {Occurrence: o("T2"), State: ledger.StateGone}}
+	rec, claimed, err := s.Settle(ctx, done, []ledger.Occurrence{o("T1"), o("T3"), o("T4")}, "B", t0, lease)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantRec := []dialogs.Claim{{Outcome: dialogs.Done, State: "sent", Ref: "1.1"}, {Outcome: dialogs.Done, State: "gone"}}
-	wantClaims := []dialogs.Claim{{Outcome: dialogs.Done, State: "sent", Ref: "1.1"}, {Outcome: dialogs.Held, State: "claimed"}, {Outcome: dialogs.Claimed, State: "claimed"}}
+	wantRec := []ledger.Claim{{Outcome: ledger.Done, State: "sent", Ref: "1.1"}, {Outcome: ledger.Done, State: "gone"}}
+	wantClaims := []ledger.Claim{{Outcome: ledger.Done, State: "sent", Ref: "1.1"}, {Outcome: ledger.Held, State: "claimed"}, {Outcome: ledger.Claimed, State: "claimed"}}
 	if !reflect.DeepEqual(rec, wantRec) || !reflect.DeepEqual(claimed, wantClaims) {
 		t.Fatalf("Settle:\n recorded %+v\n claimed  %+v\nwant\n recorded %+v\n claimed  %+v", rec, claimed, wantRec, wantClaims)
 	}
 	if rec, claimed, err := s.Settle(ctx, nil, nil, "B", t0, lease); rec != nil || claimed != nil || err != nil {
 		t.Fatalf("empty Settle = %v, %v, %v", rec, claimed, err)
 	}
-	if _, _, err := s.Settle(ctx, nil, []dialogs.Occurrence{o("T{1}")}, "B", t0, lease); !errors.Is(err, store.ErrBadFirm) {
+	if _, _, err := s.Settle(ctx, nil, []ledger.Occurrence{o("T{1}")}, "B", t0, lease); !errors.Is(err, store.ErrBadFirm) {
 		t.Fatalf("Settle with a bad firm = %v; want ErrBadFirm", err)
 	}
 }

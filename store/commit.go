@@ -8,15 +8,16 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 )
 
 // commitScript is the only writer of a firm's keys. It runs atomically, so
 // the version check, the progress write and the audit append cannot be
 // separated by another replica or a crash.
 //
-// KEYS: progress hash, audit list, Home-viewers set.
+// KEYS: progress hash, audit list, live-viewers set.
 // ARGV: expect, next version, progress JSON, entry JSON, entry seq.
-// Returns 0 on conflict; when committed, 2 if the firm has no Home viewers,
+// Returns 0 on conflict; when committed, 2 if the firm has no live viewers,
 // 3 if it has some, and 1 (viewers not looked at) for a replay, see below.
 //
 // go-redis retries a command whose reply was lost, so the script may run a
@@ -54,28 +55,28 @@ return 2 + redis.call('EXISTS', KEYS[3])
 // Indexing before committing means the index never misses a committed
 // firm; the price is that a first commit that then fails leaves a firm
 // that loads as Version 0, which readers of Firms must tolerate.
-func (r *Redis) Commit(ctx context.Context, firm string, expect int64, next dialogs.Progress, entry dialogs.Entry) error {
-	k, err := r.keys(firm)
+func (r *Redis) Commit(ctx context.Context, f firm.ID, expect int64, next dialogs.Progress, entry dialogs.Entry) error {
+	k, err := r.keys(f)
 	if err != nil {
 		return err
 	}
 	args, err := commitArgs(expect, next, entry)
 	if err != nil {
-		return fmt.Errorf("store: commit %s: %w", firm, err)
+		return fmt.Errorf("store: commit %s: %w", f, err)
 	}
 	if expect == 0 {
-		if err := r.c.SAdd(ctx, r.firmsKey(), firm).Err(); err != nil {
-			return unavailable("index "+firm, err)
+		if err := r.c.SAdd(ctx, r.firmsKey(), f.Member()).Err(); err != nil {
+			return unavailable("index "+f.String(), err)
 		}
 	}
-	res, err := commitScript.Run(ctx, r.c, []string{k.progress, k.audit, k.home}, args...).Int()
+	res, err := commitScript.Run(ctx, r.c, []string{k.progress, k.audit, k.viewers}, args...).Int()
 	if err != nil {
-		return scriptError(firm, err)
+		return scriptError(f.String(), err)
 	}
 	if res == 0 {
 		return dialogs.ErrConflict
 	}
-	r.unwatched.note(firm, res == 2)
+	r.unwatched.note(f.String(), res == 2)
 	// The next Load of this firm most likely reads what was just written.
 	r.decoded.put(k.progress, string(args[2].([]byte)), next.Clone())
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 )
 
 // countBatch bounds one pipeline's size when counting firms.
@@ -28,7 +29,7 @@ func (r *Redis) CountByStep(ctx context.Context, start string) (map[string]int, 
 	return counts, nil
 }
 
-func (r *Redis) countBatch(ctx context.Context, firms []string, start string, counts map[string]int) error {
+func (r *Redis) countBatch(ctx context.Context, firms []firm.ID, start string, counts map[string]int) error {
 	pipe := r.c.Pipeline()
 	for _, f := range firms {
 		if k, err := r.keys(f); err == nil {
@@ -40,7 +41,7 @@ func (r *Redis) countBatch(ctx context.Context, firms []string, start string, co
 		return unavailable("count firms", err)
 	}
 	for i, c := range cmds {
-		p, err := decodeProgress(firms[i], c.(interface{ Val() []any }).Val())
+		p, err := decodeProgress(firms[i].String(), c.(interface{ Val() []any }).Val())
 		if err != nil || p.Version == 0 {
 			continue
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/caisbot/caisbot/firm"
 )
 
 // ErrBadFirm is returned for a firm id that cannot be made into a key.
@@ -13,9 +15,19 @@ var ErrBadFirm = errors.New("store: bad firm id")
 // maxFirmLen bounds key size; real ids ("T0123ABC:C0456DEF") are ~20 bytes.
 const maxFirmLen = 200
 
-// checkFirm refuses ids that would break the key layout: braces would move
-// the Redis Cluster hash tag, and whitespace only ever comes from a bug.
-func checkFirm(firm string) error {
+// checkFirm refuses firms that would break the key layout: braces would
+// move the Redis Cluster hash tag, and whitespace only ever comes from a
+// bug. It returns the firm's key part.
+func checkFirm(f firm.ID) (string, error) {
+	if !f.Platform.Valid() || strings.Contains(f.Workspace, ":") {
+		return "", fmt.Errorf("%w: %q names no platform or a bad workspace", ErrBadFirm, f.String())
+	}
+	id := f.Key()
+	return id, checkKeyPart(id)
+}
+
+// checkKeyPart refuses a string that would break the key layout.
+func checkKeyPart(firm string) error {
 	switch {
 	case firm == "":
 		return fmt.Errorf("%w: empty", ErrBadFirm)
@@ -34,17 +46,20 @@ func checkFirm(firm string) error {
 type firmKeys struct {
 	progress string // hash: v = version, p = JSON of dialogs.Progress
 	audit    string // list of JSON dialogs.Entry, oldest first, never trimmed
-	home     string // set of users whose App Home shows the firm
+	viewers  string // set of users keeping a live view of the firm open
 }
 
-func (r *Redis) keys(firm string) (firmKeys, error) {
-	if err := checkFirm(firm); err != nil {
+func (r *Redis) keys(f firm.ID) (firmKeys, error) {
+	id, err := checkFirm(f)
+	if err != nil {
 		return firmKeys{}, err
 	}
-	base := r.prefix + "{" + firm + "}:"
-	return firmKeys{progress: base + "progress", audit: base + "audit", home: base + "home"}, nil
+	base := r.prefix + "{" + id + "}:"
+	return firmKeys{progress: base + "progress", audit: base + "audit", viewers: base + "home"}, nil
 }
 
 // firmsKey is the set of every firm that has committed (or tried to
-// commit) anything. It spans firms, so it has no hash tag.
+// commit) anything: firm.ID.Member() from now on, bare keys from builds
+// before firms said their platform (firm.ParseMember reads both). It
+// spans firms, so it has no hash tag.
 func (r *Redis) firmsKey() string { return r.prefix + "firms" }

@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 )
 
 // Redis implements dialogs.Store on any go-redis client: single node,
@@ -37,14 +39,14 @@ func New(c redis.UniversalClient, prefix string) *Redis {
 
 // Load reads the firm's progress in one round trip. A firm never seen has
 // the zero Progress.
-func (r *Redis) Load(ctx context.Context, firm string) (dialogs.Progress, error) {
-	k, err := r.keys(firm)
+func (r *Redis) Load(ctx context.Context, f firm.ID) (dialogs.Progress, error) {
+	k, err := r.keys(f)
 	if err != nil {
 		return dialogs.Progress{}, err
 	}
 	vals, err := r.c.HMGet(ctx, k.progress, "v", "p").Result()
 	if err != nil {
-		return dialogs.Progress{}, unavailable("load "+firm, err)
+		return dialogs.Progress{}, unavailable("load "+f.String(), err)
 	}
 	v, vok := vals[0].(string)
 	body, pok := vals[1].(string)
@@ -57,7 +59,7 @@ func (r *Redis) Load(ctx context.Context, firm string) (dialogs.Progress, error)
 			}
 		}
 	}
-	p, err := decodeProgress(firm, vals)
+	p, err := decodeProgress(f.String(), vals)
 	if err == nil && pok {
 		r.decoded.put(k.progress, body, p.Clone())
 	}
@@ -89,33 +91,45 @@ func decodeProgress(firm string, vals []any) (dialogs.Progress, error) {
 
 // Audit returns the firm's entries from start to stop with LRANGE
 // semantics (0 first, -1 last, both inclusive).
-func (r *Redis) Audit(ctx context.Context, firm string, start, stop int64) ([]dialogs.Entry, error) {
-	k, err := r.keys(firm)
+func (r *Redis) Audit(ctx context.Context, f firm.ID, start, stop int64) ([]dialogs.Entry, error) {
+	k, err := r.keys(f)
 	if err != nil {
 		return nil, err
 	}
 	raw, err := r.c.LRange(ctx, k.audit, start, stop).Result()
 	if err != nil {
-		return nil, unavailable("audit "+firm, err)
+		return nil, unavailable("audit "+f.String(), err)
 	}
 	entries := make([]dialogs.Entry, len(raw))
 	for i, s := range raw {
 		if err := json.Unmarshal([]byte(s), &entries[i]); err != nil {
-			return nil, fmt.Errorf("store: audit entry of %s at LRANGE offset %d: %w", firm, i, err)
+			return nil, fmt.Errorf("store: audit entry of %s at LRANGE offset %d: %w", f, i, err)
 		}
 	}
 	return entries, nil
 }
 
-// Firms lists every firm in the index, sorted. The index is written before
-// a firm's first commit, so it may also name a firm whose first commit
-// failed; such a firm loads as Version 0.
-func (r *Redis) Firms(ctx context.Context) ([]string, error) {
-	firms, err := r.c.SMembers(ctx, r.firmsKey()).Result()
+// Firms lists every firm in the index, sorted by platform and key. The
+// index is written before a firm's first commit, so it may also name a
+// firm whose first commit failed; such a firm loads as Version 0. A member
+// that names no firm (written by hand) is left out: ErrBadFirm for it
+// would stop every firm's reminders.
+func (r *Redis) Firms(ctx context.Context) ([]firm.ID, error) {
+	members, err := r.c.SMembers(ctx, r.firmsKey()).Result()
 	if err != nil {
 		return nil, unavailable("firms", err)
 	}
-	slices.Sort(firms)
+	seen := make(map[firm.ID]bool, len(members))
+	firms := make([]firm.ID, 0, len(members))
+	for _, m := range members {
+		f, err := firm.ParseMember(m)
+		if err != nil || seen[f] {
+			continue
+		}
+		seen[f] = true
+		firms = append(firms, f)
+	}
+	slices.SortFunc(firms, func(a, b firm.ID) int { return strings.Compare(a.String(), b.String()) })
 	return firms, nil
 }
 

@@ -65,7 +65,7 @@ func (r *Redis) UnlockSender(ctx context.Context, workspace, token string) error
 // senderKey spans the workspace's firms, so it has the workspace as its
 // own hash tag; workspace ids follow the firm id rules.
 func (r *Redis) senderKey(workspace string) (string, error) {
-	if err := checkFirm(workspace); err != nil {
+	if err := checkKeyPart(workspace); err != nil {
 		return "", err
 	}
 	return r.prefix + "announce:sender:{" + workspace + "}", nil

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 )
 
 // Request is one request's state.
@@ -68,22 +69,22 @@ func (r *Request) Failed() bool { return r != nil && r.failed.Load() }
 
 // Failure marks the request failed, logs the cause (never shown to the
 // user) and returns what the user is told instead.
-func Failure(ctx context.Context, fallback *slog.Logger, firm string, err error) dialogs.Reply {
+func Failure(ctx context.Context, fallback *slog.Logger, f firm.ID, err error) dialogs.Reply {
 	MarkFailed(ctx)
-	Logger(ctx, fallback).Error("request failed", "firm", firm, "err", err)
+	Logger(ctx, fallback).Error("request failed", "firm", f, "err", err)
 	return dialogs.Unavailable(err)
 }
 
 // Handled logs a command or click that was answered: at Info when it
 // changed the firm's record, at Debug when it only read. Reads are counted
 // in the metrics, and a line for each would cost more than the read.
-func Handled(ctx context.Context, fallback *slog.Logger, msg, firm, user, what string, reply dialogs.Reply) {
+func Handled(ctx context.Context, fallback *slog.Logger, msg string, f firm.ID, user, what string, reply dialogs.Reply) {
 	level := slog.LevelDebug
 	if reply.Changed {
 		level = slog.LevelInfo
 	}
 	if fallback.Enabled(ctx, level) {
-		Logger(ctx, fallback).Log(ctx, level, msg, "firm", firm, "user", user, "command", what)
+		Logger(ctx, fallback).Log(ctx, level, msg, "firm", f, "user", user, "command", what)
 	}
 }
 

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/caisbot/caisbot/bot/announce"
+	"github.com/caisbot/caisbot/announce"
 	"github.com/slack-go/slack"
 )
 
@@ -55,7 +55,7 @@ func NewPoster(api AnnounceAPI, command string) (*Poster, error) {
 func (p *Poster) Post(ctx context.Context, m announce.Message) (string, error) {
 	o := m.Occurrence
 	meta := slack.SlackMetadata{EventType: ReminderEvent, EventPayload: map[string]any{
-		"id": m.ID, "firm": o.Firm, "deadline": o.Deadline, "day": o.Day, "lead": o.Lead,
+		"id": m.ID, "firm": o.Firm.Key(), "deadline": o.Deadline, "day": o.Day, "lead": o.Lead,
 	}}
 	_, ts, err := p.api.PostMessageContext(ctx, o.Channel,
 		slack.MsgOptionText(p.render.Fallback(m.Reply), false),

@@ -10,7 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/caisbot/caisbot/bot/announce"
+	"github.com/caisbot/caisbot/announce"
+	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/caisbot/caisbot/bot/slackbot"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/internal/redistest"
@@ -42,7 +43,7 @@ func annMessage(channel string) announce.Message {
 	f := &dialogs.Flow{Roadmap: dialogs.Default(), Loc: annNY}
 	p := dialogs.Progress{Version: 4, Targets: map[string]string{"certify_self": "2027-06-05"}}
 	d := f.Deadlines(p)[len(f.Deadlines(p))-1]
-	o := dialogs.Occurrence{Firm: "T1", Channel: channel, Deadline: d.ID, Day: "2027-06-05", Lead: 7}
+	o := ledger.Occurrence{Firm: "T1", Channel: channel, Deadline: d.ID, Day: "2027-06-05", Lead: 7}
 	return announce.Message{Occurrence: o, Workspace: "T1", ID: o.ID(), Reply: f.AnnouncementReply(p, d, annAt("2027-05-29 09:00"))}
 }
 

@@ -18,21 +18,21 @@ func slashFromForm(f url.Values) slack.SlashCommand {
 // command answers a slash command in the response itself, within Slack's
 // 3 seconds.
 func (h *Handler) command(ctx context.Context, sc slack.SlashCommand) answer {
-	firm, err := h.firm(sc.TeamID, sc.ChannelID)
+	f, err := h.firm(sc.TeamID, sc.ChannelID)
 	if err != nil || sc.UserID == "" {
 		return bad("slash command without team, channel or user")
 	}
 	cmd := dialogs.ParseCommand(sc.Text)
-	reply, err := h.cfg.Service.Command(ctx, firm, dialogs.Event{User: sc.UserID, Channel: sc.ChannelID}, cmd)
+	reply, err := h.cfg.Service.Command(ctx, f, dialogs.Event{User: sc.UserID, Channel: sc.ChannelID}, cmd)
 	if err != nil {
-		reply = h.failure(ctx, err, firm)
+		reply = h.failure(ctx, err, f)
 	} else {
-		requests.Handled(ctx, h.log, "command handled", firm, sc.UserID, cmd.Name, reply)
+		requests.Handled(ctx, h.log, "command handled", f, sc.UserID, cmd.Name, reply)
 	}
 	if reply.File != nil {
 		h.upload(ctx, sc.ChannelID, sc.ResponseURL, reply)
 	}
-	h.changed(ctx, firm, sc.ChannelID, sc.ResponseURL, reply)
+	h.changed(ctx, f, sc.ChannelID, sc.ResponseURL, reply)
 	if cmd.Name == dialogs.CmdNext {
 		return ok(h.card(reply))
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/caisbot/caisbot/bot/requests"
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 	"github.com/slack-go/slack"
 )
 
@@ -37,7 +38,7 @@ type API interface {
 type Config struct {
 	SigningSecret string
 	// Scope is "workspace" (one firm per team) or "channel".
-	Scope   string
+	Scope   firm.Scope
 	Command string // default "/cais-next"
 	Service *dialogs.Service
 	API     API
@@ -69,7 +70,7 @@ func New(cfg Config) (*Handler, error) {
 		return nil, errors.New("slackbot: signing secret is required")
 	case cfg.Service == nil || cfg.API == nil:
 		return nil, errors.New("slackbot: service and API are required")
-	case cfg.Scope != "workspace" && cfg.Scope != "channel":
+	case cfg.Scope != firm.WorkspaceScope && cfg.Scope != firm.ChannelScope:
 		return nil, fmt.Errorf("slackbot: unknown scope %q", cfg.Scope)
 	}
 	if cfg.Command == "" {
@@ -198,14 +199,8 @@ func (h *Handler) verify(header http.Header, body []byte) error {
 }
 
 // firm maps a Slack team/channel to the firm whose roadmap it is.
-func (h *Handler) firm(team, channel string) (string, error) {
-	if team == "" || (h.cfg.Scope == "channel" && channel == "") {
-		return "", errors.New("request names no team or channel")
-	}
-	if h.cfg.Scope == "channel" {
-		return team + ":" + channel, nil
-	}
-	return team, nil
+func (h *Handler) firm(team, channel string) (firm.ID, error) {
+	return h.cfg.Scope.In(firm.Slack, team, channel)
 }
 
 // message is a slash-command or response_url reply.
@@ -222,8 +217,8 @@ func (h *Handler) message(r dialogs.Reply) message {
 
 // failure turns an error from dialogs into what the user sees; the cause
 // goes to the log only.
-func (h *Handler) failure(ctx context.Context, err error, firm string) dialogs.Reply {
-	return requests.Failure(ctx, h.log, firm, err)
+func (h *Handler) failure(ctx context.Context, err error, f firm.ID) dialogs.Reply {
+	return requests.Failure(ctx, h.log, f, err)
 }
 
 // background runs f after the response, so Slack gets its answer at once
@@ -253,12 +248,12 @@ func (h *Handler) respond(ctx context.Context, responseURL string, b json.RawMes
 
 // changed follows a committed change: the public line in the channel and
 // fresh Home tabs for the firm's viewers.
-func (h *Handler) changed(ctx context.Context, firm, channel, responseURL string, r dialogs.Reply) {
+func (h *Handler) changed(ctx context.Context, f firm.ID, channel, responseURL string, r dialogs.Reply) {
 	if r.Public == "" {
 		return
 	}
 	h.publish(ctx, channel, responseURL, r)
-	h.refreshHomes(ctx, firm)
+	h.refreshHomes(ctx, f)
 }
 
 // publish posts a reply's public line to the channel.

@@ -4,13 +4,14 @@ import (
 	"context"
 
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 	"github.com/slack-go/slack"
 )
 
 // Viewers remembers, per firm, the users whose Home tab shows it.
 type Viewers interface {
-	AddViewer(ctx context.Context, firm, user string) error
-	Viewers(ctx context.Context, firm string) ([]string, error)
+	AddViewer(ctx context.Context, f firm.ID, user string) error
+	Viewers(ctx context.Context, f firm.ID) ([]string, error)
 }
 
 // maxHomeRefresh bounds the views.publish calls one change causes.
@@ -18,21 +19,26 @@ const maxHomeRefresh = 50
 
 // homeOpened publishes the user's Home tab.
 func (h *Handler) homeOpened(ctx context.Context, team, user string) {
-	if h.cfg.Scope == "channel" {
+	if h.cfg.Scope == firm.ChannelScope {
 		h.publishHome(ctx, user, h.channelScopeHome())
+		return
+	}
+	f, err := h.firm(team, "")
+	if err != nil {
+		h.logger(ctx).Warn("home opened in no team", "err", err)
 		return
 	}
 	// The viewer is remembered before the progress is read: a change
 	// committed in between then either sees the viewer (and refreshes
 	// this Home) or is already in what is read.
 	if h.cfg.Viewers != nil {
-		if err := h.cfg.Viewers.AddViewer(ctx, team, user); err != nil {
+		if err := h.cfg.Viewers.AddViewer(ctx, f, user); err != nil {
 			h.logger(ctx).Warn("cannot remember home viewer", "err", err)
 		}
 	}
-	p, err := h.cfg.Service.Progress(ctx, team)
+	p, err := h.cfg.Service.Progress(ctx, f)
 	if err != nil {
-		h.publishHome(ctx, user, h.homeBlocks([]dialogs.Reply{h.failure(ctx, err, team)}))
+		h.publishHome(ctx, user, h.homeBlocks([]dialogs.Reply{h.failure(ctx, err, f)}))
 		return
 	}
 	h.publishHome(ctx, user, h.home(p))
@@ -71,12 +77,13 @@ func (h *Handler) publishHome(ctx context.Context, user string, blocks []slack.B
 // homeAction answers a Home button: the next-step card arrives as a
 // direct message, where it works like any other card.
 func (h *Handler) homeAction(ctx context.Context, ic *slack.InteractionCallback, value string) answer {
-	if h.cfg.Scope == "channel" || ic.User.ID == "" {
+	f, err := h.firm(ic.Team.ID, "")
+	if h.cfg.Scope == firm.ChannelScope || ic.User.ID == "" || err != nil {
 		return ok(nil)
 	}
-	reply, err := h.cfg.Service.Click(ctx, ic.Team.ID, dialogs.Event{User: ic.User.ID}, value)
+	reply, err := h.cfg.Service.Click(ctx, f, dialogs.Event{User: ic.User.ID}, value)
 	if err != nil {
-		reply = h.failure(ctx, err, ic.Team.ID)
+		reply = h.failure(ctx, err, f)
 	}
 	blocks, text := h.render.Blocks(reply), h.render.Fallback(reply)
 	h.background(ctx, "chat.postMessage", func(ctx context.Context) error {
@@ -87,16 +94,16 @@ func (h *Handler) homeAction(ctx context.Context, ic *slack.InteractionCallback,
 }
 
 // refreshHomes republishes the Home tab of the firm's viewers.
-func (h *Handler) refreshHomes(ctx context.Context, firm string) {
-	if h.cfg.Viewers == nil || h.cfg.Scope == "channel" {
+func (h *Handler) refreshHomes(ctx context.Context, f firm.ID) {
+	if h.cfg.Viewers == nil || h.cfg.Scope == firm.ChannelScope {
 		return
 	}
 	h.background(ctx, "views.publish", func(ctx context.Context) error {
-		users, err := h.cfg.Viewers.Viewers(ctx, firm)
+		users, err := h.cfg.Viewers.Viewers(ctx, f)
 		if err != nil || len(users) == 0 {
 			return err
 		}
-		p, err := h.cfg.Service.Progress(ctx, firm)
+		p, err := h.cfg.Service.Progress(ctx, f)
 		if err != nil {
 			return err
 		}

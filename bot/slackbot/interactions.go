@@ -7,6 +7,7 @@ import (
 
 	"github.com/caisbot/caisbot/bot/requests"
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 	"github.com/slack-go/slack"
 )
 
@@ -53,27 +54,27 @@ func (h *Handler) blockAction(ctx context.Context, ic *slack.InteractionCallback
 		return h.homeAction(ctx, ic, a.Value)
 	}
 	channel := channelOf(ic)
-	firm, err := h.firm(ic.Team.ID, channel)
+	f, err := h.firm(ic.Team.ID, channel)
 	if err != nil || ic.User.ID == "" {
 		return bad("interaction without team, channel or user")
 	}
-	reply, err := h.cfg.Service.Click(ctx, firm, dialogs.Event{User: ic.User.ID, Channel: channel}, a.Value)
+	reply, err := h.cfg.Service.Click(ctx, f, dialogs.Event{User: ic.User.ID, Channel: channel}, a.Value)
 	if err != nil {
-		reply = h.failure(ctx, err, firm)
+		reply = h.failure(ctx, err, f)
 	} else {
-		requests.Handled(ctx, h.log, "click handled", firm, ic.User.ID, "click", reply)
+		requests.Handled(ctx, h.log, "click handled", f, ic.User.ID, "click", reply)
 	}
 	if reply.Form != nil {
 		h.openForm(ctx, ic, reply, channel)
 		return ok(nil)
 	}
-	h.deliver(ctx, firm, ic.User.ID, ic.ResponseURL, channel, reply)
+	h.deliver(ctx, f, ic.User.ID, ic.ResponseURL, channel, reply)
 	return ok(nil)
 }
 
 // deliver updates the clicked card (or adds a reply) and posts the
 // public line, after Slack has its acknowledgement.
-func (h *Handler) deliver(ctx context.Context, firm, user, responseURL, channel string, reply dialogs.Reply) {
+func (h *Handler) deliver(ctx context.Context, f firm.ID, user, responseURL, channel string, reply dialogs.Reply) {
 	if responseURL != "" {
 		m := h.encode(reply, reply.Replace)
 		h.background(ctx, "response_url", func(ctx context.Context) error {
@@ -84,7 +85,7 @@ func (h *Handler) deliver(ctx context.Context, firm, user, responseURL, channel 
 			return err
 		})
 	}
-	h.changed(ctx, firm, channel, responseURL, reply)
+	h.changed(ctx, f, channel, responseURL, reply)
 }
 
 // cardNotUpdated tells a user whose change was saved that their card is
@@ -116,7 +117,7 @@ func (h *Handler) openForm(ctx context.Context, ic *slack.InteractionCallback, r
 	if _, err := h.cfg.API.OpenViewContext(ctx, ic.TriggerID, view); err != nil {
 		h.logger(ctx).Error("views.open failed", "err", err)
 		n := dialogs.Notice("Could not open the form", "Slack did not open the form in time. Nothing was changed. Please click the button again.")
-		h.deliver(ctx, "", ic.User.ID, ic.ResponseURL, "", n)
+		h.deliver(ctx, firm.ID{}, ic.User.ID, ic.ResponseURL, "", n)
 	}
 }
 
@@ -132,19 +133,19 @@ func (h *Handler) viewSubmission(ctx context.Context, ic *slack.InteractionCallb
 	if len(input) > maxFormInput {
 		return formErrors("At most 1500 characters, please.")
 	}
-	firm, err := h.firm(ic.Team.ID, meta.Channel)
+	f, err := h.firm(ic.Team.ID, meta.Channel)
 	if err != nil || ic.User.ID == "" {
 		return bad("submission without team, channel or user")
 	}
-	reply, err := h.cfg.Service.Click(ctx, firm, dialogs.Event{User: ic.User.ID, Channel: meta.Channel, Input: input, Submitted: true}, meta.Token)
+	reply, err := h.cfg.Service.Click(ctx, f, dialogs.Event{User: ic.User.ID, Channel: meta.Channel, Input: input, Submitted: true}, meta.Token)
 	if err != nil {
-		return formErrors(plain(h.failure(ctx, err, firm).Parts[0].Text, h.cfg.Command, 2000))
+		return formErrors(plain(h.failure(ctx, err, f).Parts[0].Text, h.cfg.Command, 2000))
 	}
-	requests.Handled(ctx, h.log, "click handled", firm, ic.User.ID, "form", reply)
+	requests.Handled(ctx, h.log, "click handled", f, ic.User.ID, "form", reply)
 	if reply.FormError != "" {
 		return formErrors(reply.FormError)
 	}
-	h.deliver(ctx, firm, ic.User.ID, meta.ResponseURL, meta.Channel, reply)
+	h.deliver(ctx, f, ic.User.ID, meta.ResponseURL, meta.Channel, reply)
 	return ok(nil)
 }
 

@@ -8,8 +8,8 @@ import (
 	"github.com/caisbot/caisbot/dialogs"
 )
 
-// Directory is what the adapter keeps in the store (store.Redis
-// implements it): where the bot can post, and who users are, so cards
+// Directory is what the adapter keeps (StoreDirectory keeps it in the
+// store's records for Teams): where the bot can post, and who users are, so cards
 // name people. Values are JSON the adapter owns; the store keeps them
 // opaque.
 type Directory interface {

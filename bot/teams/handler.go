@@ -19,6 +19,7 @@ import (
 
 	"github.com/caisbot/caisbot/bot/requests"
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 )
 
 // MaxBody is the largest activity accepted; more is refused (413).
@@ -38,8 +39,8 @@ type Config struct {
 	AppID, AppPassword string
 	// AppType is SingleTenant (TenantID required) or MultiTenant.
 	AppType, TenantID string
-	// Scope is "workspace" (one firm per tenant) or "channel".
-	Scope   string
+	// Scope: one firm per tenant, or per channel.
+	Scope   firm.Scope
 	BotName string // default "caisbot"; users type "@caisbot status"
 	Service *dialogs.Service
 	Store   Directory
@@ -107,7 +108,7 @@ func (c *Config) check() error {
 	switch {
 	case c.Service == nil || c.Service.Flow == nil || c.Store == nil:
 		return errors.New("teams: Service (with a Flow) and Store are required")
-	case c.Scope != "workspace" && c.Scope != "channel":
+	case c.Scope != firm.WorkspaceScope && c.Scope != firm.ChannelScope:
 		return fmt.Errorf("teams: unknown scope %q", c.Scope)
 	case c.AppID != "" && c.AppPassword == "":
 		return errors.New("MICROSOFT_APP_PASSWORD is required with MICROSOFT_APP_ID")
@@ -270,18 +271,12 @@ func (h *Handler) dispatch(ctx context.Context, a *Activity) answer {
 }
 
 // firm maps a tenant (and channel) to the firm whose roadmap it is.
-func (h *Handler) firm(a *Activity) (string, error) {
+func (h *Handler) firm(a *Activity) (firm.ID, error) {
 	tenant := a.tenant()
 	if tenant == "" && h.verify == nil {
 		tenant = localTenant // the Playground's emulator channel names none
 	}
-	if tenant == "" || (h.cfg.Scope == "channel" && a.channel() == "") {
-		return "", errors.New("activity names no tenant or conversation")
-	}
-	if h.cfg.Scope == "channel" {
-		return tenant + ":" + firmPart(a.channel()), nil
-	}
-	return tenant, nil
+	return h.cfg.Scope.In(firm.Teams, tenant, firmPart(a.channel()))
 }
 
 // localTenant is the firm of local-mode activities that carry no tenant.
@@ -289,8 +284,8 @@ const localTenant = "00000000-0000-0000-0000-000000000000"
 
 // failure turns an error from dialogs into what the user sees; the cause
 // goes to the log only.
-func (h *Handler) failure(ctx context.Context, err error, firm string) dialogs.Reply {
-	return requests.Failure(ctx, h.log, firm, err)
+func (h *Handler) failure(ctx context.Context, err error, f firm.ID) dialogs.Reply {
+	return requests.Failure(ctx, h.log, f, err)
 }
 
 // background runs f after the response; shutdown waits for it through Wait.

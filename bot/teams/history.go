@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/caisbot/caisbot/bot/announce"
-	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/announce"
+	"github.com/caisbot/caisbot/announce/ledger"
 )
 
 // How a lookup in a conversation's history is bounded.
@@ -248,7 +248,7 @@ func hasID(v any, id string) bool {
 // earliestPost is the earliest instant a reminder for o can have been
 // posted: the start of its sending day (the deadline less the lead) in
 // the easternmost zone, UTC+14. Zero if the day is unreadable.
-func earliestPost(o dialogs.Occurrence) time.Time {
+func earliestPost(o ledger.Occurrence) time.Time {
 	d, err := time.Parse(time.DateOnly, o.Day)
 	if err != nil {
 		return time.Time{}

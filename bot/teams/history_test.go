@@ -11,7 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/caisbot/caisbot/bot/announce"
+	"github.com/caisbot/caisbot/announce"
+	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/caisbot/caisbot/dialogs"
 )
 
@@ -186,7 +187,7 @@ func repliedToday(app string) map[string]any {
 
 // message is a reminder due in the rig's conversation for occurrence day.
 func (gr *graphRig) message(day string) announce.Message {
-	o := dialogs.Occurrence{Firm: tenantID, Channel: gr.conv, Deadline: "target:register", Day: day, Lead: 1}
+	o := ledger.Occurrence{Firm: tenantID, Channel: gr.conv, Deadline: "target:register", Day: day, Lead: 1}
 	return announce.Message{Occurrence: o, ID: o.ID(), Reply: dialogs.Notice("⏰ Due tomorrow: Step 2", "**Step 2** is due tomorrow.")}
 }
 

@@ -12,16 +12,16 @@ import (
 // message handles typed text: a command in a personal chat, or an
 // @mention in a channel or group chat.
 func (h *Handler) message(ctx context.Context, a *Activity) answer {
-	firm, err := h.firm(a)
+	f, err := h.firm(a)
 	if err != nil || a.userID() == "" {
 		return answer{status: http.StatusBadRequest}
 	}
 	cmd := dialogs.ParseCommand(a.commandText(h.cfg.BotName))
-	reply, err := h.cfg.Service.Command(ctx, firm, dialogs.Event{User: a.userID(), Channel: a.channel()}, cmd)
+	reply, err := h.cfg.Service.Command(ctx, f, dialogs.Event{User: a.userID(), Channel: a.channel()}, cmd)
 	if err != nil {
-		reply = h.failure(ctx, err, firm)
+		reply = h.failure(ctx, err, f)
 	} else {
-		requests.Handled(ctx, h.log, "command handled", firm, a.userID(), cmd.Name, reply)
+		requests.Handled(ctx, h.log, "command handled", f, a.userID(), cmd.Name, reply)
 	}
 	out := outgoing{reply: reply, people: h.people(ctx, a, reply), replyTo: a.ID}
 	out.card = h.render.Message(reply, out.people)
@@ -63,17 +63,17 @@ func (h *Handler) submit(ctx context.Context, a *Activity, data map[string]strin
 
 // click runs a card action through dialogs and renders the result.
 func (h *Handler) click(ctx context.Context, a *Activity, data map[string]string) (outgoing, bool) {
-	firm, err := h.firm(a)
+	f, err := h.firm(a)
 	if err != nil || a.userID() == "" {
 		return outgoing{}, false
 	}
 	ev := dialogs.Event{User: a.userID(), Channel: a.channel()}
 	input, isForm := data[inputID], data[dataForm] != ""
-	reply, err := h.cfg.Service.Click(ctx, firm, ev, clickToken(data, &ev))
+	reply, err := h.cfg.Service.Click(ctx, f, ev, clickToken(data, &ev))
 	if err != nil {
-		reply = h.failure(ctx, err, firm)
+		reply = h.failure(ctx, err, f)
 	} else {
-		requests.Handled(ctx, h.log, "card action handled", firm, ev.User, "click", reply)
+		requests.Handled(ctx, h.log, "card action handled", f, ev.User, "click", reply)
 	}
 	if isForm && len(input) > maxFormInput && reply.Form != nil {
 		reply.FormError = "At most 1500 characters, please."

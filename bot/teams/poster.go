@@ -7,11 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"sync"
 	"time"
 
-	"github.com/caisbot/caisbot/bot/announce"
+	"github.com/caisbot/caisbot/announce"
 )
 
 // Poster posts deadline reminders to Teams conversations as proactive
@@ -120,36 +119,4 @@ func announceError(err error) error {
 		return &announce.Refused{Reason: fmt.Sprintf("Teams answered %d %s", ce.Status, ce.Code)}
 	}
 	return err
-}
-
-// tenantFirm matches the firm ids this adapter makes: a tenant id (a
-// GUID, lower-case in Teams; the Playground's are longer) at the start.
-// Slack team ids ("T0123ABC") never contain a dash.
-var tenantFirm = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12,16}(:|$)`)
-
-// OwnsFirm reports whether a firm id is a Teams firm.
-func OwnsFirm(firm string) bool { return tenantFirm.MatchString(firm) }
-
-// FirmFilter lists the firms of one platform only, so that a Slack and
-// a Teams announce.Scheduler can share one store without posting each
-// other's reminders (a Slack poster would end a Teams subscription as
-// channel_not_found, and the reverse).
-type FirmFilter struct {
-	announce.FirmStore
-	Teams bool // true: Teams firms only; false: all others
-}
-
-// Firms lists the store's firms of the filter's platform.
-func (f FirmFilter) Firms(ctx context.Context) ([]string, error) {
-	all, err := f.FirmStore.Firms(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := all[:0:0]
-	for _, firm := range all {
-		if OwnsFirm(firm) == f.Teams {
-			out = append(out, firm)
-		}
-	}
-	return out, nil
 }

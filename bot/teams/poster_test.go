@@ -8,12 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/caisbot/caisbot/bot/announce"
+	"github.com/caisbot/caisbot/announce"
+	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/caisbot/caisbot/dialogs"
 )
 
 func reminder(channel string) announce.Message {
-	return announce.Message{Occurrence: dialogs.Occurrence{Firm: tenantID, Channel: channel, Deadline: "target:register", Day: "2026-12-01", Lead: 1},
+	return announce.Message{Occurrence: ledger.Occurrence{Firm: tenantID, Channel: channel, Deadline: "target:register", Day: "2026-12-01", Lead: 1},
 		ID: "occ-1", Reply: dialogs.Notice("⏰ Due tomorrow: Step 2", "**Step 2** is due tomorrow.")}
 }
 

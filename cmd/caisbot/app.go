@@ -12,11 +12,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/caisbot/caisbot/bot/announce"
+	"github.com/caisbot/caisbot/announce"
 	"github.com/caisbot/caisbot/bot/playground"
 	"github.com/caisbot/caisbot/bot/slackbot"
 	"github.com/caisbot/caisbot/bot/teams"
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 	"github.com/caisbot/caisbot/internal/metrics"
 	"github.com/caisbot/caisbot/store"
 	"github.com/redis/go-redis/v9"
@@ -37,13 +38,14 @@ type app struct {
 	pg         *playground.Playground
 	teams      *teams.Handler
 	schedulers []*announce.Scheduler
+	posters    announce.Posters
 	svc        *dialogs.Service
 	metrics    *metrics.Metrics
 	closers    []func()
 }
 
 func newApp(cfg *Config, log *slog.Logger) (*app, error) {
-	a := &app{cfg: cfg, log: log, mux: http.NewServeMux(), metrics: metrics.New()}
+	a := &app{cfg: cfg, log: log, mux: http.NewServeMux(), metrics: metrics.New(), posters: announce.Posters{}}
 	if cfg.Now != "" {
 		log.Warn("CAIS_NOW is set: the bot's clock starts at that instant (for demos and tests only)", "now", cfg.start)
 	}
@@ -66,6 +68,10 @@ func newApp(cfg *Config, log *slog.Logger) (*app, error) {
 			a.close()
 			return nil, err
 		}
+	}
+	if err := a.schedule(); err != nil {
+		a.close()
+		return nil, err
 	}
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	a.mux.HandleFunc("GET /readyz", a.ready)
@@ -130,7 +136,7 @@ func (a *app) wireSlack() error {
 	tr.MaxIdleConnsPerHost = 64
 	httpc := &http.Client{Timeout: 10 * time.Second, Transport: a.metrics.Transport(tr)}
 	api := slack.New(token, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(httpc))
-	h, err := slackbot.New(slackbot.Config{SigningSecret: secret, Scope: a.cfg.Scope, Service: svc, API: api, HTTP: httpc, Logger: a.log, Viewers: a.store, Observe: a.metrics.Observe})
+	h, err := slackbot.New(slackbot.Config{SigningSecret: secret, Scope: a.cfg.scope, Service: svc, API: api, HTTP: httpc, Logger: a.log, Viewers: a.store, Observe: a.metrics.Observe})
 	if err != nil {
 		return err
 	}
@@ -139,9 +145,7 @@ func (a *app) wireSlack() error {
 	if err != nil {
 		return err
 	}
-	if err := a.schedule("slack", teams.FirmFilter{FirmStore: a.store, Teams: false}, poster); err != nil {
-		return err
-	}
+	a.posters[firm.Slack] = poster
 	if a.cfg.SlackAppToken != "" {
 		sapi := slack.New(token, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(httpc), slack.OptionAppLevelToken(a.cfg.SlackAppToken))
 		a.socket = socketmode.New(sapi, socketmode.OptionLog(slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)))
@@ -160,7 +164,7 @@ func (a *app) wireTeams() error {
 	h, err := teams.New(teams.Config{
 		AppID: a.cfg.MicrosoftAppID, AppPassword: a.cfg.MicrosoftAppPassword,
 		AppType: a.cfg.MicrosoftAppType, TenantID: a.cfg.MicrosoftAppTenantID,
-		Scope: a.cfg.Scope, Service: a.svc, Store: a.store,
+		Scope: a.cfg.scope, Service: a.svc, Store: teams.StoreDirectory(a.store.Directory(firm.Teams)),
 		HTTP:      &http.Client{Timeout: 10 * time.Second},
 		Logger:    a.log.With("platform", "teams"),
 		Observe:   func(kind, outcome string, d time.Duration) { a.metrics.Observe("teams_"+kind, outcome, d) },
@@ -173,14 +177,16 @@ func (a *app) wireTeams() error {
 	a.mux.Handle("POST /api/messages", h)
 	// The Agents Playground probes the endpoint with HEAD before connecting.
 	a.mux.HandleFunc("HEAD /api/messages", func(http.ResponseWriter, *http.Request) {})
-	return a.schedule("teams", teams.FirmFilter{FirmStore: a.store, Teams: true}, h.Poster())
+	a.posters[firm.Teams] = h.Poster()
+	return nil
 }
 
-// schedule adds a deadline-announcement scheduler for one platform's
-// firms; every replica runs one, and Redis claims keep posts exactly once.
-func (a *app) schedule(platform string, firms announce.FirmStore, poster announce.Poster) error {
-	s, err := announce.New(announce.Config{Service: a.svc, Firms: firms, Ledger: a.store, Poster: poster,
-		Now: a.svc.Now, Logger: a.log.With("component", "announce", "platform", platform),
+// schedule adds the deadline-announcement scheduler, which hands each
+// firm's reminders to the poster of its platform; every replica runs one,
+// and Redis claims keep posts exactly once.
+func (a *app) schedule() error {
+	s, err := announce.New(announce.Config{Service: a.svc, Firms: a.store, Ledger: a.store, Posters: a.posters,
+		Now: a.svc.Now, Logger: a.log.With("component", "announce"),
 		Observe: func(e string) { a.metrics.Announcements.WithLabelValues(e).Inc() }})
 	if err != nil {
 		return err

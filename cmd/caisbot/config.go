@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 	"github.com/kelseyhightower/envconfig"
 )
 
@@ -38,6 +39,7 @@ type Config struct {
 	MicrosoftAppTenantID string `envconfig:"MICROSOFT_APP_TENANT_ID"`
 	MicrosoftAppType     string `envconfig:"MICROSOFT_APP_TYPE" default:"MultiTenant"`
 
+	scope    firm.Scope
 	loc      *time.Location
 	roadmap  *dialogs.Roadmap
 	logLevel slog.Level
@@ -90,14 +92,15 @@ func (c *Config) check() error {
 		return fmt.Errorf("MICROSOFT_APP_TYPE must be SingleTenant or MultiTenant, not %q", c.MicrosoftAppType)
 	case c.MicrosoftAppID != "" && c.MicrosoftAppType == "SingleTenant" && c.MicrosoftAppTenantID == "":
 		return errors.New("MICROSOFT_APP_TENANT_ID is required with MICROSOFT_APP_TYPE=SingleTenant")
-	case c.Scope != "workspace" && c.Scope != "channel":
-		return fmt.Errorf("CAIS_SCOPE must be workspace or channel, not %q", c.Scope)
 	case c.RedisSentinelMaster != "" && len(c.RedisAddrs) == 0:
 		return errors.New("REDIS_SENTINEL_MASTER needs the Sentinel addresses in REDIS_ADDRS")
 	case strings.Contains(c.SlackSigningSecret, "REPLACE"):
 		return errors.New("SLACK_SIGNING_SECRET is still the REPLACE-ME placeholder from deploy/: set the app's signing secret, or leave it empty in Socket Mode")
 	case strings.Contains(c.SlackBotToken, "REPLACE"), strings.Contains(c.SlackAppToken, "REPLACE"):
 		return errors.New("SLACK_BOT_TOKEN / SLACK_APP_TOKEN is still a REPLACE-ME placeholder from deploy/")
+	}
+	if c.scope, err = firm.ParseScope(c.Scope); err != nil {
+		return fmt.Errorf("CAIS_SCOPE must be workspace or channel, not %q", c.Scope)
 	}
 	if c.AdminUsers, err = adminIDs(c.AdminUsers); err != nil {
 		return err

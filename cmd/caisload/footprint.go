@@ -1,6 +1,8 @@
 package main
 
 import (
+	firmid "github.com/caisbot/caisbot/firm"
+
 	"context"
 	"crypto/rand"
 	"errors"
@@ -42,7 +44,8 @@ func firmID() string { return "T" + rand.Text()[:10] }
 // journey walks one firm through the whole roadmap by its primary
 // buttons (8 confirmations on the CAT Reporting Agent path) and returns
 // the number of confirmations.
-func journey(ctx context.Context, svc *dialogs.Service, firm string) (int, error) {
+func journey(ctx context.Context, svc *dialogs.Service, team string) (int, error) {
+	firm := firmid.ID{Platform: firmid.Slack, Workspace: team}
 	ev := dialogs.Event{User: "U" + rand.Text()[:10], Channel: "C" + rand.Text()[:10]}
 	reply, err := svc.Command(ctx, firm, ev, dialogs.ParseCommand(""))
 	if err != nil {

@@ -6,7 +6,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 )
 
 // run is one RunOnce: its clock, its claim token and its workers.
@@ -39,9 +41,9 @@ const loadBatch = 100
 
 // planAll reads every firm (Loaders batches at a time) and sends its due
 // jobs on; missed ones are recorded here. It closes jobs when done.
-func (r *run) planAll(ctx context.Context, firms []string, jobs chan<- job) {
+func (r *run) planAll(ctx context.Context, firms []firm.ID, jobs chan<- job) {
 	defer close(jobs)
-	batches := make(chan []string)
+	batches := make(chan []firm.ID)
 	var wg sync.WaitGroup
 	for range r.s.cfg.Loaders {
 		wg.Go(func() {
@@ -60,7 +62,7 @@ func (r *run) planAll(ctx context.Context, firms []string, jobs chan<- job) {
 	wg.Wait()
 }
 
-func (r *run) planBatch(ctx context.Context, firms []string, jobs chan<- job) {
+func (r *run) planBatch(ctx context.Context, firms []firm.ID, jobs chan<- job) {
 	ps, err := r.s.cfg.Firms.LoadMany(ctx, firms)
 	if err != nil {
 		r.s.stats.add(evError)
@@ -75,8 +77,8 @@ func (r *run) planBatch(ctx context.Context, firms []string, jobs chan<- job) {
 }
 
 // planFirm sends the firm's due jobs on; false when ctx ended.
-func (r *run) planFirm(ctx context.Context, firm string, p *dialogs.Progress, jobs chan<- job) bool {
-	due, missed := plan(r.s.cfg.Service.Flow, firm, r.s.cfg.Workspace(firm), p, r.now)
+func (r *run) planFirm(ctx context.Context, f firm.ID, p *dialogs.Progress, jobs chan<- job) bool {
+	due, missed := plan(r.s.cfg.Service.Flow, f, p, r.now)
 	for _, j := range missed {
 		r.skip(ctx, j)
 	}
@@ -114,7 +116,7 @@ func (r *run) skip(ctx context.Context, j job) {
 	case "":
 		r.s.stats.add(evSkipped)
 		log.Info("reminder skipped: its day passed with no sender running (or the deadline or subscription came later)")
-	case dialogs.StateClaimed:
+	case ledger.StateClaimed:
 		r.s.stats.add(evMissed)
 		log.Error("reminder never delivered on its day: every attempt failed")
 	}
@@ -123,7 +125,7 @@ func (r *run) skip(ctx context.Context, j job) {
 // dispatch hands each job to its workspace's worker, starting workers as
 // workspaces appear, and waits for all of them.
 func (r *run) dispatch(ctx context.Context, jobs <-chan job) {
-	workers := map[string]*worker{}
+	workers := map[Workspace]*worker{}
 	var wg sync.WaitGroup
 	for j := range jobs {
 		w := workers[j.workspace]

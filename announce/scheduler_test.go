@@ -7,12 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/caisbot/caisbot/dialogs"
 )
 
 // occ7 is the 7-day reminder of F1's June 5 target in channel.
-func occ7(firm, channel string) dialogs.Occurrence {
-	return dialogs.Occurrence{Firm: firm, Channel: channel, Deadline: "target:certify_self", Day: "2027-06-05", Lead: 7}
+func occ7(firm, channel string) ledger.Occurrence {
+	return ledger.Occurrence{Firm: firm, Channel: channel, Deadline: "target:certify_self", Day: "2027-06-05", Lead: 7}
 }
 
 func TestPostsTheReminder(t *testing.T) {
@@ -30,7 +31,7 @@ func TestPostsTheReminder(t *testing.T) {
 	if !strings.Contains(text, "June 5, 2027") || !strings.Contains(text, "7 days left") || len(p.Msg.Reply.Actions) != 1 {
 		t.Fatalf("reply %q, actions %v", text, p.Msg.Reply.Actions)
 	}
-	if st, ref := r.state(p.Msg.Occurrence); st != dialogs.StateSent || ref != p.Ref {
+	if st, ref := r.state(p.Msg.Occurrence); st != ledger.StateSent || ref != p.Ref {
 		t.Fatalf("recorded %s %s; want sent %s", st, ref, p.Ref)
 	}
 	r.runOnce(s, "2027-05-29 09:01")
@@ -100,7 +101,7 @@ func TestCrashMidSend(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			dying := r.scheduler(&crashAfter{inner: r.fake, cancel: cancel, accept: tt.accepted})
 			_ = dying.RunOnce(ctx, ny("2027-05-29 09:00"))
-			if st, _ := r.state(occ7("T1", "C1")); st != dialogs.StateClaimed {
+			if st, _ := r.state(occ7("T1", "C1")); st != ledger.StateClaimed {
 				t.Fatalf("after the crash the record is %q; want claimed", st)
 			}
 			next := r.scheduler(r.fake)
@@ -108,7 +109,7 @@ func TestCrashMidSend(t *testing.T) {
 			r.wantPosts(int(tt.recovered))
 			r.runOnce(next, "2027-05-29 09:03")
 			posts := r.wantPosts(tt.wantPosts)
-			if st, ref := r.state(occ7("T1", "C1")); st != dialogs.StateSent || ref != posts[0].Ref {
+			if st, ref := r.state(occ7("T1", "C1")); st != ledger.StateSent || ref != posts[0].Ref {
 				t.Fatalf("recorded %s %s; want sent %s", st, ref, posts[0].Ref)
 			}
 			if got := next.Stats(); got.Recovered != tt.recovered || got.Sent != 1-tt.recovered {
@@ -225,7 +226,7 @@ func TestRefusedPostIsNotRetried(t *testing.T) {
 	r.runOnce(s, "2027-05-29 09:00")
 	r.runOnce(s, "2027-05-29 09:10")
 	r.wantPosts(0)
-	if st, _ := r.state(occ7("T1", "C1")); st != dialogs.StateFailed || s.Stats().Failed != 1 {
+	if st, _ := r.state(occ7("T1", "C1")); st != ledger.StateFailed || s.Stats().Failed != 1 {
 		t.Fatalf("state %s, stats %+v; want failed, counted", st, s.Stats())
 	}
 }
@@ -242,7 +243,7 @@ func TestMissedReminders(t *testing.T) {
 	for _, lead := range []int{30, 14} {
 		o := occ7("T1", "C1")
 		o.Lead = lead
-		if st, _ := r.state(o); st != dialogs.StateSkipped {
+		if st, _ := r.state(o); st != ledger.StateSkipped {
 			t.Errorf("lead %d recorded %q; want skipped", lead, st)
 		}
 	}

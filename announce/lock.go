@@ -10,7 +10,7 @@ var errNoLock = errors.New("another sender holds the workspace")
 
 // lock takes the workspace's sender lock for this run.
 func (w *worker) lock(ctx context.Context) bool {
-	ok, err := w.r.s.cfg.Ledger.LockSender(ctx, w.ws, w.r.token, w.r.clock(), w.r.s.cfg.Lease)
+	ok, err := w.r.s.cfg.Ledger.LockSender(ctx, w.ws.ID, w.r.token, w.r.clock(), w.r.s.cfg.Lease)
 	switch {
 	case err != nil:
 		w.r.s.stats.add(evError)
@@ -38,7 +38,7 @@ func (w *worker) unlock(ctx context.Context) {
 	// wait a lease; a crash leaves it to lapse.
 	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
-	if err := w.r.s.cfg.Ledger.UnlockSender(uctx, w.ws, w.r.token); err != nil {
+	if err := w.r.s.cfg.Ledger.UnlockSender(uctx, w.ws.ID, w.r.token); err != nil {
 		w.r.s.log.Warn("announcements: cannot release the sender lock; it lapses by itself", "workspace", w.ws, "err", err)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/announce/ledger"
 )
 
 // posted is a result waiting to be recorded with the next round trip.
@@ -33,12 +33,12 @@ func (w *worker) claim(ctx context.Context, jobs []job) []*delivery {
 		case w.r.dayOf(w.r.clock()) != w.r.dayOf(j.at):
 			w.r.skip(ctx, j) // the queue ran past midnight: the day is over
 		case w.gone[j.occ.Channel]:
-			w.settleNow(ctx, j, dialogs.StateGone, "")
+			w.settleNow(ctx, j, ledger.StateGone, "")
 		default:
 			todo = append(todo, j)
 		}
 	}
-	occs := make([]dialogs.Occurrence, len(todo))
+	occs := make([]ledger.Occurrence, len(todo))
 	for i, j := range todo {
 		occs[i] = j.occ
 	}
@@ -55,9 +55,9 @@ func (w *worker) claim(ctx context.Context, jobs []job) []*delivery {
 	var out []*delivery
 	for i, c := range claimed {
 		switch c.Outcome {
-		case dialogs.Claimed, dialogs.Retaken:
-			out = append(out, w.newDelivery(todo[i], c.Outcome == dialogs.Retaken))
-		case dialogs.Done:
+		case ledger.Claimed, ledger.Retaken:
+			out = append(out, w.newDelivery(todo[i], c.Outcome == ledger.Retaken))
+		case ledger.Done:
 			s.markDone(todo[i].occ)
 		}
 	}
@@ -67,7 +67,7 @@ func (w *worker) claim(ctx context.Context, jobs []job) []*delivery {
 // posted queues a result; the queue goes with the next claim, or now if
 // its oldest entry has waited recordWithin.
 func (w *worker) posted(ctx context.Context, j job, ref string) {
-	w.pending = append(w.pending, posted{j: j, state: dialogs.StateSent, ref: ref, at: time.Now()})
+	w.pending = append(w.pending, posted{j: j, state: ledger.StateSent, ref: ref, at: time.Now()})
 	if time.Since(w.pending[0].at) >= recordWithin {
 		w.flush(ctx)
 	}
@@ -103,21 +103,21 @@ func (w *worker) settleNow(ctx context.Context, j job, state, ref string) {
 
 // recorded notes what the ledger now holds, and reports a post made
 // while another sender's post was already recorded.
-func (w *worker) recorded(done []posted, rec []dialogs.Claim) {
+func (w *worker) recorded(done []posted, rec []ledger.Claim) {
 	s := w.r.s
 	for i, p := range done {
 		s.markDone(p.j.occ)
-		if p.state == dialogs.StateSent && rec[i].State == dialogs.StateSent && rec[i].Ref != p.ref {
+		if p.state == ledger.StateSent && rec[i].State == ledger.StateSent && rec[i].Ref != p.ref {
 			s.stats.add(evDuplicate)
 			s.log.Error("reminder posted twice: another sender's post was recorded first", append(occAttrs(p.j), "ref", p.ref, "recorded", rec[i].Ref)...)
 		}
 	}
 }
 
-func settlements(ps []posted) []dialogs.Settlement {
-	out := make([]dialogs.Settlement, len(ps))
+func settlements(ps []posted) []ledger.Settlement {
+	out := make([]ledger.Settlement, len(ps))
 	for i, p := range ps {
-		out[i] = dialogs.Settlement{Occurrence: p.j.occ, State: p.state, Ref: p.ref}
+		out[i] = ledger.Settlement{Occurrence: p.j.occ, State: p.state, Ref: p.ref}
 	}
 	return out
 }
@@ -130,8 +130,8 @@ func (d *delivery) hold(ctx context.Context) bool {
 	if time.Since(d.claimedAt) < s.cfg.Lease/3 {
 		return true
 	}
-	_, c, err := s.cfg.Ledger.Settle(ctx, nil, []dialogs.Occurrence{d.j.occ}, d.w.r.token, d.w.r.clock(), s.cfg.Lease)
-	if err != nil || c[0].Outcome != dialogs.Claimed {
+	_, c, err := s.cfg.Ledger.Settle(ctx, nil, []ledger.Occurrence{d.j.occ}, d.w.r.token, d.w.r.clock(), s.cfg.Lease)
+	if err != nil || c[0].Outcome != ledger.Claimed {
 		return false
 	}
 	d.claimedAt = time.Now()

@@ -17,14 +17,12 @@ type Config struct {
 	Service *dialogs.Service
 	Firms   FirmStore
 	Ledger  Ledger
-	Poster  Poster
+	// Posters send each platform's reminders; at least one is required.
+	Posters Posters
 	// Now is the clock (the app honours CAIS_NOW); default Service.Now.
-	Now func() time.Time
-	// Workspace maps a firm to the unit Slack rate-limits posting in;
-	// default WorkspaceOf.
-	Workspace func(firm string) string
-	Logger    *slog.Logger // default: discard
-	Limits    Limits
+	Now    func() time.Time
+	Logger *slog.Logger // default: discard
+	Limits Limits
 	// Observe, if set, is told each event Stats counts, by name: sent,
 	// recovered, skipped, missed, failed, gone, rate_limited, retry,
 	// duplicate, error (for a metrics counter).
@@ -76,8 +74,8 @@ func (c *Config) check() error {
 	switch {
 	case c.Service == nil || c.Service.Flow == nil:
 		return errors.New("announce: Service with a Flow is required")
-	case c.Firms == nil || c.Ledger == nil || c.Poster == nil:
-		return errors.New("announce: Firms, Ledger and Poster are required")
+	case c.Firms == nil || c.Ledger == nil || len(c.Posters) == 0:
+		return errors.New("announce: Firms, Ledger and Posters are required")
 	case c.Now == nil && c.Service.Now == nil:
 		return errors.New("announce: a clock (Now or Service.Now) is required")
 	}
@@ -87,9 +85,6 @@ func (c *Config) check() error {
 func (c *Config) defaults() {
 	if c.Now == nil {
 		c.Now = c.Service.Now
-	}
-	if c.Workspace == nil {
-		c.Workspace = WorkspaceOf
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -1,14 +1,19 @@
-package store_test
+package teams
 
 import (
 	"context"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/caisbot/caisbot/firm"
+	"github.com/caisbot/caisbot/internal/redistest"
+	"github.com/caisbot/caisbot/store"
+	"github.com/redis/go-redis/v9"
 )
 
 func TestTeamsConversations(t *testing.T) {
-	s, rdb, prefix := newStore(t)
+	s, rdb, prefix := newRecords(t)
 	ctx := context.Background()
 	const id, ref = "19:abc@thread.tacv2", `{"serviceUrl":"https://smba.example/amer/"}`
 	if _, found, err := s.Conversation(ctx, id); found || err != nil {
@@ -34,7 +39,7 @@ func TestTeamsConversations(t *testing.T) {
 }
 
 func TestTeamsPeople(t *testing.T) {
-	s, _, _ := newStore(t)
+	s, _, _ := newRecords(t)
 	ctx := context.Background()
 	for _, p := range [][2]string{{"A1", `{"n":"Ann"}`}, {"B2", `{"n":"Bob"}`}, {"A1", `{"n":"Ann Lee"}`}} {
 		if err := s.SavePerson(ctx, "tenant-1", p[0], p[1]); err != nil {
@@ -52,7 +57,7 @@ func TestTeamsPeople(t *testing.T) {
 }
 
 func TestTeamsIDsRefused(t *testing.T) {
-	s, _, _ := newStore(t)
+	s, _, _ := newRecords(t)
 	ctx := context.Background()
 	for _, id := range []string{"", "a{b}", "a b", strings.Repeat("x", 513)} {
 		if err := s.SaveConversation(ctx, id, "{}"); err == nil {
@@ -62,4 +67,10 @@ func TestTeamsIDsRefused(t *testing.T) {
 			t.Errorf("SavePerson tenant %q accepted", id)
 		}
 	}
+}
+
+// newRecords is the adapter's directory kept in a fresh store.
+func newRecords(t *testing.T) (Directory, redis.UniversalClient, string) {
+	rdb, prefix := redistest.New(t)
+	return StoreDirectory(store.New(rdb, prefix).Directory(firm.Teams)), rdb, prefix
 }

@@ -1,17 +1,22 @@
-package dialogs
+// Package ledger holds the announcer's bookkeeping: the reminders owed
+// (occurrences), the claims senders take on them and the results they
+// record. The store keeps them; the announcer decides them.
+package ledger
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
 	"strings"
+
+	"github.com/caisbot/caisbot/firm"
 )
 
 // Occurrence is one reminder owed: deadline Deadline, due on Day, posted
 // to Channel of Firm Lead days before. Day is part of it so that moving a
 // target date makes its reminders new ones.
 type Occurrence struct {
-	Firm     string
+	Firm     firm.ID
 	Channel  string
 	Deadline string // Deadline.ID
 	Day      string // YYYY-MM-DD
@@ -19,9 +24,11 @@ type Occurrence struct {
 }
 
 // ID is the occurrence's stable identifier, carried in the posted
-// message's metadata so a sender that lost track can find its post.
+// message's metadata so a sender that lost track can find its post. It
+// hashes the firm's key, not its platform, so ids recorded before firms
+// said their platform stay the same.
 func (o Occurrence) ID() string {
-	sum := sha256.Sum256([]byte(strings.Join([]string{o.Firm, o.Channel, o.Deadline, o.Day, strconv.Itoa(o.Lead)}, "\x00")))
+	sum := sha256.Sum256([]byte(strings.Join([]string{o.Firm.Key(), o.Channel, o.Deadline, o.Day, strconv.Itoa(o.Lead)}, "\x00")))
 	return hex.EncodeToString(sum[:16])
 }
 

@@ -5,7 +5,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 )
 
 // SendTime is when the reminder lead days before day goes out: 09:00 on
@@ -18,8 +20,8 @@ func SendTime(day time.Time, lead int, loc *time.Location) time.Time {
 
 // job is one occurrence to settle in this run.
 type job struct {
-	occ       dialogs.Occurrence
-	workspace string
+	occ       ledger.Occurrence
+	workspace Workspace
 	deadline  dialogs.Deadline
 	at        time.Time         // when it fell due
 	progress  *dialogs.Progress // shared by the firm's jobs; read only
@@ -30,7 +32,8 @@ type job struct {
 // Deadlines already passed (the seed's roadmap dates) and those the firm
 // finished get none, and neither do lead times that fell before the
 // channel subscribed.
-func plan(f *dialogs.Flow, firm, workspace string, p *dialogs.Progress, now time.Time) (due, missed []job) {
+func plan(f *dialogs.Flow, firm firm.ID, p *dialogs.Progress, now time.Time) (due, missed []job) {
+	workspace := WorkspaceOf(firm)
 	today := midnight(now, f.Loc)
 	channels := make([]string, 0, len(p.Channels))
 	for ch := range p.Channels {
@@ -48,7 +51,7 @@ func plan(f *dialogs.Flow, firm, workspace string, p *dialogs.Progress, now time
 					continue
 				}
 				j := job{
-					occ:       dialogs.Occurrence{Firm: firm, Channel: ch, Deadline: d.ID, Day: d.Day.Format(time.DateOnly), Lead: lead},
+					occ:       ledger.Occurrence{Firm: firm, Channel: ch, Deadline: d.ID, Day: d.Day.Format(time.DateOnly), Lead: lead},
 					workspace: workspace, deadline: d, at: at, progress: p,
 				}
 				if at.Before(today) {

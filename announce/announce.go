@@ -19,22 +19,28 @@ import (
 	"context"
 	"log/slog"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 )
 
 // Message is one reminder to post.
 type Message struct {
-	Occurrence dialogs.Occurrence
+	Occurrence ledger.Occurrence
 	Workspace  string
 	// ID identifies the occurrence; the Poster must carry it in the
 	// post (Slack: message metadata) so that Find can see it.
 	ID    string
 	Reply dialogs.Reply
 }
+
+// Posters maps each platform to the Poster that sends its firms'
+// reminders. Firms of a platform with no Poster here are left alone: their
+// reminders stay owed until a scheduler that can post them runs.
+type Posters map[firm.Platform]Poster
 
 // Poster sends reminders on one chat platform. Errors it returns are
 // *RateLimited, *Gone, *Refused, or anything else for a failure that may
@@ -52,11 +58,11 @@ type Ledger interface {
 	// Settle records results, then claims occurrences for token until
 	// now+lease, in one round trip; recorded and claimed answer done and
 	// claims in order.
-	Settle(ctx context.Context, done []dialogs.Settlement, claims []dialogs.Occurrence, token string, now time.Time, lease time.Duration) (recorded, claimed []dialogs.Claim, err error)
+	Settle(ctx context.Context, done []ledger.Settlement, claims []ledger.Occurrence, token string, now time.Time, lease time.Duration) (recorded, claimed []ledger.Claim, err error)
 	// Skip records that o's day passed unsent and returns the state
 	// before ("" or "claimed" only for the first caller; "held" while a
 	// live claim may still be posting, changing nothing).
-	Skip(ctx context.Context, o dialogs.Occurrence, now time.Time) (string, error)
+	Skip(ctx context.Context, o ledger.Occurrence, now time.Time) (string, error)
 	// LockSender takes or renews a workspace's sender lock.
 	LockSender(ctx context.Context, workspace, token string, now time.Time, lease time.Duration) (bool, error)
 	UnlockSender(ctx context.Context, workspace, token string) error
@@ -65,8 +71,8 @@ type Ledger interface {
 // FirmStore lists every firm and reads firms' progress in batches
 // (store.Redis implements it).
 type FirmStore interface {
-	Firms(ctx context.Context) ([]string, error)
-	LoadMany(ctx context.Context, firms []string) ([]dialogs.Progress, error)
+	Firms(ctx context.Context) ([]firm.ID, error)
+	LoadMany(ctx context.Context, firms []firm.ID) ([]dialogs.Progress, error)
 }
 
 // Scheduler plans and sends reminders.
@@ -76,9 +82,9 @@ type Scheduler struct {
 	stats counters
 
 	mu     sync.Mutex
-	pacers map[string]*pacer           // by workspace, kept across runs
-	done   map[dialogs.Occurrence]bool // settled occurrences, until their deadline passes
-	today  string                      // local date the cache was last pruned for
+	pacers map[Workspace]*pacer       // kept across runs
+	done   map[ledger.Occurrence]bool // settled occurrences, until their deadline passes
+	today  string                     // local date the cache was last pruned for
 }
 
 // New checks the configuration and fills its defaults.
@@ -87,7 +93,7 @@ func New(cfg Config) (*Scheduler, error) {
 		return nil, err
 	}
 	cfg.defaults()
-	s := &Scheduler{cfg: cfg, log: cfg.Logger, pacers: map[string]*pacer{}, done: map[dialogs.Occurrence]bool{}}
+	s := &Scheduler{cfg: cfg, log: cfg.Logger, pacers: map[Workspace]*pacer{}, done: map[ledger.Occurrence]bool{}}
 	s.stats.observe = cfg.Observe
 	return s, nil
 }
@@ -120,7 +126,7 @@ func (s *Scheduler) RunOnce(ctx context.Context, now time.Time) error {
 	}
 	s.prune(r.today)
 	jobs := make(chan job, 256)
-	go r.planAll(ctx, interleave(firms, s.cfg.Workspace), jobs)
+	go r.planAll(ctx, interleave(s.postable(firms)), jobs)
 	r.dispatch(ctx, jobs)
 	return ctx.Err()
 }
@@ -131,17 +137,17 @@ func (s *Scheduler) Stats() Stats { return s.stats.snapshot() }
 // interleave orders firms round-robin by workspace, so every workspace's
 // first posts are planned early and all workspaces send in parallel from
 // the start instead of waiting for the firms sorted before theirs.
-func interleave(firms []string, workspace func(string) string) []string {
-	var order []string
-	groups := map[string][]string{}
+func interleave(firms []firm.ID) []firm.ID {
+	var order []Workspace
+	groups := map[Workspace][]firm.ID{}
 	for _, f := range firms {
-		w := workspace(f)
+		w := WorkspaceOf(f)
 		if _, ok := groups[w]; !ok {
 			order = append(order, w)
 		}
 		groups[w] = append(groups[w], f)
 	}
-	out := make([]string, 0, len(firms))
+	out := make([]firm.ID, 0, len(firms))
 	for i := 0; len(out) < len(firms); i++ {
 		for _, w := range order {
 			if i < len(groups[w]) {
@@ -152,22 +158,38 @@ func interleave(firms []string, workspace func(string) string) []string {
 	return out
 }
 
-// WorkspaceOf is the default Config.Workspace: the Slack team, which
-// starts both firm id forms ("T123" and "T123:C456").
-func WorkspaceOf(firm string) string {
-	w, _, _ := strings.Cut(firm, ":")
-	return w
+// postable keeps the firms whose platform has a Poster here.
+func (s *Scheduler) postable(firms []firm.ID) []firm.ID {
+	out := firms[:0:0]
+	for _, f := range firms {
+		if s.cfg.Posters[f.Platform] != nil {
+			out = append(out, f)
+		}
+	}
+	return out
 }
+
+// Workspace is the unit a platform rate-limits posting in: a Slack team,
+// a Teams tenant. Reminders are grouped and paced by it.
+type Workspace struct {
+	Platform firm.Platform
+	ID       string
+}
+
+// WorkspaceOf is the workspace firm f posts in.
+func WorkspaceOf(f firm.ID) Workspace { return Workspace{Platform: f.Platform, ID: f.Workspace} }
+
+func (w Workspace) String() string { return string(w.Platform) + "/" + w.ID }
 
 // isDone and markDone keep settled occurrences in memory so later ticks
 // of the same day do not ask Redis about them again.
-func (s *Scheduler) isDone(o dialogs.Occurrence) bool {
+func (s *Scheduler) isDone(o ledger.Occurrence) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.done[o]
 }
 
-func (s *Scheduler) markDone(o dialogs.Occurrence) {
+func (s *Scheduler) markDone(o ledger.Occurrence) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.done[o] = true
@@ -190,7 +212,7 @@ func (s *Scheduler) prune(today string) {
 }
 
 // pacerFor returns the workspace's pacer; a run's worker is its only user.
-func (s *Scheduler) pacerFor(workspace string) *pacer {
+func (s *Scheduler) pacerFor(workspace Workspace) *pacer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.pacers[workspace]

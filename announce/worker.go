@@ -11,7 +11,7 @@ import (
 // limits. Several workspaces' workers run at once.
 type worker struct {
 	r    *run
-	ws   string
+	ws   Workspace
 	pace *pacer
 
 	mu     sync.Mutex
@@ -27,7 +27,7 @@ type worker struct {
 	lockedAt time.Time // real time of the last sender-lock renewal
 }
 
-func newWorker(r *run, ws string) *worker {
+func newWorker(r *run, ws Workspace) *worker {
 	return &worker{r: r, ws: ws, pace: r.s.pacerFor(ws), signal: make(chan struct{}, 1), gone: map[string]bool{}}
 }
 

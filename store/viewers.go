@@ -5,20 +5,29 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/caisbot/caisbot/firm"
 )
 
-// maxViewers bounds the Home-tab viewers remembered per firm; past it new
-// viewers still see their Home when they open it, just not live refreshes.
+// A firm's live viewers are the users who keep a view of its progress open
+// that the adapter refreshes after every change (Slack's App Home tab
+// today). The store keeps the set beside the firm's progress, so the
+// commit script can say whether there is anyone to refresh; what a view
+// is, is the adapter's business.
+
+// maxViewers bounds the viewers remembered per firm; past it new viewers
+// still see their view when they open it, just not live refreshes.
 const maxViewers = 200
 
-func (r *Redis) viewersKey(firm string) (string, error) {
-	k, err := r.keys(firm)
-	return k.home, err
+func (r *Redis) viewersKey(f firm.ID) (string, error) {
+	k, err := r.keys(f)
+	return k.viewers, err
 }
 
-// AddViewer remembers that user's Home tab shows firm.
-func (r *Redis) AddViewer(ctx context.Context, firm, user string) error {
-	k, err := r.viewersKey(firm)
+// AddViewer remembers that user keeps a live view of f open.
+func (r *Redis) AddViewer(ctx context.Context, f firm.ID, user string) error {
+	firm := f.String()
+	k, err := r.viewersKey(f)
 	if err != nil {
 		return err
 	}
@@ -36,14 +45,15 @@ func (r *Redis) AddViewer(ctx context.Context, firm, user string) error {
 	return nil
 }
 
-// Viewers lists the users whose Home tab shows firm, sorted. Right after
+// Viewers lists the users keeping a live view of f open, sorted. Right after
 // a commit that found the firm without viewers it answers none without
 // asking Redis again: most firms never open the Home tab, and the lookup
 // after every change was a twentieth of a click. A user who opens Home
 // is added (AddViewer) before the Home is drawn, so a commit that saw no
 // viewers happened before that drawing read the progress.
-func (r *Redis) Viewers(ctx context.Context, firm string) ([]string, error) {
-	k, err := r.viewersKey(firm)
+func (r *Redis) Viewers(ctx context.Context, f firm.ID) ([]string, error) {
+	firm := f.String()
+	k, err := r.viewersKey(f)
 	if err != nil {
 		return nil, err
 	}

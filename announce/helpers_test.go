@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/internal/redistest"
 	"github.com/caisbot/caisbot/store"
@@ -185,7 +186,7 @@ func (r *rig) wantPosts(n int) []post {
 }
 
 // state reads an occurrence's record as the store keeps it: state and ref.
-func (r *rig) state(o dialogs.Occurrence) (string, string) {
+func (r *rig) state(o ledger.Occurrence) (string, string) {
 	r.t.Helper()
 	v, err := r.rdb.HMGet(context.Background(), r.prefix+"{"+o.Firm+"}:announce:"+o.ID(), "s", "r").Result()
 	if err != nil {

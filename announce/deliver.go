@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/announce/ledger"
 )
 
 // delivery posts one claimed occurrence, or finds that an earlier
@@ -25,7 +25,7 @@ type delivery struct {
 func (w *worker) newDelivery(j job, retaken bool) *delivery {
 	f := w.r.s.cfg.Service.Flow
 	return &delivery{w: w, j: j, uncertain: retaken, claimedAt: time.Now(), msg: Message{
-		Occurrence: j.occ, Workspace: j.workspace, ID: j.occ.ID(),
+		Occurrence: j.occ, Workspace: j.workspace.ID, ID: j.occ.ID(),
 		Reply: f.AnnouncementReply(*j.progress, j.deadline, w.r.clock()),
 	}}
 }
@@ -47,7 +47,7 @@ func (d *delivery) attempt(ctx context.Context) (settled bool, err error) {
 	s := d.w.r.s
 	if d.uncertain {
 		cctx, cancel := context.WithTimeout(ctx, s.cfg.CallTimeout)
-		ref, found, err := s.cfg.Poster.Find(cctx, d.msg)
+		ref, found, err := s.cfg.Posters[d.j.occ.Firm.Platform].Find(cctx, d.msg)
 		cancel()
 		if err != nil {
 			return false, err
@@ -65,7 +65,7 @@ func (d *delivery) attempt(ctx context.Context) (settled bool, err error) {
 		return true, nil // stopping, or another sender has it now
 	}
 	cctx, cancel := context.WithTimeout(ctx, s.cfg.CallTimeout)
-	ref, err := s.cfg.Poster.Post(cctx, d.msg)
+	ref, err := s.cfg.Posters[d.j.occ.Firm.Platform].Post(cctx, d.msg)
 	cancel()
 	var rl *RateLimited
 	if errors.As(err, &rl) {
@@ -112,7 +112,7 @@ func (d *delivery) handle(ctx context.Context, err error) bool {
 	case errors.As(err, &refused):
 		s.stats.add(evFailed)
 		s.log.Error("reminder refused by the platform; not retried", append(occAttrs(d.j), "err", err)...)
-		d.w.settleNow(ctx, d.j, dialogs.StateFailed, "")
+		d.w.settleNow(ctx, d.j, ledger.StateFailed, "")
 		return false
 	default:
 		if d.attempts++; d.attempts < s.cfg.Attempts {
@@ -148,5 +148,5 @@ func (w *worker) end(ctx context.Context, j job, reason string) {
 	w.gone[j.occ.Channel] = true
 	s.stats.add(evGone)
 	s.log.Warn("announcements: channel refuses posts; subscription ended", append(occAttrs(j), "reason", reason)...)
-	w.settleNow(ctx, j, dialogs.StateGone, "")
+	w.settleNow(ctx, j, ledger.StateGone, "")
 }

@@ -1,0 +1,135 @@
+// Package firm names a firm: the chat platform it is served on, the
+// workspace there (a Slack team, a Teams tenant) and, when each channel is
+// a firm of its own (channel scope, for service bureaus), the channel.
+//
+// Each platform adapter builds an ID from what its platform verified; the
+// store turns it into the key part it has always used ("T123" or
+// "T123:C456"), so nothing stored before the ID existed needs migrating.
+// Only Legacy reads an id without being told its platform.
+package firm
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+)
+
+// Platform names a chat platform. Adapters define their own constant; the
+// name is what the firms index records, so it never changes once used.
+type Platform string
+
+// The platforms caisbot serves today.
+const (
+	Slack Platform = "slack"
+	Teams Platform = "teams"
+)
+
+var platformName = regexp.MustCompile(`^[a-z][a-z0-9]{0,15}$`)
+
+// Valid reports whether p can be recorded: a short lower-case name.
+func (p Platform) Valid() bool { return platformName.MatchString(string(p)) }
+
+// Scope says what a firm is on every platform: a whole workspace, or one
+// channel of it.
+type Scope string
+
+// Scopes.
+const (
+	WorkspaceScope Scope = "workspace"
+	ChannelScope   Scope = "channel"
+)
+
+// ParseScope reads CAIS_SCOPE's value.
+func ParseScope(s string) (Scope, error) {
+	switch sc := Scope(s); sc {
+	case WorkspaceScope, ChannelScope:
+		return sc, nil
+	}
+	return "", fmt.Errorf("unknown scope %q: want workspace or channel", s)
+}
+
+// ErrIncomplete is returned when a request names no workspace, or no
+// channel in channel scope.
+var ErrIncomplete = errors.New("request names no workspace or channel")
+
+// ID identifies one firm.
+type ID struct {
+	Platform  Platform
+	Workspace string // Slack team id, Teams tenant id
+	Channel   string // empty in workspace scope
+}
+
+// In builds the firm that a request from workspace and channel belongs to
+// under scope s; channel is ignored in workspace scope.
+func (s Scope) In(p Platform, workspace, channel string) (ID, error) {
+	if workspace == "" || (s == ChannelScope && channel == "") {
+		return ID{}, ErrIncomplete
+	}
+	if s != ChannelScope {
+		channel = ""
+	}
+	return ID{Platform: p, Workspace: workspace, Channel: channel}, nil
+}
+
+// Key is the firm's part of its Redis keys, as every build has written
+// it: the workspace, then ":" and the channel in channel scope.
+func (f ID) Key() string {
+	if f.Channel == "" {
+		return f.Workspace
+	}
+	return f.Workspace + ":" + f.Channel
+}
+
+// String names the firm in logs: "slack/T123:C456".
+func (f ID) String() string { return string(f.Platform) + "/" + f.Key() }
+
+// IsZero reports whether f names no firm.
+func (f ID) IsZero() bool { return f == ID{} }
+
+// Parse reads a key made by Key for a firm of platform p. A workspace id
+// never contains ":", so the first one ends it.
+func Parse(p Platform, key string) (ID, error) {
+	if !p.Valid() {
+		return ID{}, fmt.Errorf("firm: bad platform %q", p)
+	}
+	ws, ch, _ := strings.Cut(key, ":")
+	if ws == "" {
+		return ID{}, fmt.Errorf("firm: %q names no workspace", key)
+	}
+	return ID{Platform: p, Workspace: ws, Channel: ch}, nil
+}
+
+// Member is how the firms index records f from now on: the platform, "/"
+// and the key.
+func (f ID) Member() string { return f.String() }
+
+// ParseMember reads a firms-index member: a Member ("teams/<tenant>…"), or
+// a bare key written before firms said their platform, read by Legacy.
+func ParseMember(m string) (ID, error) {
+	if p, key, ok := strings.Cut(m, "/"); ok && Platform(p).Valid() {
+		return Parse(Platform(p), key)
+	}
+	return Legacy(m)
+}
+
+// tenant is the start of a Teams firm key: a tenant id (a GUID; the Agents
+// Playground's are longer). Slack team ids ("T0123ABC") never contain a
+// dash, and no key starts with a lower-case platform name and "/".
+var tenant = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12,16}(:|$)`)
+
+// Legacy reads a firm key stored before firms said their platform (the
+// members of the firms index written by builds up to December 2026), when
+// only Slack and Teams existed: a key that starts with a tenant GUID is a
+// Teams firm, anything else a Slack one. It is the only code that decides
+// a platform from the shape of an id; nothing new is written in this form.
+func Legacy(key string) (ID, error) {
+	if tenant.MatchString(key) {
+		return Parse(Teams, key)
+	}
+	return Parse(Slack, key)
+}
+
+// LogValue logs f as its String.
+func (f ID) LogValue() slog.Value { return slog.StringValue(f.String()) }
