@@ -88,7 +88,7 @@ func seedBench(b testing.TB, r *rig) {
 				e := dialogs.Entry{At: sub, User: admin, Action: dialogs.ActAnnounce, Detail: "channel " + ch, Version: 1}
 				e.Seal(0, "")
 				p.Seq, p.Head = e.Seq, e.Hash
-				if err := r.store.Commit(ctx, firm, 0, p, e); err != nil {
+				if err := r.store.Commit(ctx, slackFirm(firm), 0, p, e); err != nil {
 					b.Error(err)
 				}
 			}

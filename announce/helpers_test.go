@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 	"github.com/caisbot/caisbot/internal/redistest"
 	"github.com/caisbot/caisbot/store"
 	"github.com/redis/go-redis/v9"
@@ -120,7 +122,7 @@ func newRig(t testing.TB) *rig {
 func (r *rig) scheduler(p Poster, tune ...func(*Config)) *Scheduler {
 	r.t.Helper()
 	cfg := Config{
-		Service: r.svc, Firms: r.store, Ledger: r.store, Poster: p,
+		Service: r.svc, Firms: r.store, Ledger: r.store, Posters: Posters{firm.Slack: p},
 		Limits:  Limits{Channel: time.Millisecond, Workspace: time.Millisecond},
 		Backoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
 	}
@@ -137,7 +139,7 @@ func (r *rig) scheduler(p Poster, tune ...func(*Config)) *Scheduler {
 // cmd runs a command in firm's channel at a New York wall-clock time.
 func (r *rig) cmd(firm, channel, when, text string) dialogs.Reply {
 	r.t.Helper()
-	reply, err := r.svc.Command(context.Background(), firm, dialogs.Event{User: admin, Channel: channel, At: ny(when)}, dialogs.ParseCommand(text))
+	reply, err := r.svc.Command(context.Background(), slackFirm(firm), dialogs.Event{User: admin, Channel: channel, At: ny(when)}, dialogs.ParseCommand(text))
 	if err != nil {
 		r.t.Fatalf("%s: %v", text, err)
 	}
@@ -188,7 +190,7 @@ func (r *rig) wantPosts(n int) []post {
 // state reads an occurrence's record as the store keeps it: state and ref.
 func (r *rig) state(o ledger.Occurrence) (string, string) {
 	r.t.Helper()
-	v, err := r.rdb.HMGet(context.Background(), r.prefix+"{"+o.Firm+"}:announce:"+o.ID(), "s", "r").Result()
+	v, err := r.rdb.HMGet(context.Background(), r.prefix+"{"+o.Firm.Key()+"}:announce:"+o.ID(), "s", "r").Result()
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -198,3 +200,10 @@ func (r *rig) state(o ledger.Occurrence) (string, string) {
 }
 
 var errServer = errors.New("slack: 500 Internal Server Error")
+
+// slackFirm is the Slack firm whose key is key ("T1" or "T1:C1"), valid
+// or not (tests of refused ids use it too).
+func slackFirm(key string) firm.ID {
+	ws, ch, _ := strings.Cut(key, ":")
+	return firm.ID{Platform: firm.Slack, Workspace: ws, Channel: ch}
+}

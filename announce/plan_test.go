@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 )
 
 func TestSendTimeAcrossDaylightSaving(t *testing.T) {
@@ -35,7 +36,7 @@ func TestSendTimeAcrossDaylightSaving(t *testing.T) {
 
 // planned describes plan's answer as "due: lead@channel ...; missed: ...".
 func planned(f *dialogs.Flow, p dialogs.Progress, now time.Time) string {
-	due, missed := plan(f, "F1", "T1", &p, now)
+	due, missed := plan(f, firm.ID{Platform: firm.Slack, Workspace: "T1", Channel: "F1"}, &p, now)
 	list := func(js []job) string {
 		var s []string
 		for _, j := range js {
@@ -89,8 +90,15 @@ func early0() map[string]dialogs.Subscription {
 }
 
 func TestInterleave(t *testing.T) {
-	got := interleave([]string{"A:1", "A:2", "A:3", "B:1", "C:1", "C:2"}, WorkspaceOf)
-	if want := "A:1 B:1 C:1 A:2 C:2 A:3"; strings.Join(got, " ") != want {
-		t.Fatalf("interleave = %v; want %s", got, want)
+	var firms []firm.ID
+	for _, k := range []string{"A:1", "A:2", "A:3", "B:1", "C:1", "C:2"} {
+		firms = append(firms, slackFirm(k))
+	}
+	var keys []string
+	for _, f := range interleave(firms) {
+		keys = append(keys, f.Key())
+	}
+	if want := "A:1 B:1 C:1 A:2 C:2 A:3"; strings.Join(keys, " ") != want {
+		t.Fatalf("interleave = %v; want %s", keys, want)
 	}
 }

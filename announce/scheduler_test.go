@@ -9,11 +9,12 @@ import (
 
 	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 )
 
 // occ7 is the 7-day reminder of F1's June 5 target in channel.
 func occ7(firm, channel string) ledger.Occurrence {
-	return ledger.Occurrence{Firm: firm, Channel: channel, Deadline: "target:certify_self", Day: "2027-06-05", Lead: 7}
+	return ledger.Occurrence{Firm: slackFirm(firm), Channel: channel, Deadline: "target:certify_self", Day: "2027-06-05", Lead: 7}
 }
 
 func TestPostsTheReminder(t *testing.T) {
@@ -205,11 +206,11 @@ func TestChannelGoneEndsSubscription(t *testing.T) {
 			t.Errorf("posted to %s after it refused posts", p.Msg.Occurrence.Channel)
 		}
 	}
-	p, _ := r.svc.Progress(context.Background(), "T1")
+	p, _ := r.svc.Progress(context.Background(), slackFirm("T1"))
 	if _, on := p.Channels["C1"]; on || len(p.Channels) != 1 {
 		t.Fatalf("channels %v; want C1's subscription ended", p.Channels)
 	}
-	es, _ := r.store.Audit(context.Background(), "T1", -1, -1)
+	es, _ := r.store.Audit(context.Background(), slackFirm("T1"), -1, -1)
 	if len(es) != 1 || es[0].Action != dialogs.ActAnnounceOff || es[0].User != dialogs.SystemUser || !strings.Contains(es[0].Detail, reason) {
 		t.Fatalf("last audit entry %+v; want the end, by caisbot, with the reason", es)
 	}
@@ -287,13 +288,13 @@ func TestNothingOwed(t *testing.T) {
 func (r *rig) finish(firm, current string) {
 	r.t.Helper()
 	ctx := context.Background()
-	p, _ := r.store.Load(ctx, firm)
+	p, _ := r.store.Load(ctx, slackFirm(firm))
 	next := p.Clone()
 	next.Version, next.Current = p.Version+1, current
 	e := dialogs.Entry{At: ny("2027-05-01 13:00"), User: admin, Action: dialogs.ActConfirm, Step: "certify_self", Choice: "done", Version: next.Version}
 	e.Seal(p.Seq, p.Head)
 	next.Seq, next.Head = e.Seq, e.Hash
-	if err := r.store.Commit(ctx, firm, p.Version, next, e); err != nil {
+	if err := r.store.Commit(ctx, slackFirm(firm), p.Version, next, e); err != nil {
 		r.t.Fatal(err)
 	}
 }
@@ -375,9 +376,9 @@ func TestRunUntilCancelled(t *testing.T) {
 func TestNewRefusesMissingDependencies(t *testing.T) {
 	r := newRig(t)
 	for _, cfg := range []Config{
-		{Firms: r.store, Ledger: r.store, Poster: r.fake},
-		{Service: r.svc, Ledger: r.store, Poster: r.fake},
-		{Service: r.svc, Firms: r.store, Poster: r.fake},
+		{Firms: r.store, Ledger: r.store, Posters: Posters{firm.Slack: r.fake}},
+		{Service: r.svc, Ledger: r.store, Posters: Posters{firm.Slack: r.fake}},
+		{Service: r.svc, Firms: r.store, Posters: Posters{firm.Slack: r.fake}},
 		{Service: r.svc, Firms: r.store, Ledger: r.store},
 	} {
 		if _, err := New(cfg); err == nil {

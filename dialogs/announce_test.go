@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 )
 
 var annNY, _ = time.LoadLocation("America/New_York")
@@ -174,13 +175,13 @@ func TestEndSubscriptionIsAudited(t *testing.T) {
 	s := &dialogs.Service{Flow: annFlow(), Store: m, Now: func() time.Time { return now }}
 	ctx := context.Background()
 	for _, ch := range []string{"C1", "C2"} {
-		if _, err := s.Command(ctx, "F1", dialogs.Event{User: "UADMIN", Channel: ch}, dialogs.ParseCommand("announce")); err != nil {
+		if _, err := s.Command(ctx, annFirm, dialogs.Event{User: "UADMIN", Channel: ch}, dialogs.ParseCommand("announce")); err != nil {
 			t.Fatal(err)
 		}
 	}
 	reason := "Slack answered not_in_channel: caisbot is no longer a member of the channel"
 	for range 2 { // the second call finds it ended: no change, no entry
-		if err := s.EndSubscription(ctx, "F1", "C1", reason); err != nil {
+		if err := s.EndSubscription(ctx, annFirm, "C1", reason); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -198,27 +199,9 @@ func TestEndSubscriptionIsAudited(t *testing.T) {
 	if b := dialogs.VerifyChain(m.e, p.Head); b != nil {
 		t.Fatalf("audit chain: %v", b)
 	}
-	h, _ := s.Command(ctx, "F1", dialogs.Event{User: "U1", Channel: "C2"}, dialogs.ParseCommand("history"))
+	h, _ := s.Command(ctx, annFirm, dialogs.Event{User: "U1", Channel: "C2"}, dialogs.ParseCommand("history"))
 	if text := annText(h); !strings.Contains(text, "caisbot unsubscribed channel C1") || !strings.Contains(text, "not_in_channel") {
 		t.Fatalf("history does not show the ended subscription:\n%s", text)
-	}
-}
-
-func TestOccurrenceID(t *testing.T) {
-	base := dialogs.Occurrence{Firm: "T1", Channel: "C1", Deadline: "target:register", Day: "2027-06-05", Lead: 7}
-	variants := []dialogs.Occurrence{base, base, base, base, base}
-	variants[0].Firm = "T2"
-	variants[1].Channel = "C2"
-	variants[2].Deadline = "cert_request"
-	variants[3].Day = "2027-06-06"
-	variants[4].Lead = 1
-	if base.ID() != base.ID() || len(base.ID()) != 32 {
-		t.Fatalf("ID %q is not stable or not 32 hex digits", base.ID())
-	}
-	for i, v := range variants {
-		if v.ID() == base.ID() {
-			t.Errorf("variant %d has the same ID", i)
-		}
 	}
 }
 
@@ -229,24 +212,24 @@ type annStore struct {
 	e  []dialogs.Entry
 }
 
-func (m *annStore) Load(_ context.Context, firm string) (dialogs.Progress, error) {
+func (m *annStore) Load(_ context.Context, f firm.ID) (dialogs.Progress, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.p[firm].Clone(), nil
+	return m.p[f.Key()].Clone(), nil
 }
 
-func (m *annStore) Commit(_ context.Context, firm string, expect int64, next dialogs.Progress, e dialogs.Entry) error {
+func (m *annStore) Commit(_ context.Context, f firm.ID, expect int64, next dialogs.Progress, e dialogs.Entry) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.p[firm].Version != expect {
+	if m.p[f.Key()].Version != expect {
 		return dialogs.ErrConflict
 	}
-	m.p[firm] = next.Clone()
+	m.p[f.Key()] = next.Clone()
 	m.e = append(m.e, e)
 	return nil
 }
 
-func (m *annStore) Audit(_ context.Context, _ string, start, stop int64) ([]dialogs.Entry, error) {
+func (m *annStore) Audit(_ context.Context, _ firm.ID, start, stop int64) ([]dialogs.Entry, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	n := int64(len(m.e))
@@ -261,3 +244,6 @@ func (m *annStore) Audit(_ context.Context, _ string, start, stop int64) ([]dial
 	}
 	return append([]dialogs.Entry(nil), m.e[start:min(stop+1, n)]...), nil
 }
+
+// annFirm is the firm these tests play in.
+var annFirm = firm.ID{Platform: "test", Workspace: "F1"}

@@ -73,7 +73,7 @@ func TestStaleClicks(t *testing.T) {
 	t.Run("bogus tokens", func(t *testing.T) {
 		s, m := newService(t)
 		for _, v := range []string{"", "c1|choose|obligation|maybe|0", "c1|choose|nowhere|yes|0", "c2|choose|obligation|yes|0", "c1|choose|obligation|yes|-1", "c1|explode|obligation|yes|0"} {
-			r, err := s.Click(context.Background(), "F1", Event{User: "U1"}, v)
+			r, err := s.Click(context.Background(), testFirm, Event{User: "U1"}, v)
 			if err != nil || !strings.Contains(body(r), "Nothing was changed") {
 				t.Errorf("%q: %v %q", v, err, body(r))
 			}
@@ -98,7 +98,7 @@ func TestConcurrentClicks(t *testing.T) {
 						v = no
 					}
 					// At is set, so the service's clock is not shared.
-					replies[i], errs[i] = s.Click(context.Background(), "F1", Event{User: fmt.Sprintf("U%d", i+1), Channel: "C1", At: t0}, v)
+					replies[i], errs[i] = s.Click(context.Background(), testFirm, Event{User: fmt.Sprintf("U%d", i+1), Channel: "C1", At: t0}, v)
 				})
 			}
 			wg.Wait()
@@ -153,7 +153,7 @@ func TestAgentsForm(t *testing.T) {
 				t.Fatalf("first click does not open the form: %+v", form)
 			}
 			before, n := stored(m), len(trail(m))
-			r, err := s.Click(context.Background(), "F1", Event{User: "U1", Channel: "C1", Input: tc.input, Submitted: true}, form.FormToken)
+			r, err := s.Click(context.Background(), testFirm, Event{User: "U1", Channel: "C1", Input: tc.input, Submitted: true}, form.FormToken)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/caisbot/caisbot/firm"
 )
 
 var (
@@ -26,27 +28,27 @@ func newMem() *memStore {
 	return &memStore{p: map[string]Progress{}, entries: map[string][]Entry{}}
 }
 
-func (m *memStore) Load(_ context.Context, firm string) (Progress, error) {
+func (m *memStore) Load(_ context.Context, f firm.ID) (Progress, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.p[firm].Clone(), nil
+	return m.p[f.Key()].Clone(), nil
 }
 
-func (m *memStore) Commit(_ context.Context, firm string, expect int64, next Progress, e Entry) error {
+func (m *memStore) Commit(_ context.Context, f firm.ID, expect int64, next Progress, e Entry) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.p[firm].Version != expect {
+	if m.p[f.Key()].Version != expect {
 		return ErrConflict
 	}
-	m.p[firm] = next.Clone()
-	m.entries[firm] = append(m.entries[firm], e)
+	m.p[f.Key()] = next.Clone()
+	m.entries[f.Key()] = append(m.entries[f.Key()], e)
 	return nil
 }
 
-func (m *memStore) Audit(_ context.Context, firm string, start, stop int64) ([]Entry, error) {
+func (m *memStore) Audit(_ context.Context, f firm.ID, start, stop int64) ([]Entry, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	all := m.entries[firm]
+	all := m.entries[f.Key()]
 	n := int64(len(all))
 	if start < 0 {
 		start = max(n+start, 0)
@@ -75,7 +77,7 @@ func press(t *testing.T, s *Service, r Reply, label, user, input string) Reply {
 	t.Helper()
 	for _, a := range r.Actions {
 		if a.Label == label {
-			out, err := s.Click(context.Background(), "F1", Event{User: user, Channel: "C1", Input: input, Submitted: input != ""}, a.Value)
+			out, err := s.Click(context.Background(), testFirm, Event{User: user, Channel: "C1", Input: input, Submitted: input != ""}, a.Value)
 			if err != nil {
 				t.Fatalf("click %q: %v", label, err)
 			}
@@ -96,7 +98,7 @@ func labels(r Reply) []string {
 
 func command(t *testing.T, s *Service, user, text string) Reply {
 	t.Helper()
-	r, err := s.Command(context.Background(), "F1", Event{User: user, Channel: "C1"}, ParseCommand(text))
+	r, err := s.Command(context.Background(), testFirm, Event{User: user, Channel: "C1"}, ParseCommand(text))
 	if err != nil {
 		t.Fatalf("command %q: %v", text, err)
 	}
@@ -189,3 +191,6 @@ func lineHas(text, step, want string) bool {
 	}
 	return false
 }
+
+// testFirm is the firm the service tests play in.
+var testFirm = firm.ID{Platform: "test", Workspace: "F1"}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/caisbot/caisbot/firm"
 )
 
 // flakyStore wraps memStore with scripted failures.
@@ -14,14 +16,14 @@ type flakyStore struct {
 	commits    int
 }
 
-func (f *flakyStore) Load(ctx context.Context, firm string) (Progress, error) {
+func (f *flakyStore) Load(ctx context.Context, id firm.ID) (Progress, error) {
 	if f.loadErr != nil {
 		return Progress{}, f.loadErr
 	}
-	return f.memStore.Load(ctx, firm)
+	return f.memStore.Load(ctx, id)
 }
 
-func (f *flakyStore) Commit(ctx context.Context, firm string, expect int64, next Progress, e Entry) error {
+func (f *flakyStore) Commit(ctx context.Context, id firm.ID, expect int64, next Progress, e Entry) error {
 	f.commits++
 	if len(f.commitErrs) > 0 {
 		err := f.commitErrs[0]
@@ -30,7 +32,7 @@ func (f *flakyStore) Commit(ctx context.Context, firm string, expect int64, next
 			return err
 		}
 	}
-	return f.memStore.Commit(ctx, firm, expect, next, e)
+	return f.memStore.Commit(ctx, id, expect, next, e)
 }
 
 func TestServiceStoreFailures(t *testing.T) {
@@ -59,7 +61,7 @@ func TestServiceStoreFailures(t *testing.T) {
 			card := command(t, s, "U1", "")
 			fs := &flakyStore{memStore: m, loadErr: tc.loadErr, commitErrs: tc.commitErrs}
 			s.Store = fs
-			r, err := s.Click(context.Background(), "F1", Event{User: "U1"}, card.Actions[0].Value)
+			r, err := s.Click(context.Background(), testFirm, Event{User: "U1"}, card.Actions[0].Value)
 			if tc.want == nil && (err != nil || r.Title != "Step 2: Register for CAT CAIS") {
 				t.Errorf("got %q, %v; want Step 2", r.Title, err)
 			}
@@ -81,9 +83,9 @@ type lostReplyStore struct {
 	calls int
 }
 
-func (l *lostReplyStore) Commit(ctx context.Context, firm string, expect int64, next Progress, e Entry) error {
+func (l *lostReplyStore) Commit(ctx context.Context, id firm.ID, expect int64, next Progress, e Entry) error {
 	l.calls++
-	err := l.memStore.Commit(ctx, firm, expect, next, e)
+	err := l.memStore.Commit(ctx, id, expect, next, e)
 	if l.calls == 1 && err == nil {
 		l.other()
 		return errors.New("i/o timeout")
@@ -102,7 +104,7 @@ func TestLostReplyThenAnotherCommitStillReportsSuccess(t *testing.T) {
 		e := Entry{Action: ActConfirm, Step: "register", Version: next.Version}
 		e.Seal(p.Seq, p.Head)
 		next.Seq, next.Head = e.Seq, e.Hash
-		if err := m.Commit(context.Background(), "F1", p.Version, next, e); err != nil {
+		if err := m.Commit(context.Background(), testFirm, p.Version, next, e); err != nil {
 			panic(err)
 		}
 	}

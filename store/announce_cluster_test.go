@@ -22,10 +22,10 @@ func TestLedgerOnCluster(t *testing.T) {
 	for _, f := range firms {
 		commitN(t, s, f, 1)
 		o := occ
-		o.Firm = f
+		o.Firm = slackFirm(f)
 		occs = append(occs, o)
 	}
-	ps, err := s.LoadMany(ctx, firms)
+	ps, err := s.LoadMany(ctx, slackFirms(firms))
 	if err != nil || len(ps) != len(firms) || ps[0].Version != 1 || ps[len(ps)-1].Version != 1 {
 		t.Fatalf("LoadMany = %d firms, %v", len(ps), err)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/caisbot/caisbot/store"
 )
 
-var occ = ledger.Occurrence{Firm: "T1:C1", Channel: "C1", Deadline: "target:certify_self", Day: "2027-06-05", Lead: 7}
+var occ = ledger.Occurrence{Firm: slackFirm("T1:C1"), Channel: "C1", Deadline: "target:certify_self", Day: "2027-06-05", Lead: 7}
 
 const lease = 2 * time.Minute
 
@@ -196,7 +196,7 @@ func TestLedgerRefusesBadIDs(t *testing.T) {
 	s, _, _ := newStore(t)
 	ctx := context.Background()
 	bad := occ
-	bad.Firm = "T{1}"
+	bad.Firm = slackFirm("T{1}")
 	if _, err := s.Claim(ctx, bad, "A", t0, lease); !errors.Is(err, store.ErrBadFirm) {
 		t.Errorf("Claim with a braced firm = %v; want ErrBadFirm", err)
 	}

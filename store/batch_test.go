@@ -14,7 +14,7 @@ import (
 func TestSettleRecordsThenClaims(t *testing.T) {
 	s, _, _ := newStore(t)
 	ctx := context.Background()
-	o := func(firm string) ledger.Occurrence { x := occ; x.Firm = firm; return x }
+	o := func(firm string) ledger.Occurrence { x := occ; x.Firm = slackFirm(firm); return x }
 	_, claimed, err := s.Settle(ctx, nil, []ledger.Occurrence{o("T1"), o("T2"), o("T3")}, "A", t0, lease)
 	if err != nil || len(claimed) != 3 {
 		t.Fatalf("Settle = %v, %v", claimed, err)
@@ -46,14 +46,14 @@ func TestLoadMany(t *testing.T) {
 	s, _, _ := newStore(t)
 	ctx := context.Background()
 	p1, p2 := commitN(t, s, "T1", 2), commitN(t, s, "T2:C1", 1)
-	got, err := s.LoadMany(ctx, []string{"T1", "T0NEVER", "T2:C1"})
+	got, err := s.LoadMany(ctx, slackFirms([]string{"T1", "T0NEVER", "T2:C1"}))
 	if err != nil || !reflect.DeepEqual(got, []dialogs.Progress{p1, {}, p2}) {
 		t.Fatalf("LoadMany = %+v, %v", got, err)
 	}
-	if got, err := s.LoadMany(ctx, nil); err != nil || len(got) != 0 {
+	if got, err := s.LoadMany(ctx, slackFirms(nil)); err != nil || len(got) != 0 {
 		t.Fatalf("LoadMany(nil) = %v, %v", got, err)
 	}
-	if _, err := s.LoadMany(ctx, []string{"T 1"}); !errors.Is(err, store.ErrBadFirm) {
+	if _, err := s.LoadMany(ctx, slackFirms([]string{"T 1"})); !errors.Is(err, store.ErrBadFirm) {
 		t.Fatalf("LoadMany with a bad firm = %v; want ErrBadFirm", err)
 	}
 }

@@ -14,13 +14,13 @@ func BenchmarkLoadCommit(b *testing.B) {
 	s, _, _ := newStore(b)
 	ctx := context.Background()
 	for b.Loop() {
-		p, err := s.Load(ctx, "T1")
+		p, err := s.Load(ctx, slackFirm("T1"))
 		if err != nil {
 			b.Fatal(err)
 		}
 		next, e := change(p, "U1")
 		next.Path = next.Path[len(next.Path)-1:] // keep the progress a realistic size
-		if err := s.Commit(ctx, "T1", p.Version, next, e); err != nil {
+		if err := s.Commit(ctx, slackFirm("T1"), p.Version, next, e); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -34,7 +34,7 @@ func BenchmarkFirstCommit(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		i++
-		if err := s.Commit(ctx, "T"+strconv.Itoa(i), 0, next, e); err != nil {
+		if err := s.Commit(ctx, slackFirm("T"+strconv.Itoa(i)), 0, next, e); err != nil {
 			b.Fatal(err)
 		}
 	}

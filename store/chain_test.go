@@ -14,7 +14,7 @@ func TestHashChainSurvivesStorage(t *testing.T) {
 	s, c, prefix := newStore(t)
 	ctx := context.Background()
 	p := commitN(t, s, "T1", 5)
-	entries, err := s.Audit(ctx, "T1", 0, -1)
+	entries, err := s.Audit(ctx, slackFirm("T1"), 0, -1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestHashChainSurvivesStorage(t *testing.T) {
 	if err := c.LSet(ctx, prefix+"{T1}:audit", 2, raw).Err(); err != nil {
 		t.Fatal(err)
 	}
-	entries, err = s.Audit(ctx, "T1", 0, -1)
+	entries, err = s.Audit(ctx, slackFirm("T1"), 0, -1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,17 +97,17 @@ func conformance(t *testing.T, open func(t *testing.T) (*store.Redis, redis.Univ
 			want[f] = commitN(t, s, f, 3)
 		}
 		for _, f := range firms {
-			got, err := s.Load(ctx, f)
+			got, err := s.Load(ctx, slackFirm(f))
 			if err != nil || !reflect.DeepEqual(got, want[f]) {
 				t.Fatalf("Load(%s) = %+v, %v; want %+v", f, got, err, want[f])
 			}
-			entries, err := s.Audit(ctx, f, 0, -1)
+			entries, err := s.Audit(ctx, slackFirm(f), 0, -1)
 			if err != nil || !slices.Equal(seqs(entries), []int64{1, 2, 3}) {
 				t.Fatalf("Audit(%s) = %v, %v; want seqs 1 2 3", f, seqs(entries), err)
 			}
 		}
 		got, err := s.Firms(ctx)
-		if sorted := slices.Sorted(slices.Values(firms)); err != nil || !slices.Equal(got, sorted) {
+		if sorted := slices.Sorted(slices.Values(firms)); err != nil || !slices.Equal(keysOf(got), sorted) {
 			t.Fatalf("Firms = %v, %v; want %v", got, err, sorted)
 		}
 	})
@@ -117,7 +117,7 @@ func conformance(t *testing.T, open func(t *testing.T) (*store.Redis, redis.Univ
 		want := commitN(t, s, "T1", 2)
 		for _, expect := range []int64{0, 1, 5} {
 			next, e := change(dialogs.Progress{Version: expect}, "U2")
-			if err := s.Commit(ctx, "T1", expect, next, e); !errors.Is(err, dialogs.ErrConflict) {
+			if err := s.Commit(ctx, slackFirm("T1"), expect, next, e); !errors.Is(err, dialogs.ErrConflict) {
 				t.Fatalf("Commit expecting v%d = %v; want ErrConflict", expect, err)
 			}
 		}
@@ -129,7 +129,7 @@ func conformance(t *testing.T, open func(t *testing.T) (*store.Redis, redis.Univ
 		p := commitN(t, s, "T1", 1)
 		next, e := change(p, "U2")
 		for i := range 2 {
-			if err := s.Commit(ctx, "T1", p.Version, next, e); err != nil {
+			if err := s.Commit(ctx, slackFirm("T1"), p.Version, next, e); err != nil {
 				t.Fatalf("Commit #%d = %v; want nil", i+1, err)
 			}
 		}
@@ -141,7 +141,7 @@ func conformance(t *testing.T, open func(t *testing.T) (*store.Redis, redis.Univ
 		p := commitN(t, s, "T1", 1)
 		next, e := change(p, "U2")
 		e.Seq = 7
-		if err := s.Commit(ctx, "T1", p.Version, next, e); !errors.Is(err, store.ErrSequence) {
+		if err := s.Commit(ctx, slackFirm("T1"), p.Version, next, e); !errors.Is(err, store.ErrSequence) {
 			t.Fatalf("Commit with entry seq 7 after 1 = %v; want ErrSequence", err)
 		}
 		assertState(t, s, "T1", p, 1)
@@ -157,7 +157,7 @@ func conformance(t *testing.T, open func(t *testing.T) (*store.Redis, redis.Univ
 			for i := range n {
 				wg.Go(func() {
 					next, e := change(dialogs.Progress{}, fmt.Sprintf("U%d", i))
-					errs[fi*n+i] = s.Commit(ctx, f, 0, next, e)
+					errs[fi*n+i] = s.Commit(ctx, slackFirm(f), 0, next, e)
 				})
 			}
 		}
@@ -172,7 +172,7 @@ func conformance(t *testing.T, open func(t *testing.T) (*store.Redis, redis.Univ
 					t.Errorf("%s: Commit = %v; want nil or ErrConflict", f, err)
 				}
 			}
-			entries, err := s.Audit(ctx, f, 0, -1)
+			entries, err := s.Audit(ctx, slackFirm(f), 0, -1)
 			if won != 1 || err != nil || len(entries) != 1 {
 				t.Errorf("%s: %d commits won, %d audit entries (%v); want 1 and 1", f, won, len(entries), err)
 			}
@@ -182,7 +182,7 @@ func conformance(t *testing.T, open func(t *testing.T) (*store.Redis, redis.Univ
 	t.Run("audit chain verifies and finds tampering", func(t *testing.T) {
 		s, c, prefix := open(t)
 		p := commitN(t, s, "T1:C1", 5)
-		entries, err := s.Audit(ctx, "T1:C1", 0, -1)
+		entries, err := s.Audit(ctx, slackFirm("T1:C1"), 0, -1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -195,7 +195,7 @@ func conformance(t *testing.T, open func(t *testing.T) (*store.Redis, redis.Univ
 		if err := c.LSet(ctx, prefix+"{T1:C1}:audit", 1, raw).Err(); err != nil {
 			t.Fatal(err)
 		}
-		entries, _ = s.Audit(ctx, "T1:C1", 0, -1)
+		entries, _ = s.Audit(ctx, slackFirm("T1:C1"), 0, -1)
 		if b := dialogs.VerifyChain(entries, p.Head); b == nil || b.Seq != 2 {
 			t.Fatalf("VerifyChain after tampering entry 2 = %v; want a break at 2", b)
 		}

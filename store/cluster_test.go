@@ -119,7 +119,7 @@ func journey(t *testing.T, cfg store.Config) {
 	ev := dialogs.Event{User: "U1", Channel: "C1"}
 	click := func(svc *dialogs.Service, value string) dialogs.Reply {
 		t.Helper()
-		r, err := svc.Click(ctx, firm, ev, value)
+		r, err := svc.Click(ctx, slackFirm(firm), ev, value)
 		if err != nil {
 			t.Fatalf("click: %v", err)
 		}
@@ -127,14 +127,14 @@ func journey(t *testing.T, cfg store.Config) {
 	}
 	trail := func() []dialogs.Entry {
 		t.Helper()
-		entries, err := sa.Audit(ctx, firm, 0, -1)
+		entries, err := sa.Audit(ctx, slackFirm(firm), 0, -1)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return entries
 	}
 
-	step1, err := a.Command(ctx, firm, ev, dialogs.ParseCommand(""))
+	step1, err := a.Command(ctx, slackFirm(firm), ev, dialogs.ParseCommand(""))
 	if err != nil || !strings.HasPrefix(step1.Title, "Step 1:") {
 		t.Fatalf("first card %q, %v; want Step 1", step1.Title, err)
 	}
@@ -149,9 +149,9 @@ func journey(t *testing.T, cfg store.Config) {
 	}
 
 	// Step 1's card is stale now: clicking it again changes nothing.
-	before, _ := sa.Load(ctx, firm)
+	before, _ := sa.Load(ctx, slackFirm(firm))
 	click(b, yes.Value)
-	if after, _ := sa.Load(ctx, firm); after.Version != before.Version || len(trail()) != 2 {
+	if after, _ := sa.Load(ctx, slackFirm(firm)); after.Version != before.Version || len(trail()) != 2 {
 		t.Fatalf("stale click moved the firm from v%d to v%d (%d entries); want no change", before.Version, after.Version, len(trail()))
 	}
 
@@ -161,7 +161,7 @@ func journey(t *testing.T, cfg store.Config) {
 	for i := range 20 {
 		wg.Go(func() {
 			e := dialogs.Event{User: fmt.Sprintf("U%02d", i), Channel: "C1"}
-			if _, err := replicas[i%2].Click(ctx, firm, e, confirm); err != nil {
+			if _, err := replicas[i%2].Click(ctx, slackFirm(firm), e, confirm); err != nil {
 				t.Errorf("concurrent click %d: %v", i, err)
 			}
 		})
@@ -171,18 +171,18 @@ func journey(t *testing.T, cfg store.Config) {
 	if len(entries) != 3 {
 		t.Fatalf("after 20 simultaneous clicks the trail has %d entries; want 3 (one confirmation)", len(entries))
 	}
-	p, err := sb.Load(ctx, firm)
+	p, err := sb.Load(ctx, slackFirm(firm))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if br := dialogs.VerifyChain(entries, p.Head); br != nil {
 		t.Fatalf("audit chain: %v", br)
 	}
-	verify, err := b.Command(ctx, firm, ev, dialogs.ParseCommand("verify"))
+	verify, err := b.Command(ctx, slackFirm(firm), ev, dialogs.ParseCommand("verify"))
 	if err != nil || !strings.Contains(verify.Title, "verified") {
 		t.Fatalf("verify: %q, %v; want the trail verified", verify.Title, err)
 	}
-	export, err := a.Command(ctx, firm, ev, dialogs.ParseCommand("export"))
+	export, err := a.Command(ctx, slackFirm(firm), ev, dialogs.ParseCommand("export"))
 	if err != nil || export.File == nil || len(export.File.Content) == 0 {
 		t.Fatalf("export: %+v, %v; want a CSV file", export, err)
 	}

@@ -20,7 +20,7 @@ func TestCountByStep(t *testing.T) {
 		e := dialogs.Entry{Action: dialogs.ActConfirm, Version: 1, At: time.Now()}
 		e.Seal(0, "")
 		next.Seq, next.Head = e.Seq, e.Hash
-		if err := s.Commit(ctx, firm, 0, next, e); err != nil {
+		if err := s.Commit(ctx, slackFirm(firm), 0, next, e); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -14,18 +14,18 @@ func TestLoadSeesEveryWriter(t *testing.T) {
 	a, c, prefix := newStore(t)
 	b := store.New(c, prefix) // another replica: a's cache never hears of its writes
 	commitN(t, a, "F1", 2)
-	if _, err := a.Load(ctx, "F1"); err != nil { // a has it cached now
+	if _, err := a.Load(ctx, slackFirm("F1")); err != nil { // a has it cached now
 		t.Fatal(err)
 	}
-	p, err := b.Load(ctx, "F1")
+	p, err := b.Load(ctx, slackFirm("F1"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	next, e := change(p, "U2")
-	if err := b.Commit(ctx, "F1", p.Version, next, e); err != nil {
+	if err := b.Commit(ctx, slackFirm("F1"), p.Version, next, e); err != nil {
 		t.Fatal(err)
 	}
-	got, err := a.Load(ctx, "F1")
+	got, err := a.Load(ctx, slackFirm("F1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,14 +38,14 @@ func TestLoadSeesRawOverwrite(t *testing.T) {
 	ctx := context.Background()
 	s, c, prefix := newStore(t)
 	commitN(t, s, "F1", 1)
-	if _, err := s.Load(ctx, "F1"); err != nil {
+	if _, err := s.Load(ctx, slackFirm("F1")); err != nil {
 		t.Fatal(err)
 	}
 	// An operator restores an older backup: same version, other content.
 	if err := c.HSet(ctx, prefix+"{F1}:progress", "v", "1", "p", `{"v":1,"cur":"restored"}`).Err(); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.Load(ctx, "F1")
+	got, err := s.Load(ctx, slackFirm("F1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestLoadReturnsOwnCopy(t *testing.T) {
 	s, _, _ := newStore(t)
 	commitN(t, s, "F1", 2)
 	for range 2 { // first from the commit's cache entry, then from a load's
-		p, err := s.Load(ctx, "F1")
+		p, err := s.Load(ctx, slackFirm("F1"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +67,7 @@ func TestLoadReturnsOwnCopy(t *testing.T) {
 		p.Last.User = "mutated"
 		p.Targets = map[string]string{"x": "y"}
 	}
-	got, err := s.Load(ctx, "F1")
+	got, err := s.Load(ctx, slackFirm("F1"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,12 +29,15 @@ func TestRedisDown(t *testing.T) {
 		}},
 	}
 	ops := map[string]func(*store.Redis) error{
-		"Load": func(s *store.Redis) error { _, err := s.Load(context.Background(), "T1"); return err },
+		"Load": func(s *store.Redis) error { _, err := s.Load(context.Background(), slackFirm("T1")); return err },
 		"Commit": func(s *store.Redis) error {
 			next, e := change(dialogs.Progress{Version: 1}, "U1")
-			return s.Commit(context.Background(), "T1", 1, next, e)
+			return s.Commit(context.Background(), slackFirm("T1"), 1, next, e)
 		},
-		"Audit": func(s *store.Redis) error { _, err := s.Audit(context.Background(), "T1", 0, -1); return err },
+		"Audit": func(s *store.Redis) error {
+			_, err := s.Audit(context.Background(), slackFirm("T1"), 0, -1)
+			return err
+		},
 		"Firms": func(s *store.Redis) error { _, err := s.Firms(context.Background()); return err },
 		"Ping":  func(s *store.Redis) error { return s.Ping(context.Background()) },
 	}
@@ -92,7 +95,7 @@ func TestRedisHung(t *testing.T) {
 			defer cancel()
 		}
 		start := time.Now()
-		_, err := s.Load(ctx, "T1")
+		_, err := s.Load(ctx, slackFirm("T1"))
 		d := time.Since(start)
 		t.Logf("%s: %v after %v", tt.name, err, d)
 		if !errors.Is(err, dialogs.ErrUnavailable) || d > tt.max {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 	"github.com/caisbot/caisbot/internal/redistest"
 	"github.com/caisbot/caisbot/store"
 	"github.com/redis/go-redis/v9"
@@ -58,7 +60,7 @@ func commitN(tb testing.TB, s *store.Redis, firm string, n int) dialogs.Progress
 	var p dialogs.Progress
 	for range n {
 		next, e := change(p, "U1")
-		if err := s.Commit(ctx, firm, p.Version, next, e); err != nil {
+		if err := s.Commit(ctx, slackFirm(firm), p.Version, next, e); err != nil {
 			tb.Fatalf("commit v%d: %v", next.Version, err)
 		}
 		p = next
@@ -70,6 +72,31 @@ func seqs(entries []dialogs.Entry) []int64 {
 	out := make([]int64, len(entries))
 	for i, e := range entries {
 		out[i] = e.Seq
+	}
+	return out
+}
+
+// slackFirm is the Slack firm whose key is key ("T1" or "T1:C1"), valid
+// or not (tests of refused ids use it too).
+func slackFirm(key string) firm.ID {
+	ws, ch, _ := strings.Cut(key, ":")
+	return firm.ID{Platform: firm.Slack, Workspace: ws, Channel: ch}
+}
+
+func slackFirms(keys []string) []firm.ID {
+	out := make([]firm.ID, len(keys))
+	for i, k := range keys {
+		out[i] = slackFirm(k)
+	}
+	return out
+}
+
+// keysOf lists the firms' keys, as the index held them before firms said
+// their platform.
+func keysOf(firms []firm.ID) []string {
+	out := make([]string, len(firms))
+	for i, f := range firms {
+		out[i] = f.Key()
 	}
 	return out
 }

@@ -49,9 +49,9 @@ func TestBadFirmRefused(t *testing.T) {
 	ctx := context.Background()
 	for _, tt := range tests {
 		next, e := change(dialogs.Progress{}, "U1")
-		_, errLoad := s.Load(ctx, tt.firm)
-		_, errAudit := s.Audit(ctx, tt.firm, 0, -1)
-		errCommit := s.Commit(ctx, tt.firm, 0, next, e)
+		_, errLoad := s.Load(ctx, slackFirm(tt.firm))
+		_, errAudit := s.Audit(ctx, slackFirm(tt.firm), 0, -1)
+		errCommit := s.Commit(ctx, slackFirm(tt.firm), 0, next, e)
 		for op, err := range map[string]error{"Load": errLoad, "Audit": errAudit, "Commit": errCommit} {
 			if tt.ok && err != nil {
 				t.Errorf("%s(%.20q) = %v; want nil", op, tt.firm, err)
@@ -85,7 +85,7 @@ func TestSequenceGuard(t *testing.T) {
 			p := commitN(t, s, "T1", 2)
 			next, e := change(p, "U2")
 			tt.spoil(&next, &e)
-			err := s.Commit(context.Background(), "T1", p.Version, next, e)
+			err := s.Commit(context.Background(), slackFirm("T1"), p.Version, next, e)
 			if !errors.Is(err, store.ErrSequence) || errors.Is(err, dialogs.ErrUnavailable) {
 				t.Fatalf("Commit = %v; want ErrSequence only", err)
 			}
@@ -108,13 +108,13 @@ func TestCorruptData(t *testing.T) {
 	} {
 		c.Del(ctx, key)
 		c.HSet(ctx, key, fields...)
-		_, err := s.Load(ctx, "T1")
+		_, err := s.Load(ctx, slackFirm("T1"))
 		if err == nil || errors.Is(err, dialogs.ErrUnavailable) {
 			t.Errorf("%s: Load = %v; want a decode error", name, err)
 		}
 	}
 	c.RPush(ctx, prefix+"{T1}:audit", "not json")
-	if _, err := s.Audit(ctx, "T1", 0, -1); err == nil || errors.Is(err, dialogs.ErrUnavailable) {
+	if _, err := s.Audit(ctx, slackFirm("T1"), 0, -1); err == nil || errors.Is(err, dialogs.ErrUnavailable) {
 		t.Errorf("Audit = %v; want a decode error", err)
 	}
 }

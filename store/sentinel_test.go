@@ -74,7 +74,7 @@ func TestRedisSentinelFailover(t *testing.T) {
 	var err error
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		if err = s.Commit(ctx, firm, before.Version, next, e); err == nil || !errors.Is(err, dialogs.ErrUnavailable) {
+		if err = s.Commit(ctx, slackFirm(firm), before.Version, next, e); err == nil || !errors.Is(err, dialogs.ErrUnavailable) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -84,11 +84,11 @@ func TestRedisSentinelFailover(t *testing.T) {
 	}
 	t.Logf("first commit after the crash %v after it", time.Since(failedAt).Round(time.Millisecond))
 
-	got, err := s.Load(ctx, firm)
+	got, err := s.Load(ctx, slackFirm(firm))
 	if err != nil || !reflect.DeepEqual(got, next) {
 		t.Fatalf("Load after failover = %+v, %v; want %+v", got, err, next)
 	}
-	entries, err := s.Audit(ctx, firm, 0, -1)
+	entries, err := s.Audit(ctx, slackFirm(firm), 0, -1)
 	if err != nil || len(entries) != 4 {
 		t.Fatalf("Audit after failover: %d entries, %v; want 4", len(entries), err)
 	}

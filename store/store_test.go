@@ -14,11 +14,11 @@ import (
 func TestLoadUnknownFirm(t *testing.T) {
 	s, _, _ := newStore(t)
 	ctx := context.Background()
-	p, err := s.Load(ctx, "T0NEVER")
+	p, err := s.Load(ctx, slackFirm("T0NEVER"))
 	if err != nil || !reflect.DeepEqual(p, dialogs.Progress{}) {
 		t.Fatalf("Load = %+v, %v; want zero progress", p, err)
 	}
-	entries, err := s.Audit(ctx, "T0NEVER", 0, -1)
+	entries, err := s.Audit(ctx, slackFirm("T0NEVER"), 0, -1)
 	if err != nil || len(entries) != 0 {
 		t.Fatalf("Audit = %v, %v; want none", entries, err)
 	}
@@ -31,17 +31,17 @@ func TestCommitLoadRoundTrip(t *testing.T) {
 	next.Path[0].Agents = []string{"Acme Clearing", "Beta Bureau"}
 	next.Targets = map[string]string{"certify": "2027-06-05"}
 	next.Channels = map[string]dialogs.Subscription{"C1": {User: "U1", At: t0}}
-	if err := s.Commit(ctx, "T1", 0, next, e); err != nil {
+	if err := s.Commit(ctx, slackFirm("T1"), 0, next, e); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.Load(ctx, "T1")
+	got, err := s.Load(ctx, slackFirm("T1"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, next) {
 		t.Fatalf("Load after Commit:\n got %+v\nwant %+v", got, next)
 	}
-	entries, err := s.Audit(ctx, "T1", 0, -1)
+	entries, err := s.Audit(ctx, slackFirm("T1"), 0, -1)
 	if err != nil || len(entries) != 1 || !reflect.DeepEqual(entries[0], e) {
 		t.Fatalf("Audit = %+v, %v; want [%+v]", entries, err, e)
 	}
@@ -63,7 +63,7 @@ func TestConflictWritesNothing(t *testing.T) {
 			want := commitN(t, s, "T1", 2)
 			stale := dialogs.Progress{Version: tt.expect}
 			next, e := change(stale, "U2")
-			if err := s.Commit(ctx, "T1", tt.expect, next, e); !errors.Is(err, dialogs.ErrConflict) {
+			if err := s.Commit(ctx, slackFirm("T1"), tt.expect, next, e); !errors.Is(err, dialogs.ErrConflict) {
 				t.Fatalf("Commit = %v; want ErrConflict", err)
 			}
 			assertState(t, s, "T1", want, 2)
@@ -76,11 +76,11 @@ func TestConflictWritesNothing(t *testing.T) {
 func assertState(t *testing.T, s dialogs.Store, firm string, want dialogs.Progress, n int) {
 	t.Helper()
 	ctx := context.Background()
-	got, err := s.Load(ctx, firm)
+	got, err := s.Load(ctx, slackFirm(firm))
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("Load = %+v, %v; want %+v", got, err, want)
 	}
-	entries, err := s.Audit(ctx, firm, 0, -1)
+	entries, err := s.Audit(ctx, slackFirm(firm), 0, -1)
 	if err != nil || len(entries) != n {
 		t.Errorf("Audit has %d entries (err %v); want %d", len(entries), err, n)
 	}
@@ -95,7 +95,7 @@ func TestConcurrentCommitsOneWins(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			next, e := change(dialogs.Progress{}, "U"+string(rune('A'+i)))
-			errs[i] = s.Commit(ctx, "T1", 0, next, e)
+			errs[i] = s.Commit(ctx, slackFirm("T1"), 0, next, e)
 		})
 	}
 	wg.Wait()
@@ -111,11 +111,11 @@ func TestConcurrentCommitsOneWins(t *testing.T) {
 	if won != 1 {
 		t.Fatalf("%d commits succeeded; want exactly 1", won)
 	}
-	entries, err := s.Audit(ctx, "T1", 0, -1)
+	entries, err := s.Audit(ctx, slackFirm("T1"), 0, -1)
 	if err != nil || len(entries) != 1 {
 		t.Fatalf("Audit = %d entries, %v; want 1", len(entries), err)
 	}
-	if p, _ := s.Load(ctx, "T1"); p.Version != 1 || p.Head != entries[0].Hash {
+	if p, _ := s.Load(ctx, slackFirm("T1")); p.Version != 1 || p.Head != entries[0].Hash {
 		t.Fatalf("Load = v%d head %q; want v1 head of the one entry", p.Version, p.Head)
 	}
 }
@@ -138,7 +138,7 @@ func TestAuditRanges(t *testing.T) {
 		{3, 100, []int64{4, 5}},
 	}
 	for _, tt := range tests {
-		entries, err := s.Audit(context.Background(), "T1", tt.start, tt.stop)
+		entries, err := s.Audit(context.Background(), slackFirm("T1"), tt.start, tt.stop)
 		if err != nil || !slices.Equal(seqs(entries), tt.want) {
 			t.Errorf("Audit(%d, %d) = %v, %v; want %v", tt.start, tt.stop, seqs(entries), err, tt.want)
 		}
@@ -151,13 +151,13 @@ func TestReplayedCommitIsNotAConflict(t *testing.T) {
 	p := commitN(t, s, "T1", 1)
 	next, e := change(p, "U2")
 	for i := range 2 {
-		if err := s.Commit(ctx, "T1", p.Version, next, e); err != nil {
+		if err := s.Commit(ctx, slackFirm("T1"), p.Version, next, e); err != nil {
 			t.Fatalf("Commit #%d = %v; want nil (a replay of the same commit)", i+1, err)
 		}
 	}
 	assertState(t, s, "T1", next, 2)
 	other, e2 := change(p, "U3") // same version, different entry: a real conflict
-	if err := s.Commit(ctx, "T1", p.Version, other, e2); !errors.Is(err, dialogs.ErrConflict) {
+	if err := s.Commit(ctx, slackFirm("T1"), p.Version, other, e2); !errors.Is(err, dialogs.ErrConflict) {
 		t.Fatalf("Commit of another change = %v; want ErrConflict", err)
 	}
 }
@@ -171,7 +171,7 @@ func TestFirmsIndex(t *testing.T) {
 	commitN(t, s, "T2", 3)
 	commitN(t, s, "T1:C1", 1)
 	firms, err := s.Firms(ctx)
-	if err != nil || !slices.Equal(firms, []string{"T1:C1", "T2"}) {
+	if err != nil || !slices.Equal(keysOf(firms), []string{"T1:C1", "T2"}) {
 		t.Fatalf("Firms = %v, %v; want [T1:C1 T2]", firms, err)
 	}
 }

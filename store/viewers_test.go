@@ -17,11 +17,11 @@ func TestHomeViewers(t *testing.T) {
 	s := New(rdb, prefix)
 	ctx := context.Background()
 	for _, u := range []string{"U2", "U1", "U2"} {
-		if err := s.AddViewer(ctx, "T1", u); err != nil {
+		if err := s.AddViewer(ctx, slackFirm("T1"), u); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got, err := s.Viewers(ctx, "T1")
+	got, err := s.Viewers(ctx, slackFirm("T1"))
 	if err != nil || !reflect.DeepEqual(got, []string{"U1", "U2"}) {
 		t.Fatalf("viewers %v %v, want [U1 U2]", got, err)
 	}
@@ -29,7 +29,7 @@ func TestHomeViewers(t *testing.T) {
 	if len(keys) != 1 || !strings.HasPrefix(keys[0], prefix+"{T1}") {
 		t.Fatalf("keys %v: want one key in the firm's hash tag", keys)
 	}
-	if err := s.AddViewer(ctx, "T{1}", "U1"); err == nil {
+	if err := s.AddViewer(ctx, slackFirm("T{1}"), "U1"); err == nil {
 		t.Fatal("a firm id with braces must be refused")
 	}
 }
@@ -69,29 +69,29 @@ func TestViewersAfterCommit(t *testing.T) {
 		e := dialogs.Entry{Action: dialogs.ActConfirm, User: "U1", Version: next.Version}
 		e.Seal(p.Seq, p.Head)
 		next.Seq, next.Head = e.Seq, e.Hash
-		if err := a.Commit(ctx, firm, p.Version, next, e); err != nil {
+		if err := a.Commit(ctx, slackFirm(firm), p.Version, next, e); err != nil {
 			t.Fatal(err)
 		}
 		progress[firm] = next
 	}
 	viewers := func(want []string, lookups int64) {
 		t.Helper()
-		got, err := a.Viewers(ctx, firm)
+		got, err := a.Viewers(ctx, slackFirm(firm))
 		if err != nil || !reflect.DeepEqual(got, want) || count.n.Load() != lookups {
 			t.Fatalf("viewers %v (%v) after %d lookups; want %v after %d", got, err, count.n.Load(), want, lookups)
 		}
 	}
 	commit()
 	viewers(nil, 0) // the commit saw no viewers
-	if err := b.AddViewer(ctx, "T1", "U9"); err != nil {
+	if err := b.AddViewer(ctx, slackFirm("T1"), "U9"); err != nil {
 		t.Fatal(err)
 	}
 	viewers([]string{"U9"}, 1) // no commit since: asked
 	commit()
 	viewers([]string{"U9"}, 2) // the commit saw U9: asked
 	firm = "T2"
-	commit()                                             // no viewers yet
-	if err := a.AddViewer(ctx, firm, "U8"); err != nil { // here, before the refresh
+	commit()                                                        // no viewers yet
+	if err := a.AddViewer(ctx, slackFirm(firm), "U8"); err != nil { // here, before the refresh
 		t.Fatal(err)
 	}
 	viewers([]string{"U8"}, 3)

@@ -14,6 +14,7 @@ import (
 	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/caisbot/caisbot/bot/slackbot"
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 	"github.com/caisbot/caisbot/internal/redistest"
 	"github.com/caisbot/caisbot/internal/slackfake"
 	"github.com/caisbot/caisbot/store"
@@ -43,7 +44,7 @@ func annMessage(channel string) announce.Message {
 	f := &dialogs.Flow{Roadmap: dialogs.Default(), Loc: annNY}
 	p := dialogs.Progress{Version: 4, Targets: map[string]string{"certify_self": "2027-06-05"}}
 	d := f.Deadlines(p)[len(f.Deadlines(p))-1]
-	o := ledger.Occurrence{Firm: "T1", Channel: channel, Deadline: d.ID, Day: "2027-06-05", Lead: 7}
+	o := ledger.Occurrence{Firm: slackFirm("T1"), Channel: channel, Deadline: d.ID, Day: "2027-06-05", Lead: 7}
 	return announce.Message{Occurrence: o, Workspace: "T1", ID: o.ID(), Reply: f.AnnouncementReply(p, d, annAt("2027-05-29 09:00"))}
 }
 
@@ -156,7 +157,7 @@ func newAnnRig(t *testing.T) *annRig {
 	svc := &dialogs.Service{Flow: &dialogs.Flow{Roadmap: dialogs.Default(), Admins: []string{"UADMIN"}, Loc: annNY}, Store: st, Now: time.Now}
 	r := &annRig{t: t, st: st, svc: svc, fake: slackfake.New(t)}
 	for _, text := range []string{"announce", "deadline 6 2027-06-05"} {
-		if _, err := svc.Command(context.Background(), "T1", dialogs.Event{User: "UADMIN", Channel: "C1", At: annAt("2027-05-20 12:00")}, dialogs.ParseCommand(text)); err != nil {
+		if _, err := svc.Command(context.Background(), slackFirm("T1"), dialogs.Event{User: "UADMIN", Channel: "C1", At: annAt("2027-05-20 12:00")}, dialogs.ParseCommand(text)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -165,7 +166,7 @@ func newAnnRig(t *testing.T) *annRig {
 
 func (r *annRig) scheduler(p announce.Poster) *announce.Scheduler {
 	r.t.Helper()
-	s, err := announce.New(announce.Config{Service: r.svc, Firms: r.st, Ledger: r.st, Poster: p,
+	s, err := announce.New(announce.Config{Service: r.svc, Firms: r.st, Ledger: r.st, Posters: announce.Posters{firm.Slack: p},
 		Backoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond})
 	if err != nil {
 		r.t.Fatal(err)
@@ -219,10 +220,10 @@ func TestSlackNotInChannelEndsSubscription(t *testing.T) {
 	r.fake.FailNext("chat.postMessage", slackfake.Failure{Status: http.StatusOK, Error: "not_in_channel"})
 	r.run(r.scheduler(annPoster(t, r.fake)), context.Background(), "2027-05-29 09:00")
 	ctx := context.Background()
-	if p, _ := r.st.Load(ctx, "T1"); len(p.Channels) != 0 {
+	if p, _ := r.st.Load(ctx, slackFirm("T1")); len(p.Channels) != 0 {
 		t.Fatalf("channels %v; want the subscription ended", p.Channels)
 	}
-	es, _ := r.st.Audit(ctx, "T1", -1, -1)
+	es, _ := r.st.Audit(ctx, slackFirm("T1"), -1, -1)
 	if len(es) != 1 || es[0].Action != dialogs.ActAnnounceOff || es[0].User != dialogs.SystemUser || !strings.Contains(es[0].Detail, "not_in_channel") {
 		t.Fatalf("last audit entry %+v", es)
 	}
@@ -272,4 +273,13 @@ func TestSlackTwoReplicasOnePost(t *testing.T) {
 	if calls := r.wantOnePost(); calls != 1 {
 		t.Fatalf("%d chat.postMessage calls; want 1", calls)
 	}
+}
+
+// slackFirm is the Slack firm whose key is key ("T1" or "T1:C1").
+func slackFirm(key string) firm.ID {
+	f, err := firm.Parse(firm.Slack, key)
+	if err != nil {
+		panic(err)
+	}
+	return f
 }

@@ -34,7 +34,7 @@ func (r *rig) submitAgents(user, names string) (status int, body string) {
 
 func (r *rig) audit() int {
 	r.t.Helper()
-	e, err := r.store.Audit(context.Background(), team, 0, -1)
+	e, err := r.store.Audit(context.Background(), slackFirm(team), 0, -1)
 	if err != nil {
 		r.t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 	"github.com/caisbot/caisbot/internal/redistest"
 	"github.com/caisbot/caisbot/internal/slackfake"
 	"github.com/caisbot/caisbot/store"
@@ -218,4 +219,13 @@ func header(bl slack.Blocks) string {
 		}
 	}
 	return ""
+}
+
+// slackFirm is the Slack firm whose key is key ("T1" or "T1:C1").
+func slackFirm(key string) firm.ID {
+	f, err := firm.Parse(firm.Slack, key)
+	if err != nil {
+		panic(err)
+	}
+	return f
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caisbot/caisbot/firm"
 	"github.com/slack-go/slack"
 )
 
@@ -123,14 +124,14 @@ type meddling struct {
 	change func()
 }
 
-func (m meddling) AddViewer(ctx context.Context, firm, user string) error {
-	err := m.store.AddViewer(ctx, firm, user)
+func (m meddling) AddViewer(ctx context.Context, f firm.ID, user string) error {
+	err := m.store.AddViewer(ctx, f, user)
 	m.change()
 	return err
 }
 
-func (m meddling) Viewers(ctx context.Context, firm string) ([]string, error) {
-	return m.store.Viewers(ctx, firm)
+func (m meddling) Viewers(ctx context.Context, f firm.ID) ([]string, error) {
+	return m.store.Viewers(ctx, f)
 }
 
 // A change committed while a Home is being opened is never missed: it is

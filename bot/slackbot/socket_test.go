@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -138,13 +139,13 @@ type slowStore struct {
 	started chan struct{}
 }
 
-func (s slowStore) Load(ctx context.Context, firm string) (dialogs.Progress, error) {
+func (s slowStore) Load(ctx context.Context, f firm.ID) (dialogs.Progress, error) {
 	select {
 	case s.started <- struct{}{}:
 	default:
 	}
 	time.Sleep(300 * time.Millisecond)
-	return s.Store.Load(ctx, firm)
+	return s.Store.Load(ctx, f)
 }
 
 // TestSocketModeDrainsOnShutdown stops the bot while an envelope is being

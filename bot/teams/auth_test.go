@@ -38,7 +38,7 @@ func TestUnauthenticatedRequestsAreRefused(t *testing.T) {
 	if n := len(r.bf.connectorCalls()); n != 0 {
 		t.Fatalf("%d connector calls after refused requests", n)
 	}
-	if _, found, _ := r.store.Conversation(context.Background(), channel); found {
+	if _, found, _ := r.dir.Conversation(context.Background(), channel); found {
 		t.Fatal("a refused request was remembered")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 	"github.com/caisbot/caisbot/internal/redistest"
 	"github.com/caisbot/caisbot/store"
 	"github.com/redis/go-redis/v9"
@@ -93,7 +94,7 @@ func TestRedisDownIsExplained(t *testing.T) {
 func TestConfigIsChecked(t *testing.T) {
 	svc := &dialogs.Service{Flow: &dialogs.Flow{Roadmap: dialogs.Default(), Loc: time.UTC}}
 	rdb, prefix := redistest.New(t)
-	base := Config{Scope: "workspace", Service: svc, Store: store.New(rdb, prefix), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	base := Config{Scope: "workspace", Service: svc, Store: StoreDirectory(store.New(rdb, prefix).Directory(firm.Teams)), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	tests := map[string]func(*Config){
 		"no service":           func(c *Config) { c.Service = nil },
 		"no store":             func(c *Config) { c.Store = nil },

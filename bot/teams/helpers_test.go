@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 	"github.com/caisbot/caisbot/internal/redistest"
 	"github.com/caisbot/caisbot/store"
 )
@@ -42,13 +43,14 @@ type rig struct {
 	t     testing.TB
 	h     *Handler
 	store *store.Redis
+	dir   Directory // the adapter's records in store
 	bf    *fakeBF
 	srv   *httptest.Server
 	clock atomic.Int64
 	ids   atomic.Int64
 	conv  string  // the conversation activities come from
 	team  *idName // channelData.team of channel activities, if set
-	scope string
+	scope firm.Scope
 }
 
 func newRig(t testing.TB, mods ...func(*Config)) *rig {
@@ -60,7 +62,7 @@ func newRig(t testing.TB, mods ...func(*Config)) *rig {
 // newRigOn is another process on the same store.
 func newRigOn(t testing.TB, st *store.Redis, mods ...func(*Config)) *rig {
 	t.Helper()
-	r := &rig{t: t, store: st, bf: newFakeBF(t), conv: channel}
+	r := &rig{t: t, store: st, dir: StoreDirectory(st.Directory(firm.Teams)), bf: newFakeBF(t), conv: channel}
 	r.clock.Store(time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC).Unix())
 	loc, _ := time.LoadLocation("America/New_York")
 	svc := &dialogs.Service{
@@ -69,7 +71,7 @@ func newRigOn(t testing.TB, st *store.Redis, mods ...func(*Config)) *rig {
 		Now:   func() time.Time { return time.Unix(r.clock.Add(60), 0) },
 	}
 	cfg := Config{AppID: testApp, AppPassword: "secret-password", AppType: MultiTenant, Scope: "workspace",
-		Service: svc, Store: r.store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Service: svc, Store: r.dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		MetadataURL: r.bf.URL + "/openid", TokenURL: r.bf.URL + "/token/botframework.com"}
 	for _, m := range mods {
 		m(&cfg)
@@ -225,11 +227,21 @@ func (r *rig) form(p posted, input string, u Account) posted {
 	return r.submit(p, data, u)
 }
 
-func (r *rig) firm() string {
+func (r *rig) firm() firm.ID {
 	if r.scope == "channel" {
-		return tenantID + ":" + channel
+		return teamsFirm(tenantID + ":" + channel)
 	}
-	return tenantID
+	return teamsFirm(tenantID)
+}
+
+// teamsFirm is the Teams firm whose key is key: the tenant id, or
+// "tenant:conversation" in channel scope.
+func teamsFirm(key string) firm.ID {
+	f, err := firm.Parse(firm.Teams, key)
+	if err != nil {
+		panic(err)
+	}
+	return f
 }
 
 func (r *rig) audit() int {

@@ -14,6 +14,7 @@ import (
 	"github.com/caisbot/caisbot/announce"
 	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 )
 
 const (
@@ -81,8 +82,8 @@ func (gr *graphRig) subscribe() {
 // run is one scheduler run on reminderDay with quick retries.
 func (gr *graphRig) run(t *testing.T) announce.Stats {
 	t.Helper()
-	s, err := announce.New(announce.Config{Service: gr.h.cfg.Service, Firms: FirmFilter{FirmStore: gr.store, Teams: true},
-		Ledger: gr.store, Poster: gr.p, Backoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, RateLimitWait: 10 * time.Millisecond,
+	s, err := announce.New(announce.Config{Service: gr.h.cfg.Service, Firms: gr.store,
+		Ledger: gr.store, Posters: announce.Posters{firm.Teams: gr.p}, Backoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, RateLimitWait: 10 * time.Millisecond,
 		Limits: announce.Limits{Channel: 10 * time.Millisecond, Workspace: 10 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
@@ -187,7 +188,7 @@ func repliedToday(app string) map[string]any {
 
 // message is a reminder due in the rig's conversation for occurrence day.
 func (gr *graphRig) message(day string) announce.Message {
-	o := ledger.Occurrence{Firm: tenantID, Channel: gr.conv, Deadline: "target:register", Day: day, Lead: 1}
+	o := ledger.Occurrence{Firm: teamsFirm(tenantID), Channel: gr.conv, Deadline: "target:register", Day: day, Lead: 1}
 	return announce.Message{Occurrence: o, ID: o.ID(), Reply: dialogs.Notice("⏰ Due tomorrow: Step 2", "**Step 2** is due tomorrow.")}
 }
 
@@ -402,7 +403,7 @@ func TestTeamGroupIsLearned(t *testing.T) {
 		gr.post(install)
 		gr.team = &idName{ID: teamID} // later activities carry no group id
 		gr.say(admin, "help")
-		raw, _, _ := gr.store.Conversation(context.Background(), channel)
+		raw, _, _ := gr.dir.Conversation(context.Background(), channel)
 		var ref ConversationRef
 		if err := json.Unmarshal([]byte(raw), &ref); err != nil || ref.Team != teamID || ref.AADGroup != "aad-group-1" {
 			t.Fatalf("saved reference %s (%v)", raw, err)

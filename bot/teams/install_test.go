@@ -17,7 +17,7 @@ func TestInstallRemembersAndWelcomes(t *testing.T) {
 	if st := r.post(a); st != http.StatusOK {
 		t.Fatalf("status %d", st)
 	}
-	raw, found, err := r.store.Conversation(context.Background(), channel)
+	raw, found, err := r.dir.Conversation(context.Background(), channel)
 	if !found || err != nil {
 		t.Fatalf("conversation not remembered: %v", err)
 	}
@@ -44,7 +44,7 @@ func TestInstallRemembersAndWelcomes(t *testing.T) {
 	rm := r.activity(person("Ada Admin"), typeInstallation)
 	rm.Action = "remove"
 	r.post(rm)
-	if _, found, _ := r.store.Conversation(context.Background(), channel); found {
+	if _, found, _ := r.dir.Conversation(context.Background(), channel); found {
 		t.Fatal("the conversation is remembered after the bot was removed")
 	}
 }

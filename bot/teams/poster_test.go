@@ -11,10 +11,11 @@ import (
 	"github.com/caisbot/caisbot/announce"
 	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 )
 
 func reminder(channel string) announce.Message {
-	return announce.Message{Occurrence: ledger.Occurrence{Firm: tenantID, Channel: channel, Deadline: "target:register", Day: "2026-12-01", Lead: 1},
+	return announce.Message{Occurrence: ledger.Occurrence{Firm: teamsFirm(tenantID), Channel: channel, Deadline: "target:register", Day: "2026-12-01", Lead: 1},
 		ID: "occ-1", Reply: dialogs.Notice("⏰ Due tomorrow: Step 2", "**Step 2** is due tomorrow.")}
 }
 
@@ -85,8 +86,8 @@ func TestScheduledReminderReachesTeams(t *testing.T) {
 	r := newRig(t)
 	r.say(admin, "announce")
 	r.say(admin, "deadline 2 2026-12-01")
-	s, err := announce.New(announce.Config{Service: r.h.cfg.Service, Firms: FirmFilter{FirmStore: r.store, Teams: true},
-		Ledger: r.store, Poster: r.h.Poster(), Workspace: announce.WorkspaceOf})
+	s, err := announce.New(announce.Config{Service: r.h.cfg.Service, Firms: r.store,
+		Ledger: r.store, Posters: announce.Posters{firm.Teams: r.h.Poster()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,16 +108,5 @@ func TestScheduledReminderReachesTeams(t *testing.T) {
 	}
 	if len(reminders) != 1 || !strings.Contains(title(reminders[0].Card), "Step 2") {
 		t.Fatalf("reminders %d (%v), want one about Step 2", len(reminders), reminders)
-	}
-}
-
-func TestFirmFilter(t *testing.T) {
-	for firm, teams := range map[string]bool{
-		tenantID: true, tenantID + ":19:x@thread.tacv2": true, "00000000-0000-0000-0000-0000000000001": true,
-		"T0123ABC": false, "T0123ABC:C0456": false, "": false,
-	} {
-		if OwnsFirm(firm) != teams {
-			t.Errorf("OwnsFirm(%q) = %v, want %v", firm, !teams, teams)
-		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 )
 
 var people = People{"A1B2": {Name: "Ann <b>Lee</b> [x](https://evil.example)", TeamsID: "29:ann"}, "C3D4": {Name: "Cy"}}
@@ -86,7 +87,8 @@ func TestCanonicalUser(t *testing.T) {
 func TestFirmIDs(t *testing.T) {
 	long := "a:" + strings.Repeat("x", 200)
 	tests := []struct {
-		scope, conv, channel, want string
+		scope               firm.Scope
+		conv, channel, want string
 	}{
 		{"workspace", "19:c@thread.tacv2;messageid=1", "19:c@thread.tacv2", tenantID},
 		{"channel", "19:c@thread.tacv2;messageid=1", "19:c@thread.tacv2", tenantID + ":19:c@thread.tacv2"},
@@ -101,11 +103,11 @@ func TestFirmIDs(t *testing.T) {
 			a.ChannelData.Channel = &idName{ID: tc.channel}
 		}
 		got, err := h.firm(a)
-		if err != nil || got != tc.want {
-			t.Errorf("%s %q: firm %q %v, want %q", tc.scope, tc.conv, got, err, tc.want)
+		if err != nil || got != teamsFirm(tc.want) {
+			t.Errorf("%s %q: firm %q %v, want %q", tc.scope, tc.conv, got, err, teamsFirm(tc.want))
 		}
-		if len(got) > 200 {
-			t.Errorf("firm id of %d bytes: the store refuses over 200", len(got))
+		if len(got.Key()) > 200 {
+			t.Errorf("firm id of %d bytes: the store refuses over 200", len(got.Key()))
 		}
 	}
 	h := &Handler{cfg: Config{Scope: "workspace"}, verify: &Verifier{}}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/caisbot/caisbot/firm"
 	"github.com/caisbot/caisbot/internal/slackfake"
 	"github.com/caisbot/caisbot/store"
 	"github.com/redis/go-redis/v9"
@@ -188,7 +189,7 @@ func TestKillNineLosesNoConfirmationUsersSaw(t *testing.T) {
 	defer rdb.Close()
 	st := store.New(rdb, prefix)
 	for team := range told {
-		p, err := st.Load(context.Background(), team)
+		p, err := st.Load(context.Background(), firm.ID{Platform: firm.Slack, Workspace: team})
 		if err != nil || p.Current != "register" {
 			t.Errorf("%s was told Step 1 was confirmed, but Redis holds %+v (%v)", team, p, err)
 		}
