@@ -73,23 +73,36 @@ func (s Scope) In(p Platform, workspace, channel string) (ID, error) {
 	return ID{Platform: p, Workspace: workspace, Channel: channel}, nil
 }
 
-// Key is the firm's part of its Redis keys, as every build has written
-// it: the workspace, then ":" and the channel in channel scope.
+// Key is the firm's part of its Redis keys. Slack and Teams firms keep
+// the form every build has written (the workspace, then ":" and the
+// channel in channel scope); their ids never look alike (a team id has no
+// dash, a tenant id is a GUID). Any other platform's keys start with its
+// name and "/", so they cannot meet a Slack or Teams firm's.
 func (f ID) Key() string {
+	if f.Platform == Slack || f.Platform == Teams {
+		return f.local()
+	}
+	return f.String()
+}
+
+// local is the workspace, then ":" and the channel in channel scope.
+func (f ID) local() string {
 	if f.Channel == "" {
 		return f.Workspace
 	}
 	return f.Workspace + ":" + f.Channel
 }
 
-// String names the firm in logs: "slack/T123:C456".
-func (f ID) String() string { return string(f.Platform) + "/" + f.Key() }
+// String names the firm in logs and in the firms index:
+// "slack/T123:C456".
+func (f ID) String() string { return string(f.Platform) + "/" + f.local() }
 
 // IsZero reports whether f names no firm.
 func (f ID) IsZero() bool { return f == ID{} }
 
-// Parse reads a key made by Key for a firm of platform p. A workspace id
-// never contains ":", so the first one ends it.
+// Parse reads the part of String after the platform and "/" (for Slack
+// and Teams, their Key) for a firm of platform p. A workspace id never
+// contains ":", so the first one ends it.
 func Parse(p Platform, key string) (ID, error) {
 	if !p.Valid() {
 		return ID{}, fmt.Errorf("firm: bad platform %q", p)

@@ -60,6 +60,24 @@ func TestMemberRoundTrip(t *testing.T) {
 	}
 }
 
+// Slack and Teams keys are what they always were; another platform's
+// cannot meet them.
+func TestKeys(t *testing.T) {
+	for _, c := range []struct {
+		f    firm.ID
+		want string
+	}{
+		{firm.ID{Platform: firm.Slack, Workspace: "T1"}, "T1"},
+		{firm.ID{Platform: firm.Slack, Workspace: "T1", Channel: "C1"}, "T1:C1"},
+		{firm.ID{Platform: firm.Teams, Workspace: tenant, Channel: "19:x"}, tenant + ":19:x"},
+		{firm.ID{Platform: "matrix", Workspace: "T1", Channel: "C1"}, "matrix/T1:C1"},
+	} {
+		if got := c.f.Key(); got != c.want {
+			t.Errorf("%+v.Key() = %q; want %q", c.f, got, c.want)
+		}
+	}
+}
+
 func TestScope(t *testing.T) {
 	for _, c := range []struct {
 		scope              firm.Scope
