@@ -246,4 +246,4 @@ func (m *annStore) Audit(_ context.Context, _ firm.ID, start, stop int64) ([]dia
 }
 
 // annFirm is the firm these tests play in.
-var annFirm = firm.ID{Platform: "test", Workspace: "F1"}
+var annFirm = firm.ID{Platform: firm.Slack, Workspace: "F1"}

@@ -193,4 +193,4 @@ func lineHas(text, step, want string) bool {
 }
 
 // testFirm is the firm the service tests play in.
-var testFirm = firm.ID{Platform: "test", Workspace: "F1"}
+var testFirm = firm.ID{Platform: firm.Slack, Workspace: "F1"}
