@@ -5,7 +5,7 @@ import (
 	"context"
 	"net/url"
 
-	"github.com/caisbot/caisbot/bot/requests"
+	"github.com/caisbot/caisbot/bot/adapter"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/slack-go/slack"
 )
@@ -27,7 +27,7 @@ func (h *Handler) command(ctx context.Context, sc slack.SlashCommand) answer {
 	if err != nil {
 		reply = h.failure(ctx, err, f)
 	} else {
-		requests.Handled(ctx, h.log, "command handled", f, sc.UserID, cmd.Name, reply)
+		adapter.Handled(ctx, h.log, "command handled", f, sc.UserID, cmd.Name, reply)
 	}
 	if reply.File != nil {
 		h.upload(ctx, sc.ChannelID, sc.ResponseURL, reply)

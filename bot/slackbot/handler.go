@@ -16,14 +16,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/caisbot/caisbot/bot/requests"
+	"github.com/caisbot/caisbot/bot/adapter"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/firm"
 	"github.com/slack-go/slack"
 )
 
 // MaxBody is the largest request Slack may send us; more is refused (413).
-const MaxBody = 1 << 20
+const MaxBody = adapter.MaxBody
 
 // API is the part of Slack's Web API the bot uses (*slack.Client has it).
 type API interface {
@@ -48,7 +48,7 @@ type Config struct {
 	// Budget bounds the work done before answering Slack (3 s in all).
 	Budget time.Duration
 	// Observe, if set, is told of every request (metrics).
-	Observe Observer
+	Observe adapter.Observer
 	// Viewers remembers who opened the App Home, to refresh it after
 	// changes; nil disables refreshes.
 	Viewers Viewers
@@ -59,7 +59,7 @@ type Handler struct {
 	cfg    Config
 	render Renderer
 	log    *slog.Logger
-	bg     *requests.Background
+	bg     *adapter.Background
 	cards  *cardCache
 }
 
@@ -85,7 +85,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Budget == 0 {
 		cfg.Budget = 2 * time.Second
 	}
-	bg := &requests.Background{Timeout: 15 * time.Second, Log: cfg.Logger}
+	bg := &adapter.Background{Timeout: 15 * time.Second, Log: cfg.Logger}
 	return &Handler{cfg: cfg, render: Renderer{Command: cfg.Command}, log: cfg.Logger, bg: bg, cards: newCardCache()}, nil
 }
 
@@ -94,15 +94,14 @@ func (h *Handler) Wait() { h.bg.Wait() }
 
 // ServeHTTP verifies the request, then dispatches on its kind.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-			h.observe("oversized", nil, answer{status: http.StatusRequestEntityTooLarge}, time.Now())
-			return
-		}
-		http.Error(w, "cannot read body", http.StatusBadRequest)
+	body, status := adapter.ReadBody(w, r)
+	switch status {
+	case http.StatusRequestEntityTooLarge:
+		http.Error(w, "request body too large", status)
+		h.observe("oversized", nil, answer{status: status}, time.Now())
+		return
+	case http.StatusBadRequest:
+		http.Error(w, "cannot read body", status)
 		return
 	}
 	start, ct := time.Now(), r.Header.Get("Content-Type")
@@ -218,7 +217,7 @@ func (h *Handler) message(r dialogs.Reply) message {
 // failure turns an error from dialogs into what the user sees; the cause
 // goes to the log only.
 func (h *Handler) failure(ctx context.Context, err error, f firm.ID) dialogs.Reply {
-	return requests.Failure(ctx, h.log, f, err)
+	return adapter.Failure(ctx, h.log, f, err)
 }
 
 // background runs f after the response, so Slack gets its answer at once

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/caisbot/caisbot/bot/requests"
+	"github.com/caisbot/caisbot/bot/adapter"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/firm"
 	"github.com/slack-go/slack"
@@ -16,7 +16,7 @@ const (
 	formBlock    = "agents"
 	formInput    = "agents"
 	// maxFormInput bounds what a user may type into a form.
-	maxFormInput = 1500
+	maxFormInput = adapter.MaxFormInput
 )
 
 // formMeta travels in the modal's private_metadata: the button's token
@@ -62,7 +62,7 @@ func (h *Handler) blockAction(ctx context.Context, ic *slack.InteractionCallback
 	if err != nil {
 		reply = h.failure(ctx, err, f)
 	} else {
-		requests.Handled(ctx, h.log, "click handled", f, ic.User.ID, "click", reply)
+		adapter.Handled(ctx, h.log, "click handled", f, ic.User.ID, "click", reply)
 	}
 	if reply.Form != nil {
 		h.openForm(ctx, ic, reply, channel)
@@ -91,7 +91,7 @@ func (h *Handler) deliver(ctx context.Context, f firm.ID, user, responseURL, cha
 // cardNotUpdated tells a user whose change was saved that their card is
 // out of date, so nobody mistakes a stale card for a lost confirmation.
 func (h *Handler) cardNotUpdated(ctx context.Context, channel, user string) {
-	n := dialogs.Notice("Saved, but your card is out of date", "Your answer was recorded (see the channel), but Slack did not accept the updated card. Type `{cmd}` for the current step.")
+	n := adapter.CardOutOfDate("Slack", "see the channel")
 	if _, err := h.cfg.API.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(h.render.Fallback(n), false), slack.MsgOptionBlocks(h.render.Blocks(n)...)); err != nil {
 		h.logger(ctx).Error("chat.postEphemeral failed", "err", err)
 	}
@@ -131,7 +131,7 @@ func (h *Handler) viewSubmission(ctx context.Context, ic *slack.InteractionCallb
 		input = ic.View.State.Values[formBlock][formInput].Value
 	}
 	if len(input) > maxFormInput {
-		return formErrors("At most 1500 characters, please.")
+		return formErrors(adapter.FormTooLong)
 	}
 	f, err := h.firm(ic.Team.ID, meta.Channel)
 	if err != nil || ic.User.ID == "" {
@@ -141,7 +141,7 @@ func (h *Handler) viewSubmission(ctx context.Context, ic *slack.InteractionCallb
 	if err != nil {
 		return formErrors(plain(h.failure(ctx, err, f).Parts[0].Text, h.cfg.Command, 2000))
 	}
-	requests.Handled(ctx, h.log, "click handled", f, ic.User.ID, "form", reply)
+	adapter.Handled(ctx, h.log, "click handled", f, ic.User.ID, "form", reply)
 	if reply.FormError != "" {
 		return formErrors(reply.FormError)
 	}

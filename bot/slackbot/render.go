@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/caisbot/caisbot/bot/adapter"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/slack-go/slack"
 )
@@ -128,18 +129,8 @@ func actionID(i int) string { return actionPrefix + string(rune('a'+i)) }
 // Fallback is the notification text for a reply. Slack parses it as
 // mrkdwn, so it is escaped like any other text.
 func (rd Renderer) Fallback(r dialogs.Reply) string {
-	for _, t := range append([]string{r.Title}, partTexts(r)...) {
-		if t != "" {
-			return mrkdwnEscaper.Replace(plain(t, rd.Command, 300))
-		}
+	if t := adapter.FallbackText(r); t != "" {
+		return mrkdwnEscaper.Replace(plain(t, rd.Command, 300))
 	}
 	return "caisbot"
-}
-
-func partTexts(r dialogs.Reply) []string {
-	var out []string
-	for _, p := range r.Parts {
-		out = append(out, p.Text)
-	}
-	return out
 }

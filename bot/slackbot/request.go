@@ -6,35 +6,21 @@ import (
 	"strings"
 	"time"
 
-	"github.com/caisbot/caisbot/bot/requests"
+	"github.com/caisbot/caisbot/bot/adapter"
 )
 
-// Observer receives one call per request: its kind ("command",
-// "block_actions", "view_submission", "event", …), outcome ("ok",
-// "error", "rejected") and latency. Metrics hang here.
-type Observer func(kind, outcome string, d time.Duration)
-
 // begin starts a request's context with its own request id.
-func (h *Handler) begin(ctx context.Context) (context.Context, *requests.Request) {
-	return requests.Begin(ctx, h.log)
+func (h *Handler) begin(ctx context.Context) (context.Context, *adapter.Request) {
+	return adapter.Begin(ctx, h.log)
 }
 
 // logger is the request's logger, or the handler's outside a request.
-func (h *Handler) logger(ctx context.Context) *slog.Logger { return requests.Logger(ctx, h.log) }
+func (h *Handler) logger(ctx context.Context) *slog.Logger { return adapter.Logger(ctx, h.log) }
 
 // observe reports a finished request to the Observer.
-func (h *Handler) observe(kind string, rq *requests.Request, a answer, start time.Time) {
-	if h.cfg.Observe == nil {
-		return
-	}
-	outcome := "ok"
-	switch {
-	case a.status == 401 || a.status == 413 || a.status/100 == 4:
-		outcome = "rejected"
-	case rq.Failed():
-		outcome = "error"
-	}
-	h.cfg.Observe(kind, outcome, time.Since(start))
+// Kinds are "command", "block_actions", "view_submission", "event", ….
+func (h *Handler) observe(kind string, rq *adapter.Request, a answer, start time.Time) {
+	h.cfg.Observe.Observe(kind, a.status, rq.Failed(), start)
 }
 
 // kindOf names a request's kind for metrics and logs.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/caisbot/caisbot/bot/adapter"
 	"github.com/caisbot/caisbot/dialogs"
 )
 
@@ -82,7 +83,7 @@ func (h *Handler) deliverCard(ctx context.Context, to address, out outgoing) err
 // cardNotUpdated tells the clicker whose change was saved that the card
 // is out of date, so nobody mistakes a stale card for a lost answer.
 func (h *Handler) cardNotUpdated(ctx context.Context, to address, card string) {
-	n := dialogs.Notice("Saved, but the card is out of date", "Your answer was recorded (see the message below), but Teams did not accept the updated card. Type `{cmd}` for the current step.")
+	n := adapter.CardOutOfDate("Teams", "see the message below")
 	if _, err := h.conn.Reply(ctx, to.serviceURL, to.conversation, card, to.stamp(h.render.Message(n, nil))); err != nil {
 		h.logger(ctx).Error("cannot tell the user their card is out of date", "err", err)
 	}

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -17,13 +16,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/caisbot/caisbot/bot/requests"
+	"github.com/caisbot/caisbot/bot/adapter"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/firm"
 )
 
 // MaxBody is the largest activity accepted; more is refused (413).
-const MaxBody = 1 << 20
+const MaxBody = adapter.MaxBody
 
 // App types, as MICROSOFT_APP_TYPE names them.
 const (
@@ -48,8 +47,11 @@ type Config struct {
 	HTTP   *http.Client
 	Logger *slog.Logger
 	// Budget bounds the work done before answering (Teams waits 15 s).
-	Budget  time.Duration
-	Observe Observer
+	Budget time.Duration
+	// Observe hears each request: its kind ("message", "card_action",
+	// "invoke", "conversationUpdate", "installationUpdate", "other",
+	// "unauthorized", "malformed", "oversized"), outcome and latency.
+	Observe adapter.Observer
 	// MetadataURL and TokenURL replace the Bot Framework's and Entra's
 	// endpoints (tests).
 	MetadataURL, TokenURL string
@@ -63,12 +65,6 @@ type Config struct {
 	Announced func(event string)
 }
 
-// Observer receives one call per request: its kind ("message",
-// "card_action", "invoke", "conversationUpdate", "installationUpdate",
-// "other", "unauthorized", "malformed", "oversized"), outcome ("ok",
-// "error", "rejected") and latency.
-type Observer func(kind, outcome string, d time.Duration)
-
 // Handler serves POST /api/messages.
 type Handler struct {
 	cfg    Config
@@ -76,7 +72,7 @@ type Handler struct {
 	verify *Verifier // nil in local mode
 	conn   *Connector
 	log    *slog.Logger
-	bg     *requests.Background
+	bg     *adapter.Background
 	cache  saved
 	graph  *graph // reads history for reminders; nil in local mode
 	groups teamGroups
@@ -89,7 +85,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	cfg.defaults()
 	h := &Handler{cfg: cfg, render: Renderer{Command: "@" + cfg.BotName}, log: cfg.Logger,
-		bg: &requests.Background{Timeout: 30 * time.Second, Log: cfg.Logger}}
+		bg: &adapter.Background{Timeout: 30 * time.Second, Log: cfg.Logger}}
 	h.conn = &Connector{HTTP: cfg.HTTP}
 	if cfg.AppID == "" {
 		h.log.Warn("MICROSOFT_APP_ID is not set: /api/messages accepts unauthenticated requests from loopback only, and replies carry no token (local testing with the Agents Playground)")
@@ -145,14 +141,13 @@ func (h *Handler) Wait() { h.bg.Wait() }
 // ServeHTTP authenticates the activity, then dispatches on its type.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			h.finish(w, "oversized", start, answer{status: http.StatusRequestEntityTooLarge})
-			return
-		}
-		h.finish(w, "malformed", start, answer{status: http.StatusBadRequest})
+	body, status := adapter.ReadBody(w, r)
+	switch status {
+	case http.StatusRequestEntityTooLarge:
+		h.finish(w, "oversized", start, answer{status: status})
+		return
+	case http.StatusBadRequest:
+		h.finish(w, "malformed", start, answer{status: status})
 		return
 	}
 	var a Activity
@@ -236,17 +231,7 @@ func (h *Handler) finish(w http.ResponseWriter, kind string, start time.Time, a 
 	} else {
 		w.WriteHeader(a.status)
 	}
-	if h.cfg.Observe == nil {
-		return
-	}
-	outcome := "ok"
-	switch {
-	case a.status/100 == 4:
-		outcome = "rejected"
-	case a.failed:
-		outcome = "error"
-	}
-	h.cfg.Observe(kind, outcome, time.Since(start))
+	h.cfg.Observe.Observe(kind, a.status, a.failed, start)
 }
 
 // dispatch routes an authenticated activity by type.
@@ -285,7 +270,7 @@ const localTenant = "00000000-0000-0000-0000-000000000000"
 // failure turns an error from dialogs into what the user sees; the cause
 // goes to the log only.
 func (h *Handler) failure(ctx context.Context, err error, f firm.ID) dialogs.Reply {
-	return requests.Failure(ctx, h.log, f, err)
+	return adapter.Failure(ctx, h.log, f, err)
 }
 
 // background runs f after the response; shutdown waits for it through Wait.

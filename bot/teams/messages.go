@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"github.com/caisbot/caisbot/bot/requests"
+	"github.com/caisbot/caisbot/bot/adapter"
 	"github.com/caisbot/caisbot/dialogs"
 )
 
@@ -21,7 +21,7 @@ func (h *Handler) message(ctx context.Context, a *Activity) answer {
 	if err != nil {
 		reply = h.failure(ctx, err, f)
 	} else {
-		requests.Handled(ctx, h.log, "command handled", f, a.userID(), cmd.Name, reply)
+		adapter.Handled(ctx, h.log, "command handled", f, a.userID(), cmd.Name, reply)
 	}
 	out := outgoing{reply: reply, people: h.people(ctx, a, reply), replyTo: a.ID}
 	out.card = h.render.Message(reply, out.people)
@@ -73,10 +73,10 @@ func (h *Handler) click(ctx context.Context, a *Activity, data map[string]string
 	if err != nil {
 		reply = h.failure(ctx, err, f)
 	} else {
-		requests.Handled(ctx, h.log, "card action handled", f, ev.User, "click", reply)
+		adapter.Handled(ctx, h.log, "card action handled", f, ev.User, "click", reply)
 	}
 	if isForm && len(input) > maxFormInput && reply.Form != nil {
-		reply.FormError = "At most 1500 characters, please."
+		reply.FormError = adapter.FormTooLong
 	}
 	out := outgoing{reply: reply, people: h.people(ctx, a, reply), replyTo: a.ReplyToID}
 	// The form and its answer take the clicked card's place, as the next

@@ -3,6 +3,7 @@ package teams
 import (
 	"strings"
 
+	"github.com/caisbot/caisbot/bot/adapter"
 	"github.com/caisbot/caisbot/dialogs"
 )
 
@@ -14,7 +15,7 @@ const (
 	maxElements  = 120
 	maxActions   = 6 // Teams shows at most six card actions
 	maxActionLen = 60
-	maxFormInput = 1500
+	maxFormInput = adapter.MaxFormInput
 )
 
 // Renderer turns platform-neutral replies into Adaptive Cards and Teams
@@ -145,20 +146,10 @@ func (rd Renderer) Form(r dialogs.Reply, people People, input string) Card {
 // Summary is the text of a card's notification and of clients that
 // cannot show cards.
 func (rd Renderer) Summary(r dialogs.Reply, people People) string {
-	for _, t := range append([]string{r.Title}, partTexts(r)...) {
-		if t != "" {
-			return plainText(t, rd.Command, people, 300)
-		}
+	if t := adapter.FallbackText(r); t != "" {
+		return plainText(t, rd.Command, people, 300)
 	}
 	return "caisbot"
-}
-
-func partTexts(r dialogs.Reply) []string {
-	var out []string
-	for _, p := range r.Parts {
-		out = append(out, p.Text)
-	}
-	return out
 }
 
 // Message is a reply as a message activity carrying its card.
