@@ -45,9 +45,9 @@ type cards[R any] struct {
 
 type cardCache = cards[dialogs.Reply]
 
-// cardLimit bounds the cache (about 4 KB a card and 1 KB its key, so
-// 10 MB): one current card for each of as many firms, a reply per firm
-// being what repeats.
+// cardLimit bounds the cache (up to about 4 KB a card and 2 KB its key,
+// so some 12 MB): one current card for each of as many firms, a reply per
+// firm being what repeats.
 var cardLimit = cache.Limit{Max: 2048}
 
 func newCardCache() *cardCache { return &cardCache{} }
