@@ -1,7 +1,10 @@
 package slackbot
 
 import (
+	"bytes"
 	"encoding/json"
+	"hash/maphash"
+	"sync"
 
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/internal/cache"
@@ -34,36 +37,56 @@ func (h *Handler) encode(r dialogs.Reply, replace bool) json.RawMessage {
 
 // cards holds encoded messages by the JSON encoding of what they were
 // rendered from and whether they replace the clicked card: replies that
-// differ in any field, one added tomorrow included, have different keys,
-// and a hit compares the whole encoding, so nothing can be served for a
-// reply it was not rendered from. (dialogs.Reply has only exported,
-// untagged fields, which TestCardKeyCoversEveryReplyField keeps true.)
-// It is generic so that a test can show this with a field Reply lacks.
+// differ in any field, one added tomorrow included, encode differently,
+// and a hit compares the whole encoding (the hash only finds it), so
+// nothing can be served for a reply it was not rendered from.
+// (dialogs.Reply has only exported, untagged fields, which
+// TestCardKeyCoversEveryReplyField keeps true.) It is generic so that a
+// test can show this with a field Reply lacks.
 type cards[R any] struct {
-	m cache.Map[string, json.RawMessage]
+	seed maphash.Seed
+	m    cache.Map[uint64, card]
+}
+
+type card struct {
+	from []byte // the encoding of the reply and replace flag
+	b    json.RawMessage
 }
 
 type cardCache = cards[dialogs.Reply]
 
-// cardLimit bounds the cache (up to about 4 KB a card and 2 KB its key,
-// so some 12 MB): one current card for each of as many firms, a reply per
-// firm being what repeats.
+// cardLimit bounds the cache (up to about 4 KB a card and 2 KB what it was
+// rendered from, so some 12 MB): one current card for each of as many
+// firms, a reply per firm being what repeats.
 var cardLimit = cache.Limit{Max: 2048}
 
-func newCardCache() *cardCache { return &cardCache{} }
+func newCardCache() *cardCache { return newCards[dialogs.Reply]() }
+
+func newCards[R any]() *cards[R] { return &cards[R]{seed: maphash.MakeSeed()} }
+
+// keyBuffers spares a hit allocating the encoding it looks up.
+var keyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func (c *cards[R]) get(r R, replace bool, render func() json.RawMessage) json.RawMessage {
-	k, err := json.Marshal(struct {
+	buf := keyBuffers.Get().(*bytes.Buffer)
+	defer keyBuffers.Put(buf)
+	if err := renderedFrom(buf, r, replace); err != nil {
+		return render() // not for a reply of plain data, which Reply is
+	}
+	h := maphash.Bytes(c.seed, buf.Bytes())
+	if e, ok := c.m.Get(h); ok && bytes.Equal(e.from, buf.Bytes()) {
+		return e.b
+	}
+	b := render()
+	c.m.Put(h, card{from: bytes.Clone(buf.Bytes()), b: b}, cardLimit)
+	return b
+}
+
+// renderedFrom writes into buf the encoding a card is kept by.
+func renderedFrom[R any](buf *bytes.Buffer, r R, replace bool) error {
+	buf.Reset()
+	return json.NewEncoder(buf).Encode(struct {
 		Reply   R
 		Replace bool
 	}{r, replace})
-	if err != nil {
-		return render() // not for a reply of plain data, which Reply is
-	}
-	if b, ok := c.m.Get(string(k)); ok {
-		return b
-	}
-	b := render()
-	c.m.Put(string(k), b, cardLimit)
-	return b
 }

@@ -1,8 +1,10 @@
 package slackbot
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"reflect"
 	"strconv"
 	"strings"
@@ -108,6 +110,19 @@ func TestCardCacheKeysEveryField(t *testing.T) {
 	}
 }
 
+// A hash collision must render afresh, never hand out another reply's card.
+func TestCardCacheChecksTheReplyOnAHit(t *testing.T) {
+	c := newCardCache()
+	var a, b bytes.Buffer
+	if renderedFrom(&a, cardReply("3"), false) != nil || renderedFrom(&b, cardReply("4"), false) != nil {
+		t.Fatal("cannot encode a reply")
+	}
+	c.m.Put(maphash.Bytes(c.seed, b.Bytes()), card{from: a.Bytes(), b: json.RawMessage(`"card a"`)}, cardLimit)
+	if got := c.get(cardReply("4"), false, func() json.RawMessage { return json.RawMessage(`"card b"`) }); string(got) != `"card b"` {
+		t.Fatalf("a colliding entry for another reply was served: %s", got)
+	}
+}
+
 // futureReply is a reply with a field dialogs.Reply does not have (yet):
 // it renders differently (here: the badge is the card), and the cache
 // must tell replies apart by it with no change to the cache.
@@ -117,7 +132,7 @@ type futureReply struct {
 }
 
 func TestCardCacheKeysAFieldAddedLater(t *testing.T) {
-	var c cards[futureReply]
+	c := newCards[futureReply]()
 	render := func(r futureReply) func() json.RawMessage {
 		return func() json.RawMessage { return json.RawMessage(strconv.Quote(r.Badge)) }
 	}
