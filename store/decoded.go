@@ -1,8 +1,6 @@
 package store
 
 import (
-	"sync"
-
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/internal/cache"
 )
@@ -13,9 +11,8 @@ import (
 // the stored bytes themselves, so it can never answer with anything but
 // what Redis holds: a different body, from any writer, is decoded afresh.
 type decoded struct {
-	mu  sync.Mutex
 	max int
-	m   map[string]decodedEntry
+	m   cache.Map[string, decodedEntry]
 }
 
 type decodedEntry struct {
@@ -28,9 +25,7 @@ const maxDecoded = 2048
 
 // get returns a copy of the progress that body decodes to, if known.
 func (c *decoded) get(firm, body string) (dialogs.Progress, bool) {
-	c.mu.Lock()
-	e, ok := c.m[firm]
-	c.mu.Unlock()
+	e, ok := c.m.Get(firm)
 	if !ok || e.body != body {
 		return dialogs.Progress{}, false
 	}
@@ -40,13 +35,5 @@ func (c *decoded) get(firm, body string) (dialogs.Progress, bool) {
 
 // put remembers body's decoding; p must not be used by the caller after.
 func (c *decoded) put(firm, body string, p dialogs.Progress) {
-	c.mu.Lock()
-	if c.m == nil {
-		c.m = make(map[string]decodedEntry, c.max)
-	}
-	if len(c.m) >= c.max {
-		cache.Shrink(c.m, c.max)
-	}
-	c.m[firm] = decodedEntry{body: body, p: p}
-	c.mu.Unlock()
+	c.m.Put(firm, decodedEntry{body: body, p: p}, cache.Limit{Max: c.max})
 }

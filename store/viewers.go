@@ -3,10 +3,10 @@ package store
 import (
 	"context"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/caisbot/caisbot/firm"
+	"github.com/caisbot/caisbot/internal/cache"
 )
 
 // A firm's live viewers are the users who keep a view of its progress open
@@ -71,33 +71,24 @@ func (r *Redis) Viewers(ctx context.Context, f firm.ID) ([]string, error) {
 // unwatched holds the firms whose latest commit here found no Home
 // viewers, until the refresh that follows the commit asks; a mark older
 // than unwatchedFor is not trusted.
-type unwatched struct {
-	mu sync.Mutex
-	m  map[string]time.Time
-}
+type unwatched struct{ m cache.Map[string, time.Time] }
 
 const (
 	unwatchedFor = 2 * time.Second
 	maxUnwatched = 4096 // firms whose refresh never asks (channel scope, Teams)
 )
 
+var unwatchedLimit = cache.Limit{Max: maxUnwatched, StartOver: true}
+
 func (u *unwatched) note(firm string, none bool) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
 	if !none {
-		delete(u.m, firm)
+		u.m.Delete(firm)
 		return
 	}
-	if u.m == nil || len(u.m) >= maxUnwatched {
-		u.m = make(map[string]time.Time)
-	}
-	u.m[firm] = time.Now()
+	u.m.Put(firm, time.Now(), unwatchedLimit)
 }
 
 func (u *unwatched) take(firm string) bool {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	at, ok := u.m[firm]
-	delete(u.m, firm)
+	at, ok := u.m.Take(firm)
 	return ok && time.Since(at) < unwatchedFor
 }

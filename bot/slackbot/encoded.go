@@ -1,10 +1,9 @@
 package slackbot
 
 import (
-	"encoding/binary"
+	"bytes"
 	"encoding/json"
 	"hash/maphash"
-	"slices"
 	"sync"
 
 	"github.com/caisbot/caisbot/dialogs"
@@ -36,96 +35,58 @@ func (h *Handler) encode(r dialogs.Reply, replace bool) json.RawMessage {
 	return b
 }
 
-// cardCache holds encoded messages by a hash of their reply, checking the
-// reply itself on a hit so a hash collision cannot show the wrong card.
-type cardCache struct {
+// cards holds encoded messages by the JSON encoding of what they were
+// rendered from and whether they replace the clicked card: replies that
+// differ in any field, one added tomorrow included, encode differently,
+// and a hit compares the whole encoding (the hash only finds it), so
+// nothing can be served for a reply it was not rendered from.
+// (dialogs.Reply has only exported, untagged fields, which
+// TestCardKeyCoversEveryReplyField keeps true.) It is generic so that a
+// test can show this with a field Reply lacks.
+type cards[R any] struct {
 	seed maphash.Seed
-	mu   sync.Mutex
-	max  int
-	m    map[uint64]cardEntry
+	m    cache.Map[uint64, card]
 }
 
-type cardEntry struct {
-	r       dialogs.Reply
-	replace bool
-	b       json.RawMessage
+type card struct {
+	from []byte // the encoding of the reply and replace flag
+	b    json.RawMessage
 }
 
-// maxCards bounds the cache (about 4 KB a card, so 8 MB): one current
-// card for each of as many firms, a reply per firm being what repeats.
-const maxCards = 2048
+type cardCache = cards[dialogs.Reply]
 
-func newCardCache() *cardCache { return &cardCache{seed: maphash.MakeSeed(), max: maxCards} }
+// cardLimit bounds the cache (up to about 4 KB a card and 2 KB what it was
+// rendered from, so some 12 MB): one current card for each of as many
+// firms, a reply per firm being what repeats.
+var cardLimit = cache.Limit{Max: 2048}
 
-func (c *cardCache) get(r dialogs.Reply, replace bool, render func() json.RawMessage) json.RawMessage {
-	k := c.hash(r, replace)
-	c.mu.Lock()
-	e, ok := c.m[k]
-	c.mu.Unlock()
-	if ok && e.replace == replace && sameReply(e.r, r) {
+func newCardCache() *cardCache { return newCards[dialogs.Reply]() }
+
+func newCards[R any]() *cards[R] { return &cards[R]{seed: maphash.MakeSeed()} }
+
+// keyBuffers spares a hit allocating the encoding it looks up.
+var keyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func (c *cards[R]) get(r R, replace bool, render func() json.RawMessage) json.RawMessage {
+	buf := keyBuffers.Get().(*bytes.Buffer)
+	defer keyBuffers.Put(buf)
+	if err := renderedFrom(buf, r, replace); err != nil {
+		return render() // not for a reply of plain data, which Reply is
+	}
+	h := maphash.Bytes(c.seed, buf.Bytes())
+	if e, ok := c.m.Get(h); ok && bytes.Equal(e.from, buf.Bytes()) {
 		return e.b
 	}
 	b := render()
-	c.mu.Lock()
-	if c.m == nil {
-		c.m = make(map[uint64]cardEntry, c.max)
-	}
-	if len(c.m) >= c.max {
-		cache.Shrink(c.m, c.max)
-	}
-	c.m[k] = cardEntry{r: r, replace: replace, b: b}
-	c.mu.Unlock()
+	c.m.Put(h, card{from: bytes.Clone(buf.Bytes()), b: b}, cardLimit)
 	return b
 }
 
-func (c *cardCache) hash(r dialogs.Reply, replace bool) uint64 {
-	var h maphash.Hash
-	h.SetSeed(c.seed)
-	field := func(s string) { writeField(&h, s) }
-	field(r.Title)
-	field(r.Public)
-	field(r.FormToken)
-	field(r.FormError)
-	h.WriteByte(byte(len(r.Parts)))
-	for _, p := range r.Parts {
-		h.WriteByte(byte(p.Kind))
-		field(p.Text)
-	}
-	h.WriteByte(byte(len(r.Actions)))
-	for _, a := range r.Actions {
-		field(a.Label)
-		field(string(a.Style))
-		field(a.Value)
-		if c := a.Confirm; c != nil {
-			field(c.Title + "\x00" + c.Text + "\x00" + c.OK + "\x00" + c.Cancel)
-		}
-	}
-	if r.Replace {
-		h.WriteByte(1)
-	}
-	if replace {
-		h.WriteByte(2)
-	}
-	return h.Sum64()
-}
-
-// writeField writes s's length before s, so field boundaries cannot shift
-// between replies.
-func writeField(h *maphash.Hash, s string) {
-	var n [8]byte
-	binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
-	_, _ = h.Write(n[:])
-	_, _ = h.WriteString(s)
-}
-
-// sameReply compares everything a message is rendered from.
-func sameReply(a, b dialogs.Reply) bool {
-	return a.Title == b.Title && a.Public == b.Public && a.Replace == b.Replace &&
-		a.FormToken == b.FormToken && a.FormError == b.FormError &&
-		a.Form == nil && b.Form == nil && a.File == nil && b.File == nil &&
-		slices.Equal(a.Parts, b.Parts) &&
-		slices.EqualFunc(a.Actions, b.Actions, func(x, y dialogs.Action) bool {
-			return x.Label == y.Label && x.Style == y.Style && x.Value == y.Value &&
-				(x.Confirm == y.Confirm || x.Confirm != nil && y.Confirm != nil && *x.Confirm == *y.Confirm)
-		})
+// renderedFrom writes into buf the encoding a card is kept by.
+func renderedFrom[R any](buf *bytes.Buffer, r R, replace bool) error {
+	buf.Reset()
+	return json.NewEncoder(buf).Encode(struct {
+		Reply   R
+		Replace bool
+	}{r, replace})
 }

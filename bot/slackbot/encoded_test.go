@@ -1,9 +1,15 @@
 package slackbot
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"hash/maphash"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/caisbot/caisbot/dialogs"
 )
@@ -53,56 +59,143 @@ func TestEncodedMatchesRendering(t *testing.T) {
 	}
 }
 
-// A hash collision must render afresh, never hand out another reply's card.
-func TestCardCacheChecksTheReplyOnAHit(t *testing.T) {
-	c := newCardCache()
-	a, b := cardReply("3"), cardReply("4")
-	c.m = map[uint64]cardEntry{c.hash(b, false): {r: a, b: json.RawMessage(`"card a"`)}}
-	got := c.get(b, false, func() json.RawMessage { return json.RawMessage(`"card b"`) })
-	if string(got) != `"card b"` {
-		t.Fatalf("a colliding entry for another reply was served: %s", got)
+// replyChanges each change one field of cardReply("3").
+var replyChanges = []func(r *dialogs.Reply){
+	func(r *dialogs.Reply) { r.Title += "!" },
+	func(r *dialogs.Reply) { r.Public = "x" },
+	func(r *dialogs.Reply) { r.Replace = true },
+	func(r *dialogs.Reply) { r.FormToken = "t" },
+	func(r *dialogs.Reply) { r.FormError = "e" },
+	func(r *dialogs.Reply) { r.Changed = true },
+	func(r *dialogs.Reply) { r.Parts = append(r.Parts[:1:1], dialogs.Part{Kind: dialogs.Context}) },
+	func(r *dialogs.Reply) { r.Parts = r.Parts[:1] },
+	func(r *dialogs.Reply) {
+		r.Parts = append(r.Parts[:0:0], dialogs.Part{Text: r.Parts[0].Text + "."}, r.Parts[1])
+	},
+	func(r *dialogs.Reply) { r.Actions[0].Label = "No" },
+	func(r *dialogs.Reply) { r.Actions[0].Style = dialogs.Plain },
+	func(r *dialogs.Reply) { r.Actions[0].Value += "0" },
+	func(r *dialogs.Reply) { r.Actions[1].Confirm.Cancel = "No" },
+	func(r *dialogs.Reply) { r.Actions[1].Confirm = nil },
+	func(r *dialogs.Reply) { r.Actions = r.Actions[:1] },
+	func(r *dialogs.Reply) { r.Form = &dialogs.Form{} },
+	func(r *dialogs.Reply) { r.File = &dialogs.File{Name: "audit.csv"} },
+}
+
+// renders counts the renderings a cache asks for.
+type renders struct{ n int }
+
+func (c *renders) render() json.RawMessage {
+	c.n++
+	return json.RawMessage(fmt.Sprintf(`"card %d"`, c.n))
+}
+
+// A reply that differs in any field gets its own card; an equal one gets
+// the card already made; replace_original is part of the key.
+func TestCardCacheKeysEveryField(t *testing.T) {
+	c, n := newCardCache(), &renders{}
+	first := c.get(cardReply("3"), false, n.render)
+	if again := c.get(cardReply("3"), false, n.render); string(again) != string(first) || n.n != 1 {
+		t.Fatalf("an equal reply must get the cached card: %s after %s, %d renderings", again, first, n.n)
 	}
-	if got := c.get(b, true, func() json.RawMessage { return json.RawMessage(`"card b replacing"`) }); string(got) != `"card b replacing"` {
-		t.Fatalf("replace_original must be part of the key, got %s", got)
+	if c.get(cardReply("3"), true, n.render); n.n != 2 {
+		t.Fatal("a replacing card was served the plain one")
+	}
+	for i, change := range replyChanges {
+		r := cardReply("3")
+		change(&r)
+		if before := n.n; string(c.get(r, false, n.render)) == string(first) || n.n != before+1 {
+			t.Errorf("change %d: the cached card of another reply was served", i)
+		}
 	}
 }
 
-func TestSameReply(t *testing.T) {
-	base := cardReply("3")
-	change := []func(r *dialogs.Reply){
-		func(r *dialogs.Reply) { r.Title += "!" },
-		func(r *dialogs.Reply) { r.Public = "x" },
-		func(r *dialogs.Reply) { r.Replace = true },
-		func(r *dialogs.Reply) { r.FormToken = "t" },
-		func(r *dialogs.Reply) { r.FormError = "e" },
-		func(r *dialogs.Reply) { r.Parts = append(r.Parts[:1:1], dialogs.Part{Kind: dialogs.Context}) },
-		func(r *dialogs.Reply) { r.Parts = r.Parts[:1] },
-		func(r *dialogs.Reply) {
-			r.Actions = append([]dialogs.Action{}, r.Actions...)
-			r.Actions[0].Label = "No"
-		},
-		func(r *dialogs.Reply) {
-			r.Actions = append([]dialogs.Action{}, r.Actions...)
-			r.Actions[0].Style = dialogs.Plain
-		},
-		func(r *dialogs.Reply) {
-			r.Actions = append([]dialogs.Action{}, r.Actions...)
-			r.Actions[1].Confirm = &dialogs.Confirm{Title: "Sure?", Text: "All of it", OK: "Reset", Cancel: "No"}
-		},
-		func(r *dialogs.Reply) {
-			r.Actions = append([]dialogs.Action{}, r.Actions...)
-			r.Actions[1].Confirm = nil
-		},
-		func(r *dialogs.Reply) { r.Form = &dialogs.Form{} },
+// A hash collision must render afresh, never hand out another reply's card.
+func TestCardCacheChecksTheReplyOnAHit(t *testing.T) {
+	c := newCardCache()
+	var a, b bytes.Buffer
+	if renderedFrom(&a, cardReply("3"), false) != nil || renderedFrom(&b, cardReply("4"), false) != nil {
+		t.Fatal("cannot encode a reply")
 	}
-	if !sameReply(base, cardReply("3")) {
-		t.Fatal("equal replies must compare equal")
+	c.m.Put(maphash.Bytes(c.seed, b.Bytes()), card{from: a.Bytes(), b: json.RawMessage(`"card a"`)}, cardLimit)
+	if got := c.get(cardReply("4"), false, func() json.RawMessage { return json.RawMessage(`"card b"`) }); string(got) != `"card b"` {
+		t.Fatalf("a colliding entry for another reply was served: %s", got)
 	}
-	for i, f := range change {
-		r := cardReply("3")
-		f(&r)
-		if sameReply(base, r) || sameReply(r, base) {
-			t.Errorf("change %d: replies compare equal", i)
+}
+
+// futureReply is a reply with a field dialogs.Reply does not have (yet):
+// it renders differently (here: the badge is the card), and the cache
+// must tell replies apart by it with no change to the cache.
+type futureReply struct {
+	dialogs.Reply
+	Badge string
+}
+
+func TestCardCacheKeysAFieldAddedLater(t *testing.T) {
+	c := newCards[futureReply]()
+	render := func(r futureReply) func() json.RawMessage {
+		return func() json.RawMessage { return json.RawMessage(strconv.Quote(r.Badge)) }
+	}
+	for _, r := range []futureReply{{cardReply("3"), "new"}, {cardReply("3"), "overdue"}, {cardReply("3"), "new"}} {
+		if got := c.get(r, false, render(r)); string(got) != strconv.Quote(r.Badge) {
+			t.Fatalf("badge %q: got card %s", r.Badge, got)
 		}
 	}
+}
+
+// The cache's key is Reply's JSON encoding, so every field of a Reply
+// must be one encoding/json writes: exported, not tagged away, of plain
+// data, with no MarshalJSON of its own that could leave something out.
+func TestCardKeyCoversEveryReplyField(t *testing.T) {
+	marshaler := reflect.TypeFor[json.Marshaler]()
+	seen := map[reflect.Type]bool{}
+	var check func(path string, t reflect.Type) []string
+	check = func(path string, t reflect.Type) (faults []string) {
+		if seen[t] {
+			return nil
+		}
+		seen[t] = true
+		if t.Implements(marshaler) || reflect.PointerTo(t).Implements(marshaler) {
+			faults = append(faults, path+" has its own MarshalJSON")
+		}
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Array:
+			return append(faults, check(path+"[]", t.Elem())...)
+		case reflect.Map:
+			return append(faults, check(path+"[key]", t.Key())...)
+		case reflect.Struct:
+			for i := range t.NumField() {
+				f := t.Field(i)
+				if !f.IsExported() || strings.HasPrefix(f.Tag.Get("json"), "-") {
+					faults = append(faults, path+"."+f.Name+" is not encoded")
+				}
+				faults = append(faults, check(path+"."+f.Name, f.Type)...)
+			}
+		case reflect.Interface, reflect.Func, reflect.Chan, reflect.UnsafePointer, reflect.Complex64, reflect.Complex128:
+			faults = append(faults, path+" is not plain data ("+t.Kind().String()+")")
+		}
+		return faults
+	}
+	for _, f := range check("Reply", reflect.TypeFor[dialogs.Reply]()) {
+		t.Error(f)
+	}
+}
+
+// BenchmarkCard compares the roadmap's first card served from the cache
+// with the same card rendered and encoded afresh, which is what the
+// cache saves.
+func BenchmarkCard(b *testing.B) {
+	h := &Handler{render: Renderer{Command: "/cais-next"}, cards: newCardCache()}
+	f := &dialogs.Flow{Roadmap: dialogs.Default(), Loc: time.UTC}
+	r := f.Card(dialogs.Progress{Version: 1}, time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC))
+	b.Run("cached", func(b *testing.B) {
+		for b.Loop() {
+			h.card(r)
+		}
+	})
+	b.Run("rendered", func(b *testing.B) {
+		for b.Loop() {
+			h.encode(r, false)
+		}
+	})
 }

@@ -3,9 +3,9 @@ package teams
 import (
 	"context"
 	"encoding/json"
-	"sync"
 
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/internal/cache"
 )
 
 // Directory is what the adapter keeps (StoreDirectory keeps it in the
@@ -57,32 +57,20 @@ func refOf(a *Activity) ConversationRef {
 
 // saved remembers what this replica last wrote, so the store is written
 // when something changed, not on every activity.
-type saved struct {
-	mu   sync.Mutex
-	vals map[string]string
-}
+type saved struct{ vals cache.Map[string, string] }
 
 // maxSaved bounds the memory; past it the cache starts over.
 const maxSaved = 10000
 
+// savedLimit bounds saved, notes and teamGroups.
+var savedLimit = cache.Limit{Max: maxSaved, StartOver: true}
+
 func (s *saved) changed(key, val string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.vals == nil || len(s.vals) >= maxSaved {
-		s.vals = map[string]string{}
-	}
-	if s.vals[key] == val {
-		return false
-	}
-	s.vals[key] = val
-	return true
+	old, _ := s.vals.Swap(key, val, savedLimit)
+	return old != val
 }
 
-func (s *saved) forget(key string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.vals, key)
-}
+func (s *saved) forget(key string) { s.vals.Delete(key) }
 
 // remember stores the conversation reference and the sender's name. A
 // failure is logged, not shown: the request itself can still succeed.

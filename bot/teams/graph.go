@@ -9,8 +9,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/caisbot/caisbot/internal/cache"
 )
 
 // GraphURL is Microsoft Graph's v1.0 endpoint.
@@ -29,8 +30,7 @@ type graph struct {
 	tenant string
 	http   *http.Client
 
-	mu    sync.Mutex
-	creds map[string]*Credentials // by tenant
+	creds cache.Map[string, *Credentials] // by tenant
 }
 
 // maxTenants bounds the cached credentials; past it the cache starts over.
@@ -38,18 +38,10 @@ const maxTenants = 1000
 
 // credentials returns the tenant's token source, made once.
 func (g *graph) credentials(tenant string) *Credentials {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.creds == nil || len(g.creds) >= maxTenants {
-		g.creds = map[string]*Credentials{}
-	}
-	c := g.creds[tenant]
-	if c == nil {
-		c = &Credentials{AppID: g.appID, Password: g.password, Scope: GraphScope,
+	return g.creds.GetOrPut(tenant, cache.Limit{Max: maxTenants, StartOver: true}, func() *Credentials {
+		return &Credentials{AppID: g.appID, Password: g.password, Scope: GraphScope,
 			URL: tenantTokenURL(g.login, tenant), HTTP: g.http}
-		g.creds[tenant] = c
-	}
-	return c
+	})
 }
 
 // tokenTenant is the tenant a Graph token for a firm in tenant comes from.
@@ -160,27 +152,18 @@ func (g *graph) get(ctx context.Context, creds *Credentials, u string) (messageP
 
 // teamGroups remembers teams' Entra group ids, learned from activities
 // or the connector, so each is looked up at most once per process.
-type teamGroups struct {
-	mu sync.Mutex
-	m  map[string]string
-}
+type teamGroups struct{ m cache.Map[string, string] }
 
 func (t *teamGroups) get(team string) string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.m[team]
+	group, _ := t.m.Get(team)
+	return group
 }
 
 func (t *teamGroups) put(team, group string) {
 	if team == "" || group == "" {
 		return
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.m == nil || len(t.m) >= maxSaved {
-		t.m = map[string]string{}
-	}
-	t.m[team] = group
+	t.m.Put(team, group, savedLimit)
 }
 
 // fill completes a reference with its team's group id when known, and

@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/caisbot/caisbot/announce"
 	"github.com/caisbot/caisbot/announce/ledger"
+	"github.com/caisbot/caisbot/internal/cache"
 )
 
 // How a lookup in a conversation's history is bounded.
@@ -390,20 +390,9 @@ func (p *Poster) settled(id string) {
 }
 
 // notes remembers what was already said, so it is said once.
-type notes struct {
-	mu   sync.Mutex
-	seen map[string]bool
-}
+type notes struct{ seen cache.Map[string, bool] }
 
 func (n *notes) first(key string) bool {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.seen == nil || len(n.seen) >= maxSaved {
-		n.seen = map[string]bool{}
-	}
-	if n.seen[key] {
-		return false
-	}
-	n.seen[key] = true
-	return true
+	said, _ := n.seen.Swap(key, true, savedLimit)
+	return !said
 }

@@ -1,4 +1,5 @@
-// Package cache holds what caisbot's small in-process caches share.
+// Package cache holds caisbot's small in-process caches: Map, a map safe
+// for concurrent use that bounds itself by one of two eviction rules.
 package cache
 
 // Shrink makes room in a map holding limit entries or more by dropping an
