@@ -102,7 +102,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the walk")
 	fs.IntVar(&o.rounds, "rounds", 4, "split each phase into this many segments and run the phases interleaved (fairer on a machine whose other load varies)")
 	fs.StringVar(&o.bareServe, "bare-serve", "", "internal: serve the bare reference handler on this address")
-	fs.IntVar(&o.botIdleConns, "x-idle-conns", 0, "experiment, with -inprocess: the bot's HTTP client keeps this many idle connections per host (0: net/http's default of 2, as cmd/caisbot)")
+	fs.IntVar(&o.botIdleConns, "x-idle-conns", 0, "experiment, with -inprocess: the bot's HTTP client keeps this many idle connections per host (0: cmd/caisbot's own, 64)")
 	fs.BoolVar(&o.botHomeRefresh, "x-home-refresh", true, "experiment, with -inprocess: false wires the bot without Home viewers, as if it skipped the Home refresh when a firm has no viewers")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -345,21 +345,18 @@ func runLoad(ctx context.Context, o *options, stdout, stderr io.Writer) (missed 
 	switch {
 	case o.inprocess:
 		log, _, _ := newCountingLogger(slog.NewJSONHandler(io.Discard, nil))
-		bo := botOptions{Secret: o.secret, APIURL: s.apiURL(), Redis: rdb, Prefix: o.prefix, Admins: []string{o.admin}, Log: log, NoViewers: !o.botHomeRefresh}
+		bo := botOptions{Secret: o.secret, APIURL: s.apiURL(), RedisURL: o.redisURL, Prefix: o.prefix, Admins: []string{o.admin}, Log: log, NoViewers: !o.botHomeRefresh}
 		if o.botIdleConns > 0 {
 			tr := http.DefaultTransport.(*http.Transport).Clone()
 			tr.MaxIdleConnsPerHost, tr.MaxIdleConns = o.botIdleConns, 2*o.botIdleConns
-			bo.HTTP = &http.Client{Timeout: 10 * time.Second, Transport: tr}
+			bo.Transport = tr
 		}
-		h, err := newBot(bo)
+		a, err := newBot(bo)
 		if err != nil {
 			return false, err
 		}
-		srv, u, err := serveLoopback(h)
-		if err != nil {
-			return false, err
-		}
-		defer func() { _ = srv.Close(); h.Wait() }()
+		defer serveBot(a)()
+		u := a.BaseURL() + "/slack/events"
 		botURL, info.Bot = u, fmt.Sprintf("in-process handler at %s (experiments: idle conns %d, home refresh %t)", u, o.botIdleConns, o.botHomeRefresh)
 	case o.spawn:
 		bin := o.botBin

@@ -125,8 +125,9 @@ func (a *App) wire() error {
 	return nil
 }
 
-// Handler serves every route, as Serve does (for in-process benchmarks).
-func (a *App) Handler() http.Handler { return a.handler }
+// ServeHTTP serves every route, as Serve does: App is an http.Handler for
+// in-process use (tests, cmd/caisload's benchmarks).
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.ServeHTTP(w, r) }
 
 // Wait blocks until the background sends of requests already answered
 // (response_url posts, chat.postMessage, Teams replies) finish.

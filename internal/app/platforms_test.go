@@ -34,7 +34,7 @@ func newTestApp(t *testing.T, env ...string) *App {
 // status is the code a's routes answer an unsigned, unauthenticated request with.
 func status(a *App, method, path string) int {
 	rec := httptest.NewRecorder()
-	a.Handler().ServeHTTP(rec, httptest.NewRequest(method, path, strings.NewReader("{}")))
+	a.ServeHTTP(rec, httptest.NewRequest(method, path, strings.NewReader("{}")))
 	return rec.Code
 }
 
