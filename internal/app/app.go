@@ -8,6 +8,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -83,6 +84,12 @@ func WithoutHomeViewers() Option {
 // listens on CAIS_LISTEN_ADDR; nothing is served until Serve. Close
 // releases what New opened, also after Serve.
 func New(cfg *Config, log *slog.Logger, opts ...Option) (*App, error) {
+	if cfg == nil || cfg.roadmap == nil {
+		return nil, errors.New("app: the Config is not checked (Load or Config.Check)")
+	}
+	if log == nil {
+		return nil, errors.New("app: a logger is required")
+	}
 	a := &App{cfg: cfg, log: log, metrics: metrics.New()}
 	for _, o := range opts {
 		o(&a.opts)

@@ -95,3 +95,19 @@ func TestPlaygroundWiresBoth(t *testing.T) {
 		t.Error("the playground lacks Slack, Teams or its page")
 	}
 }
+
+func TestSocketModeWithoutSecretServesNoEvents(t *testing.T) {
+	a := newTestApp(t, "SLACK_BOT_TOKEN=xoxb-1", "SLACK_APP_TOKEN=xapp-1")
+	if c := status(a, http.MethodPost, "/slack/events"); c != http.StatusNotFound && c != http.StatusMethodNotAllowed {
+		t.Errorf("POST /slack/events: %d, want 404 or 405 (Socket Mode, no signing secret)", c)
+	}
+	if got := platforms(a); got != "slack" || a.socket == nil {
+		t.Errorf("schedulers %q, socket %v: want Slack over Socket Mode only", got, a.socket != nil)
+	}
+}
+
+func TestNewRefusesAnUncheckedConfig(t *testing.T) {
+	if _, err := New(&Config{}, newLogger(io.Discard, slog.LevelInfo)); err == nil {
+		t.Fatal("New accepted a Config that Check never saw")
+	}
+}
