@@ -121,12 +121,12 @@ type setting struct {
 	hasDefault bool
 }
 
-// settings lists the variables cmd/caisbot reads, from the envconfig tags
+// settings lists the variables caisbot reads (internal/app), from the envconfig tags
 // of its source, so that a manifest cannot set a misspelt variable that
 // the bot would silently ignore.
 func settings(t *testing.T) map[string]setting {
 	t.Helper()
-	dir := filepath.Join(root, "cmd", "caisbot")
+	dir := filepath.Join(root, "internal", "app")
 	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
 		t.Fatal(err)
@@ -174,7 +174,7 @@ func checkEnv(t *testing.T, where string, env map[string]string) {
 		s, ok := known[k]
 		switch {
 		case !ok:
-			t.Errorf("%s: %s is not a setting caisbot reads (cmd/caisbot envconfig tags)", where, k)
+			t.Errorf("%s: %s is not a setting caisbot reads (internal/app envconfig tags)", where, k)
 		case s.hasDefault && strings.TrimSpace(v) == "":
 			t.Errorf("%s: %s is set empty, which overrides its default; leave it out instead", where, k)
 		}

@@ -113,12 +113,12 @@ func TestManifestsParse(t *testing.T) {
 	}
 }
 
-// botDrain is how long cmd/caisbot drains after SIGTERM (its serve's
+// botDrain is how long caisbot (internal/app) drains after SIGTERM (its serve's
 // Shutdown timeout), read from the source so a longer drain here fails.
 func botDrain(t *testing.T) int {
 	t.Helper()
 	re := regexp.MustCompile(`WithTimeout\(context\.Background\(\), (\d+) ?\* ?time\.Second\)`)
-	files, _ := filepath.Glob(filepath.Join(root, "cmd", "caisbot", "*.go"))
+	files, _ := filepath.Glob(filepath.Join(root, "internal", "app", "*.go"))
 	drain := 20 // design.md: "SIGTERM drains for up to 20 s"
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {

@@ -1,18 +1,19 @@
 // Command caisbot runs the CAIS onboarding bot: Slack over HTTP or Socket
-// Mode, or, with no Slack configured, a local playground.
+// Mode, Microsoft Teams, or, with neither configured, a local playground.
+// It reads the configuration and hands it to internal/app, which does the
+// wiring.
 package main
 
 import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"syscall"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/caisbot/caisbot/internal/app"
 )
 
 // gcPercent is the garbage collector's target unless GOGC is set: it trades
@@ -24,46 +25,21 @@ func main() {
 		debug.SetGCPercent(gcPercent)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "caisbot:", err)
-		os.Exit(1)
-	}
+	code := realMain(ctx, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-func run(ctx context.Context, stdout, stderr io.Writer) error {
-	cfg, err := loadConfig()
+// realMain reads the configuration from the environment and runs the
+// bot until ctx ends; it returns the exit code.
+func realMain(ctx context.Context, stdout, stderr io.Writer) int {
+	cfg, err := app.Load()
+	if err == nil {
+		err = app.Run(ctx, cfg, stdout, stderr)
+	}
 	if err != nil {
-		return err
+		fmt.Fprintln(stderr, "caisbot:", err)
+		return 1
 	}
-	log := newLogger(stderr, cfg.logLevel)
-	redis.SetLogger(redisLog{log})
-	a, err := newApp(cfg, log)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	if cfg.playground() {
-		fmt.Fprintf(stdout, "caisbot playground: open %s/ in your browser (no Slack needed)\n", a.baseURL())
-	}
-	return a.serve(ctx)
-}
-
-// newLogger writes JSON for machines and text on a terminal.
-func newLogger(w io.Writer, level slog.Level) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: level}
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			return slog.New(slog.NewTextHandler(w, opts))
-		}
-	}
-	return slog.New(slog.NewJSONHandler(w, opts))
-}
-
-// redisLog sends go-redis's own messages (failed dials, pool trouble) to the
-// structured log instead of bare stderr lines.
-type redisLog struct{ log *slog.Logger }
-
-func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
-	l.log.WarnContext(ctx, "redis client", "msg", fmt.Sprintf(format, v...))
+	return 0
 }

@@ -1,157 +1,22 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
-	"log/slog"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
-// clearEnv unsets every setting so each test starts from the defaults.
-func clearEnv(t *testing.T) {
-	for _, k := range []string{"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "REDIS_URL",
-		"REDIS_ADDRS", "REDIS_SENTINEL_MASTER", "CAIS_LISTEN_ADDR", "CAIS_REDIS_PREFIX", "CAIS_SCOPE", "CAIS_ADMIN_USERS",
-		"CAIS_TIMEZONE", "CAIS_ROADMAP_FILE", "CAIS_NOW", "CAIS_LOG_LEVEL",
-		"MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TYPE"} {
-		t.Setenv(k, "")
-		os.Unsetenv(k)
+// Bad configuration ends the process with exit code 1 and one line on
+// stderr naming the variable (internal/app tests every variable).
+func TestBadConfigurationExitsOne(t *testing.T) {
+	t.Setenv("CAIS_SCOPE", "galaxy")
+	var stderr bytes.Buffer
+	if code := realMain(context.Background(), io.Discard, &stderr); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
 	}
-}
-
-func TestBadConfigurationNamesTheVariable(t *testing.T) {
-	broken := filepath.Join(t.TempDir(), "roadmap.yaml")
-	os.WriteFile(broken, []byte("start: nowhere\nsteps: []\n"), 0o600)
-	tests := []struct {
-		env  map[string]string
-		want string
-	}{
-		{map[string]string{"CAIS_SCOPE": "galaxy"}, "CAIS_SCOPE"},
-		{map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"},
-		{map[string]string{"SLACK_BOT_TOKEN": "nope"}, "SLACK_BOT_TOKEN"},
-		{map[string]string{"SLACK_APP_TOKEN": "xapp-1"}, "SLACK_BOT_TOKEN"},
-		{map[string]string{"REDIS_URL": "http://user:hunter2secret@host:6379"}, "REDIS_URL"},
-		{map[string]string{"REDIS_URL": "redis://user:hunter2secret@ho st:6379"}, "REDIS_URL"},
-		{map[string]string{"REDIS_SENTINEL_MASTER": "mymaster"}, "REDIS_ADDRS"},
-		{map[string]string{"CAIS_TIMEZONE": "Mars/Olympus"}, "CAIS_TIMEZONE"},
-		{map[string]string{"CAIS_NOW": "tomorrow"}, "CAIS_NOW"},
-		{map[string]string{"CAIS_LOG_LEVEL": "loud"}, "CAIS_LOG_LEVEL"},
-		{map[string]string{"CAIS_ROADMAP_FILE": broken}, "CAIS_ROADMAP_FILE"},
-		{map[string]string{"CAIS_ROADMAP_FILE": "/does/not/exist.yaml"}, "CAIS_ROADMAP_FILE"},
-		{map[string]string{"SLACK_API_URL": "::"}, "SLACK_API_URL"},
-		{map[string]string{"CAIS_ADMIN_USERS": "U0ALICE, <@U0BOB>"}, "CAIS_ADMIN_USERS"},
-		{map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "REPLACE-ME"}, "SLACK_SIGNING_SECRET"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.want, func(t *testing.T) {
-			clearEnv(t)
-			for k, v := range tc.env {
-				t.Setenv(k, v)
-			}
-			err := run(context.Background(), io.Discard, io.Discard)
-			if err == nil {
-				t.Fatal("start-up accepted bad configuration")
-			}
-			msg := err.Error()
-			if !strings.Contains(msg, tc.want) || strings.Contains(msg, "\n") || strings.Contains(msg, "hunter2secret") {
-				t.Fatalf("error %q: want one line naming %s, without secrets", msg, tc.want)
-			}
-		})
-	}
-}
-
-func TestPlaygroundStartsAndStopsCleanly(t *testing.T) {
-	clearEnv(t)
-	t.Setenv("CAIS_LISTEN_ADDR", "127.0.0.1:0")
-	cfg, err := loadConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(cfg, newLogger(io.Discard, slog.LevelInfo))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.serve(ctx) }()
-	for _, path := range []string{"/healthz", "/readyz", "/", "/metrics"} {
-		resp, err := http.Get(a.baseURL() + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Errorf("GET %s: %d", path, resp.StatusCode)
-		}
-	}
-	// The Agents Playground's probe before it connects.
-	if resp, err := http.Head(a.baseURL() + "/api/messages"); err != nil || resp.StatusCode != 200 {
-		t.Errorf("HEAD /api/messages: %v %v", resp, err)
-	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("shutdown: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("shutdown hung")
-	}
-}
-
-// TestLayering keeps data flowing one way: dialogs knows neither Slack nor
-// Redis nor HTTP, and the Slack adapter does not reach Redis.
-func TestLayering(t *testing.T) {
-	tests := []struct {
-		pkg       string
-		forbidden []string
-	}{
-		{"../../dialogs", []string{"github.com/slack-go/slack", "github.com/redis/go-redis/v9", "net/http"}},
-		{"../../bot/...", []string{"github.com/redis/go-redis/v9"}},
-		{"../../store", []string{"github.com/slack-go/slack", "net/http"}},
-	}
-	for _, tc := range tests {
-		out, err := exec.Command("go", "list", "-deps", tc.pkg).Output()
-		if err != nil {
-			t.Fatalf("go list %s: %v", tc.pkg, err)
-		}
-		for _, dep := range strings.Fields(string(out)) {
-			for _, f := range tc.forbidden {
-				if dep == f {
-					t.Errorf("%s depends on %s", tc.pkg, f)
-				}
-			}
-		}
-	}
-}
-
-func TestEmptyVariablesMeanDefaults(t *testing.T) {
-	clearEnv(t)
-	t.Setenv("CAIS_TIMEZONE", "")
-	t.Setenv("CAIS_REDIS_PREFIX", "")
-	cfg, err := loadConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.loc.String() != "America/New_York" || cfg.RedisPrefix != "cais:" || cfg.ListenAddr != ":3000" {
-		t.Fatalf("defaults not applied: zone %s prefix %q listen %q", cfg.loc, cfg.RedisPrefix, cfg.ListenAddr)
-	}
-}
-
-func TestAdminListIsTrimmed(t *testing.T) {
-	clearEnv(t)
-	t.Setenv("CAIS_ADMIN_USERS", " U0ALICE, U0BOB ,,")
-	cfg, err := loadConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.Join(cfg.AdminUsers, "|"); got != "U0ALICE|U0BOB" {
-		t.Fatalf("admins %q, want U0ALICE|U0BOB", got)
+	if got := stderr.String(); !strings.HasPrefix(got, "caisbot: CAIS_SCOPE") || strings.Count(got, "\n") != 1 {
+		t.Fatalf("stderr %q: want one line naming CAIS_SCOPE", got)
 	}
 }

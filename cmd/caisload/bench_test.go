@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
-	"github.com/caisbot/caisbot/bot/slackbot"
+	"github.com/caisbot/caisbot/internal/app"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -46,12 +46,12 @@ const (
 	benchAdmin  = "UBENCHADMIN"
 )
 
-// rig is the bot's handler in this process, over real Redis (or
+// rig is the bot, wired by internal/app, in this process, over real Redis (or
 // miniredis), with the fake Slack in memory: what it measures is the
 // bot's own work and its Redis round trips, no network but Redis.
 type rig struct {
 	tb    testing.TB
-	h     *slackbot.Handler
+	h     *app.App
 	bare  *bare
 	sink  *sink
 	rt    *roundTrips
@@ -63,16 +63,17 @@ type rig struct {
 func newRig(tb testing.TB, firms int) *rig { return newRigWith(tb, firms, false) }
 
 func newRigWith(tb testing.TB, firms int, noViewers bool) *rig {
-	rdb, prefix, _ := testRedis(tb)
+	rdb, prefix, url := testRedis(tb)
 	rt := &roundTrips{}
 	rdb.AddHook(rt)
 	s, _ := newSink("")
 	httpc := &http.Client{Transport: memTransport{s}, Timeout: 10 * time.Second}
-	h, err := newBot(botOptions{Secret: benchSecret, APIURL: s.apiURL(), HTTP: httpc, Redis: rdb, Prefix: prefix,
-		Admins: []string{benchAdmin}, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), NoViewers: noViewers})
+	h, err := newBot(botOptions{Secret: benchSecret, APIURL: s.apiURL(), Transport: memTransport{s}, RedisURL: url, RedisHook: rt,
+		Prefix: prefix, Admins: []string{benchAdmin}, Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), NoViewers: noViewers})
 	if err != nil {
 		tb.Fatal(err)
 	}
+	tb.Cleanup(h.Close)
 	r := &rig{tb: tb, h: h, bare: newBare(rdb, benchSecret, prefix, s.apiURL(), httpc), sink: s, rt: rt, sign: newSigner(benchSecret)}
 	run := rand.Text()[:6]
 	for i := range firms {

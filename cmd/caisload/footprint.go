@@ -103,7 +103,10 @@ func footprint(ctx context.Context, rdb redis.UniversalClient, n, workers int, p
 		return nil, err
 	}
 	st := store.New(rdb, prefix)
-	svc := &dialogs.Service{Flow: &dialogs.Flow{Roadmap: dialogs.Default(), Loc: loc}, Store: st, Now: time.Now}
+	svc, err := dialogs.NewService(&dialogs.Flow{Roadmap: dialogs.Default(), Loc: loc}, st, time.Now)
+	if err != nil {
+		return nil, err
+	}
 	res := &footprintResult{Firms: n}
 	cleaned := false
 	cleanup := func() {
@@ -125,6 +128,32 @@ func footprint(ctx context.Context, rdb redis.UniversalClient, n, workers int, p
 	for i := range firms {
 		firms[i] = firmID()
 	}
+	confs, err := writeJourneys(ctx, svc, firms, workers, progress)
+	if err != nil {
+		return nil, err
+	}
+	res.Elapsed = time.Since(start)
+	res.Confirmations = int(confs) / n
+	after, err := usedMemory(ctx, rdb)
+	if err != nil {
+		return nil, err
+	}
+	res.UsedDelta = after - before
+	res.PerFirm = float64(res.UsedDelta) / float64(n)
+	res.Projected = res.PerFirm * 100000
+
+	if err := res.sample(ctx, rdb, prefix, firms); err != nil {
+		return nil, err
+	}
+	res.IndexUsage, _ = rdb.MemoryUsage(ctx, prefix+"firms", 0).Result()
+	cleanup()
+	return res, nil
+}
+
+// writeJourneys walks every firm through its journey with workers
+// goroutines and returns the confirmations made in all.
+func writeJourneys(ctx context.Context, svc *dialogs.Service, firms []string, workers int, progress io.Writer) (int64, error) {
+	n := len(firms)
 	var next, confs atomic.Int64
 	var firstErr error
 	var once sync.Once
@@ -152,31 +181,24 @@ func footprint(ctx context.Context, rdb redis.UniversalClient, n, workers int, p
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return nil, firstErr
+		return 0, firstErr
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	res.Elapsed = time.Since(start)
-	res.Confirmations = int(confs.Load()) / n
-	after, err := usedMemory(ctx, rdb)
-	if err != nil {
-		return nil, err
-	}
-	res.UsedDelta = after - before
-	res.PerFirm = float64(res.UsedDelta) / float64(n)
-	res.Projected = res.PerFirm * 100000
+	return confs.Load(), ctx.Err()
+}
 
-	// MEMORY USAGE with SAMPLES 0 counts every element of the hash/list.
+// sample measures the keys of up to 1,000 of the firms. MEMORY USAGE
+// with SAMPLES 0 counts every element of the hash/list.
+func (r *footprintResult) sample(ctx context.Context, rdb redis.UniversalClient, prefix string, firms []string) error {
+	n := len(firms)
 	sample := min(n, 1000)
-	res.Sampled = sample
+	r.Sampled = sample
 	var pu, pj, au, al, ej float64
 	for i := range sample {
 		f := firms[i*n/sample]
 		base := prefix + "{" + f + "}:"
 		u1, err := rdb.MemoryUsage(ctx, base+"progress", 0).Result()
 		if err != nil {
-			return nil, fmt.Errorf("MEMORY USAGE: %w", err)
+			return fmt.Errorf("MEMORY USAGE: %w", err)
 		}
 		l1, _ := rdb.HStrLen(ctx, base+"progress", "p").Result()
 		u2, _ := rdb.MemoryUsage(ctx, base+"audit", 0).Result()
@@ -187,13 +209,11 @@ func footprint(ctx context.Context, rdb redis.UniversalClient, n, workers int, p
 		}
 	}
 	s := float64(sample)
-	res.ProgressUsage, res.ProgressJSON, res.AuditUsage, res.AuditEntries, res.EntryJSON = pu/s, pj/s, au/s, al/s, ej/s
-	if res.AuditEntries > 0 {
-		res.PerEntry = res.AuditUsage / res.AuditEntries
+	r.ProgressUsage, r.ProgressJSON, r.AuditUsage, r.AuditEntries, r.EntryJSON = pu/s, pj/s, au/s, al/s, ej/s
+	if r.AuditEntries > 0 {
+		r.PerEntry = r.AuditUsage / r.AuditEntries
 	}
-	res.IndexUsage, _ = rdb.MemoryUsage(ctx, prefix+"firms", 0).Result()
-	cleanup()
-	return res, nil
+	return nil
 }
 
 func runFootprint(ctx context.Context, o *options, w io.Writer) error {

@@ -5,53 +5,59 @@ import (
 	"log/slog"
 	"net/http"
 	"sync/atomic"
-	"time"
 
-	"github.com/caisbot/caisbot/bot/slackbot"
-	"github.com/caisbot/caisbot/dialogs"
-	"github.com/caisbot/caisbot/store"
+	"github.com/caisbot/caisbot/internal/app"
 	"github.com/redis/go-redis/v9"
-	"github.com/slack-go/slack"
 )
 
-// botOptions wire a caisbot handler inside this process, as cmd/caisbot
-// does (for -inprocess, the tests and the benchmarks; the authoritative
-// figures come from -spawn, which runs the real binary).
+// botOptions configure caisbot's real wiring (internal/app) inside this
+// process, with the environment -spawn gives the binary (for -inprocess,
+// the tests and the benchmarks; the authoritative figures come from
+// -spawn, which runs the real binary).
 type botOptions struct {
-	Secret string
-	APIURL string
-	// HTTP carries Web API calls and response_url posts; cmd/caisbot
-	// uses &http.Client{Timeout: 10 * time.Second}.
-	HTTP   *http.Client
-	Redis  redis.UniversalClient
-	Prefix string
-	Admins []string
-	Log    *slog.Logger
+	Secret   string
+	APIURL   string
+	RedisURL string
+	Prefix   string
+	Admins   []string
+	Log      *slog.Logger
+	// Transport carries Web API calls and response_url posts; nil keeps
+	// the bot's own pooled transport.
+	Transport http.RoundTripper
+	// RedisHook, if set, is added to the bot's Redis client.
+	RedisHook redis.Hook
 	// NoViewers wires no Home viewers store (no Home refresh after a change).
 	NoViewers bool
 }
 
-func newBot(o botOptions) (*slackbot.Handler, error) {
-	loc, err := time.LoadLocation("America/New_York")
-	if err != nil {
+// newBot wires the bot, listening on a free loopback port; it serves
+// nothing until Serve, and answers in process through ServeHTTP.
+func newBot(o botOptions) (*app.App, error) {
+	cfg := &app.Config{SlackBotToken: "xoxb-load", SlackSigningSecret: o.Secret, SlackAPIURL: o.APIURL,
+		RedisURL: o.RedisURL, RedisPrefix: o.Prefix, ListenAddr: "127.0.0.1:0", AdminUsers: o.Admins}
+	if err := cfg.Check(); err != nil {
 		return nil, err
 	}
-	if o.HTTP == nil {
-		o.HTTP = &http.Client{Timeout: 10 * time.Second}
+	var opts []app.Option
+	if o.Transport != nil {
+		opts = append(opts, app.WithSlackTransport(o.Transport))
 	}
-	st := store.New(o.Redis, o.Prefix)
-	svc := &dialogs.Service{
-		Flow:  &dialogs.Flow{Roadmap: dialogs.Default(), Admins: o.Admins, Loc: loc},
-		Store: st,
-		Now:   time.Now,
+	if o.RedisHook != nil {
+		opts = append(opts, app.WithRedisHook(o.RedisHook))
 	}
-	api := slack.New("xoxb-load", slack.OptionAPIURL(o.APIURL), slack.OptionHTTPClient(o.HTTP))
-	cfg := slackbot.Config{SigningSecret: o.Secret, Scope: "workspace", Service: svc, API: api,
-		HTTP: o.HTTP, Logger: o.Log, Viewers: st}
 	if o.NoViewers {
-		cfg.Viewers = nil
+		opts = append(opts, app.WithoutHomeViewers())
 	}
-	return slackbot.New(cfg)
+	return app.New(cfg, o.Log, opts...)
+}
+
+// serveBot serves a until the returned stop is called; stop drains the
+// requests and sends in flight, then closes a.
+func serveBot(a *app.App) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = a.Serve(ctx) }()
+	return func() { cancel(); <-done; a.Close() }
 }
 
 // countingHandler counts warnings and errors the bot logs, then passes

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -148,4 +149,23 @@ func summarizePhase(spec phaseSpec, segs []segment, watchers []*watched) *phaseR
 	}
 	pr.Redis = redisDelta(rs, pr.All.N)
 	return pr
+}
+
+func phaseList(s string) []string {
+	var out []string
+	for p := range strings.SplitSeq(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+var phaseDescriptions = map[string]string{
+	"click": "bot, write path: clicks on the current card (commands only to fetch a card or start a finished firm over)",
+	"mix":   "bot, realistic mix: commands and clicks, with simultaneous clicks on one card",
+	"next":  "bot, read path: /cais-next only",
+	"bare":  "bare reference handler: /cais-next only (verify, one HMGET, write a canned card)",
+	"bare-click": "bare reference handler: the click phase's clicks (verify, decode the payload, one HMGET, one commit script, " +
+		"an empty 200, then a canned card to the response_url and a chat.postMessage)",
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strconv"
@@ -165,4 +167,16 @@ func listEntries(ctx context.Context, rdb redis.UniversalClient, pattern string)
 		return total, err
 	}
 	return total, sum()
+}
+
+// countBareCommits counts the entries in the bare reference's audit
+// lists (before the cleanup deletes them).
+func countBareCommits(rdb redis.UniversalClient, prefix string, stderr io.Writer) int64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	n, err := listEntries(ctx, rdb, escapeGlob(prefix)+"bare:*:audit")
+	if err != nil {
+		fmt.Fprintln(stderr, "caisload: counting the bare reference's commits:", err)
+	}
+	return n
 }

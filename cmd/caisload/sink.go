@@ -201,3 +201,11 @@ func (t memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	return rec.Result(), nil
 }
+
+func (s *sink) counts() map[string]int64 {
+	return map[string]int64{
+		"chat.postMessage": s.postMessage.Load(), "views.open": s.viewsOpen.Load(), "views.publish": s.viewsPublish.Load(),
+		"other Web API": s.otherAPI.Load(), "response_url": s.responses.Load(), "response_url (nobody waiting)": s.unexpected.Load(),
+		"new TCP connections": s.conns.Load(),
+	}
+}

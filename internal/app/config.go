@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"errors"
@@ -46,20 +46,36 @@ type Config struct {
 	start    time.Time
 }
 
-// playground reports whether no Slack is configured: run the local page.
+// playground reports whether no chat platform is configured: run the
+// local page, with both platforms on loopback.
 func (c *Config) playground() bool {
 	return c.SlackBotToken == "" && c.SlackAppToken == "" && c.MicrosoftAppID == ""
 }
 
-// loadConfig reads and checks the environment. Every error names the
-// variable, in one line, and never echoes a secret.
-func loadConfig() (*Config, error) {
+// slackOn reports whether Slack is wired: a bot token, or the playground.
+func (c *Config) slackOn() bool { return c.SlackBotToken != "" || c.playground() }
+
+// teamsOn reports whether Teams is wired: an app id, or locally (loopback
+// only) in the playground; a Slack-only production deployment does not
+// expose it.
+func (c *Config) teamsOn() bool { return c.MicrosoftAppID != "" || c.playground() }
+
+// Load reads the configuration from the environment and checks it. Every
+// error names the variable, in one line, and never echoes a secret.
+func Load() (*Config, error) {
 	var c Config
 	if err := envconfig.Process("", &c); err != nil {
 		return nil, oneLine(err)
 	}
+	return &c, c.Check()
+}
+
+// Check gives empty settings their defaults and validates them, as Load
+// does for the environment; a Config built in code (cmd/caisload) must
+// pass it before New. Its errors are Load's.
+func (c *Config) Check() error {
 	c.defaults()
-	return &c, c.check()
+	return c.check()
 }
 
 // defaults treats a variable set to "" like an unset one, as compose and
