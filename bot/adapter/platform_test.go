@@ -1,0 +1,280 @@
+package adapter_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/caisbot/caisbot/announce"
+	"github.com/caisbot/caisbot/bot/adapter"
+	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
+	"github.com/caisbot/caisbot/internal/redistest"
+	"github.com/caisbot/caisbot/store"
+)
+
+// chirp is a made-up third chat platform, built the way the README's
+// "Adding a chat platform" says: an adapter that uses only this kit,
+// dialogs and the announcer. A request is JSON naming the workspace, room
+// and user the platform verified, with a typed command or a clicked
+// button; the answer is the reply as plain text and its buttons.
+const chirp firm.Platform = "chirp"
+
+type chirpRequest struct {
+	Workspace, Room, User string
+	Text                  string // a command, as typed after the bot's name
+	Click                 string // a button's value
+	Input                 string // a form's text, with Click the form's token
+}
+
+type chirpAnswer struct {
+	Text    string
+	Buttons []dialogs.Action
+	Form    string // the form's token, when the reply asks for input
+}
+
+type chirpAdapter struct {
+	svc     *dialogs.Service
+	scope   firm.Scope
+	log     *slog.Logger
+	bg      adapter.Background
+	observe adapter.Observer
+	room    *chirpRooms // where public lines and reminders are posted
+}
+
+func (c *chirpAdapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	body, status := adapter.ReadBody(w, r)
+	var req chirpRequest
+	if status == 0 && json.Unmarshal(body, &req) != nil {
+		status = http.StatusBadRequest
+	}
+	if status != 0 {
+		w.WriteHeader(status)
+		c.observe.Observe("malformed", status, false, start)
+		return
+	}
+	ctx, rq := adapter.Begin(r.Context(), c.log)
+	f, err := c.scope.In(chirp, req.Workspace, req.Room)
+	if err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		c.observe.Observe("malformed", http.StatusBadRequest, false, start)
+		return
+	}
+	reply, what := c.handle(ctx, f, req)
+	adapter.Handled(ctx, c.log, "chirp handled", f, req.User, what, reply)
+	if reply.Public != "" {
+		c.bg.Go(ctx, "chirp post", "room", func(context.Context) error {
+			c.room.add(req.Room, reply.Public)
+			return nil
+		})
+	}
+	_ = json.NewEncoder(w).Encode(chirpAnswer{Text: adapter.FallbackText(reply) + "\n" + partsText(reply), Buttons: reply.Actions, Form: formToken(reply)})
+	c.observe.Observe(what, http.StatusOK, rq.Failed(), start)
+}
+
+func (c *chirpAdapter) handle(ctx context.Context, f firm.ID, req chirpRequest) (dialogs.Reply, string) {
+	ev := dialogs.Event{User: req.User, Channel: req.Room}
+	var reply dialogs.Reply
+	var err error
+	what := "command"
+	switch {
+	case req.Click != "":
+		what = "click"
+		ev.Input, ev.Submitted = req.Input, req.Input != ""
+		if len(req.Input) > adapter.MaxFormInput {
+			return dialogs.Notice("Form", adapter.FormTooLong), what
+		}
+		reply, err = c.svc.Click(ctx, f, ev, req.Click)
+	default:
+		reply, err = c.svc.Command(ctx, f, ev, dialogs.ParseCommand(req.Text))
+	}
+	if err != nil {
+		return adapter.Failure(ctx, c.log, f, err), what
+	}
+	return reply, what
+}
+
+func formToken(r dialogs.Reply) string {
+	if r.Form == nil {
+		return ""
+	}
+	return r.FormToken
+}
+
+func partsText(r dialogs.Reply) string {
+	var b strings.Builder
+	for _, p := range r.Parts {
+		b.WriteString(p.Text + "\n")
+	}
+	return b.String()
+}
+
+// chirpRooms records what was posted in each room.
+type chirpRooms struct {
+	mu    sync.Mutex
+	posts map[string][]string
+}
+
+func (r *chirpRooms) add(room, text string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.posts == nil {
+		r.posts = map[string][]string{}
+	}
+	r.posts[room] = append(r.posts[room], text)
+}
+
+func (r *chirpRooms) in(room string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.posts[room]...)
+}
+
+// chirpPoster posts reminders to rooms; Find looks for the occurrence id
+// it stamps on each post.
+type chirpPoster struct{ rooms *chirpRooms }
+
+func (p chirpPoster) Post(_ context.Context, m announce.Message) (string, error) {
+	p.rooms.add(m.Occurrence.Channel, "["+m.ID+"] "+adapter.FallbackText(m.Reply)+" "+partsText(m.Reply))
+	return m.ID, nil
+}
+
+func (p chirpPoster) Find(_ context.Context, m announce.Message) (string, bool, error) {
+	for _, t := range p.rooms.in(m.Occurrence.Channel) {
+		if strings.HasPrefix(t, "["+m.ID+"]") {
+			return m.ID, true, nil
+		}
+	}
+	return "", false, nil
+}
+
+// TestAThirdPlatformNeedsOnlyTheKit walks a chirp firm (one per room, as
+// a service bureau runs it) through an announcement and the whole roadmap.
+func TestAThirdPlatformNeedsOnlyTheKit(t *testing.T) {
+	rdb, prefix := redistest.New(t)
+	st := store.New(rdb, prefix)
+	nyc, _ := time.LoadLocation("America/New_York")
+	now := time.Date(2027, 5, 20, 12, 0, 0, 0, nyc)
+	svc, err := dialogs.NewService(&dialogs.Flow{Roadmap: dialogs.Default(), Admins: []string{"ADMIN1"}, Loc: nyc}, st, func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	rooms := &chirpRooms{}
+	var observed []string
+	var mu sync.Mutex
+	a := &chirpAdapter{svc: svc, scope: firm.ChannelScope, log: slog.New(slog.NewTextHandler(io.Discard, nil)), room: rooms,
+		observe: func(kind, outcome string, _ time.Duration) {
+			mu.Lock()
+			observed = append(observed, kind+":"+outcome)
+			mu.Unlock()
+		}}
+	a.bg.Timeout, a.bg.Log = 5*time.Second, a.log
+	srv := httptest.NewServer(a)
+	defer srv.Close()
+	say := func(req chirpRequest) chirpAnswer {
+		t.Helper()
+		req.Workspace, req.Room = "acme.chirp", "room-1"
+		if req.User == "" {
+			req.User = "ADMIN1"
+		}
+		b, _ := json.Marshal(req)
+		resp, err := http.Post(srv.URL, "application/json", bytes.NewReader(b))
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%+v: %v %v", req, resp, err)
+		}
+		defer resp.Body.Close()
+		var ans chirpAnswer
+		if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil {
+			t.Fatal(err)
+		}
+		return ans
+	}
+
+	if got := say(chirpRequest{Text: "announce"}); !strings.Contains(got.Text, "Announcements on") {
+		t.Fatalf("announce: %q", got.Text)
+	}
+	if got := say(chirpRequest{Text: "deadline 6 2027-06-05"}); !strings.Contains(got.Text, "Target date set") {
+		t.Fatalf("deadline: %q", got.Text)
+	}
+	sched, err := announce.New(announce.Config{Service: svc, Firms: st, Ledger: st, Posters: announce.Posters{chirp: chirpPoster{rooms}},
+		Limits: announce.Limits{Channel: time.Millisecond, Workspace: time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // a second run posts nothing more
+		if err := sched.RunOnce(context.Background(), time.Date(2027, 5, 29, 9, 0, 0, 0, nyc)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.bg.Wait()
+	var reminders []string
+	for _, p := range rooms.in("room-1") {
+		if strings.HasPrefix(p, "[") {
+			reminders = append(reminders, p)
+		}
+	}
+	if len(reminders) != 1 || !strings.Contains(reminders[0], "June 5, 2027") || !strings.Contains(reminders[0], "7 days left") {
+		t.Fatalf("reminders in the room: %q; want one, 7 days before June 5, 2027", reminders)
+	}
+
+	card := say(chirpRequest{Text: ""})
+	if !strings.Contains(card.Text, "Step 1") {
+		t.Fatalf("first card: %q", card.Text)
+	}
+	confirmations := 0
+	for range 20 {
+		next := primary(card.Buttons)
+		if next == "" {
+			break
+		}
+		card = say(chirpRequest{Click: next})
+		if card.Form != "" {
+			card = say(chirpRequest{Click: card.Form, Input: "Acme Clearing LLC"})
+		}
+		confirmations++
+	}
+	a.bg.Wait()
+	status := say(chirpRequest{Text: "status", User: "U2"})
+	if confirmations != 8 || !strings.Contains(status.Text, "CAIS onboarding complete") {
+		t.Fatalf("after %d confirmations, status: %q", confirmations, status.Text)
+	}
+	progress := 0
+	for _, l := range rooms.in("room-1") {
+		if strings.Contains(l, " confirmed **Step") {
+			progress++
+		}
+	}
+	if progress != confirmations {
+		t.Fatalf("room holds %d progress lines; want one per confirmation (%d):\n%s", progress, confirmations, strings.Join(rooms.in("room-1"), "\n"))
+	}
+	if v := say(chirpRequest{Text: "verify"}); !strings.Contains(v.Text, "verified") {
+		t.Fatalf("verify: %q", v.Text)
+	}
+	p, err := svc.Progress(context.Background(), firm.ID{Platform: chirp, Workspace: "acme.chirp", Channel: "room-1"})
+	if err != nil || len(p.Path) != confirmations {
+		t.Fatalf("progress %+v, %v", p, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(observed) == 0 || observed[0] != "command:ok" {
+		t.Fatalf("observer heard %v", observed)
+	}
+}
+
+func primary(actions []dialogs.Action) string {
+	for _, a := range actions {
+		if a.Style == dialogs.Primary {
+			return a.Value
+		}
+	}
+	return ""
+}
