@@ -93,8 +93,8 @@ func TestOpenSteps(t *testing.T) {
 		p    dialogs.Progress
 		want string
 	}{
-		{"new firm", at(""), "obligation,register,test_entitlements,method,relationship_test,certify_self,certify_agent_request,prod_entitlements,relationship_prod"},
-		{"choosing a method", at("method", "obligation", "register", "test_entitlements"), "method,relationship_test,certify_self,certify_agent_request,prod_entitlements,relationship_prod"},
+		{"new firm", at(""), "obligation,register,test_entitlements,method,relationship_test,certify_self,certify_agent_request,certify_agent_requested,certify_agent_finra,prod_entitlements,relationship_prod"},
+		{"choosing a method", at("method", "obligation", "register", "test_entitlements"), "method,relationship_test,certify_self,certify_agent_request,certify_agent_requested,certify_agent_finra,prod_entitlements,relationship_prod"},
 		{"self-reporting", at("certify_self", selfPath...), "certify_self"},
 		{"agent path", at("prod_entitlements", append(agentPath, "certify_agent_request")...), "prod_entitlements,relationship_prod"},
 		{"outcome", at("complete"), ""},

@@ -19,7 +19,7 @@ func (f *Flow) current(p Progress) *Step {
 func (f *Flow) Card(p Progress, now time.Time) Reply {
 	s := f.current(p)
 	r := Reply{Title: s.Heading(), Parts: make([]Part, 0, 4+len(s.Notes)), Actions: make([]Action, 0, len(s.Choices))}
-	r.text(f.fill(s.Text, p))
+	r.text(f.fill(f.fillAgent(s.Text, p, s), p))
 	if s.Help {
 		r.text(f.helpdesk())
 	}
@@ -139,10 +139,18 @@ func (f *Flow) statusLine(s, cur *Step, ahead map[string]bool, p Progress) strin
 	// The current step is open even if an earlier pass confirmed it (a
 	// path that loops back, like reopening Step 1).
 	if s.ID == cur.ID {
+		if s.PerAgent && len(p.Agents()) > 0 {
+			return "➡️ " + h + " — next (" + agentsConfirmed(p, s) + ")"
+		}
 		return "➡️ " + h + " — next"
 	}
-	if c, ok := p.Confirmed(s.ID); ok {
-		return fmt.Sprintf("✅ %s — %s, confirmed by %s on %s", h, answer(s, c.Choice), Mention(c.User), f.Stamp(c.At))
+	if c, legacy, ok := f.confirmation(p, s); ok {
+		old, _ := f.Roadmap.Step(c.Step)
+		line := fmt.Sprintf("✅ %s — %s, confirmed by %s on %s", h, answer(old, c.Choice), Mention(c.User), f.Stamp(c.At))
+		if legacy != "" {
+			line += " (" + legacy + ")"
+		}
+		return line
 	}
 	switch {
 	case ahead[s.ID]:
@@ -157,6 +165,11 @@ func answer(s *Step, choice string) string {
 	if s != nil {
 		if c, ok := s.Choice(choice); ok {
 			return c.Label
+		}
+		for _, r := range s.Retired {
+			if r.ID == choice {
+				return r.Label
+			}
 		}
 	}
 	return Lit(choice)

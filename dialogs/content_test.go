@@ -39,7 +39,9 @@ var seedSteps = []struct{ id, heading string }{
 	{"method", "Step 4: Determine how the firm will submit data to CAT CAIS"},
 	{"relationship_test", "Step 5: Establish a CAT CAIS Reporting Relationship with your CAT Reporting Agent in the Test Environment"},
 	{"certify_self", "Step 6: Certify for Full CAIS Production (self-reporting firms)"},
-	{"certify_agent_request", "Step 6(A): Certify for Full CAIS Production — request certification once your agents are certified"},
+	{"certify_agent_request", "Step 6(A): Certify for Full CAIS Production — your CAT Reporting Agents certified"},
+	{"certify_agent_requested", "Step 6(A): Certify for Full CAIS Production — request certification for your firm"},
+	{"certify_agent_finra", "Step 6(A): Certify for Full CAIS Production — FINRA CAT certifies your firm"},
 	{"prod_entitlements", "Step 6(B): Grant CAT CAIS Production Environment entitlement to personnel within the firm"},
 	{"relationship_prod", "Step 6(C): Establish a CAT CAIS Reporting Relationship with your CAT Reporting Agent(s) in the Production Environment"},
 }
@@ -257,7 +259,7 @@ func TestRoadmapDatesAndHelpdesk(t *testing.T) {
 		steps    []string
 	}{
 		{"cert_opened", "2022-02-01", nil},
-		{"cert_request", "2022-07-25", []string{"certify_self", "certify_agent_request"}},
+		{"cert_request", "2022-07-25", []string{"certify_self", "certify_agent_requested"}},
 		{"full_compliance", "2024-05-31", []string{"certify_self", "relationship_prod"}},
 	} {
 		d, ok := r.Date(tc.id)

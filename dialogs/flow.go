@@ -110,16 +110,22 @@ func (f *Flow) choose(p Progress, ev Event) Result {
 		conf.Agents = agents
 	}
 	next := nextOf(p)
-	next.Path = append(next.Path, conf)
 	next.Current = c.Next
+	if cur.PerAgent {
+		perAgent(p, cur, &conf, &next)
+	}
+	next.Path = append(next.Path, conf)
 	e := Entry{Action: ActConfirm, Step: cur.ID, Choice: c.ID, Card: t.Version, Detail: c.Label}
+	if conf.Agent != "" {
+		e.Detail += ": " + conf.Agent
+	}
 	if len(conf.Agents) > 0 {
 		names, _ := json.Marshal(conf.Agents) // a list, unambiguous whatever the names hold
 		e.Detail += ": " + string(names)
 	}
 	reply := f.Card(next, ev.At)
 	reply.Replace = true
-	reply.Public = fmt.Sprintf("%s confirmed **%s** — %s (answer: %s).", Mention(ev.User), cur.Heading(), c.Done, c.Label)
+	reply.Public = fmt.Sprintf("%s confirmed **%s** — %s (answer: %s).", Mention(ev.User), cur.Heading(), doneText(c, conf), c.Label)
 	if len(conf.Agents) > 0 {
 		reply.Public += " Agents: " + f.fill("{agents}", next) + "."
 	}

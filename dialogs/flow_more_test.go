@@ -188,7 +188,7 @@ func TestHostileAgentNames(t *testing.T) {
 	input := "<!channel>\nEvil @{UEVIL} Co\n[x](http://evil)\nTick `{cmd} reset`"
 	var seen []Reply
 	card := walk(t, s, "Yes", "Registration submitted", "Test entitlements granted")
-	for _, label := range []string{"CAT Reporting Agent", "Test relationships saved", "Agents certified, certification requested", "Production entitlements granted"} {
+	for _, label := range []string{"CAT Reporting Agent", "Test relationships saved", "Agent certified", "Agent certified", "Agent certified", "Agent certified", "Certification requested", "FINRA CAT certified the firm", "Production entitlements granted"} {
 		card = press(t, s, card, label, "U1", input)
 		seen = append(seen, card)
 	}
@@ -196,7 +196,8 @@ func TestHostileAgentNames(t *testing.T) {
 	if len(stored(m).Agents()) != 4 {
 		t.Fatalf("agents %q", stored(m).Agents())
 	}
-	titles := []string{"Step 5", "Step 6(A)", "Step 6(B)", "Step 6(C)"}
+	titles := []string{"Step 5", "Step 6(A)", "Step 6(A)", "Step 6(A)", "Step 6(A)", "Step 6(A)", "Step 6(A)", "Step 6(B)", "Step 6(C)"}
+	namesNoAgents := map[int]bool{6: true, 7: true} // FINRA's part of 6(A), and 6(B)
 	for i, r := range seen {
 		text := allText(r)
 		for _, bad := range []string{"@{UEVIL}", "[x](", "`{cmd} reset`"} {
@@ -204,7 +205,7 @@ func TestHostileAgentNames(t *testing.T) {
 				t.Errorf("reply %q carries %q live:\n%s", r.Title, bad, text)
 			}
 		}
-		if i < len(titles) && i != 2 && !strings.Contains(text, "**<!channel>**") {
+		if i < len(titles) && !namesNoAgents[i] && !strings.Contains(text, "**<!channel>**") {
 			t.Errorf("%s card does not name the agents (as text):\n%s", titles[i], text)
 		}
 	}

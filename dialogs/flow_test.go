@@ -133,11 +133,14 @@ func TestJourneys(t *testing.T) {
 		{"agent", append(append([]click{}, common...),
 			click{"CAT Reporting Agent", "", "Reporting agents"}, // the form opens first
 			click{"CAT Reporting Agent", "Acme Clearing\nBureau Co", "Step 5: Establish a CAT CAIS Reporting Relationship with your CAT Reporting Agent in the Test Environment"},
-			click{"Test relationships saved", "", "Step 6(A): Certify for Full CAIS Production — request certification once your agents are certified"},
-			click{"Agents certified, certification requested", "", "Step 6(B): Grant CAT CAIS Production Environment entitlement to personnel within the firm"},
+			click{"Test relationships saved", "", "Step 6(A): Certify for Full CAIS Production — your CAT Reporting Agents certified"},
+			click{"Agent certified", "", "Step 6(A): Certify for Full CAIS Production — your CAT Reporting Agents certified"}, // Acme Clearing
+			click{"Agent certified", "", "Step 6(A): Certify for Full CAIS Production — request certification for your firm"}, // Bureau Co
+			click{"Certification requested", "", "Step 6(A): Certify for Full CAIS Production — FINRA CAT certifies your firm"},
+			click{"FINRA CAT certified the firm", "", "Step 6(B): Grant CAT CAIS Production Environment entitlement to personnel within the firm"},
 			click{"Production entitlements granted", "", "Step 6(C): Establish a CAT CAIS Reporting Relationship with your CAT Reporting Agent(s) in the Production Environment"},
 			click{"Production relationships saved", "", "CAIS onboarding complete"}),
-			[]string{"Step 1", "Step 2", "Step 3", "Step 4", "Step 5", "Step 6(A)", "Step 6(B)", "Step 6(C)"}, []string{"Step 6:"}, 8},
+			[]string{"Step 1", "Step 2", "Step 3", "Step 4", "Step 5", "Step 6(A)", "Step 6(B)", "Step 6(C)"}, []string{"Step 6:"}, 11},
 		{"self manual", append(append(append([]click{}, common...), click{"Self-report: manual entry", "", "Step 6: Certify for Full CAIS Production (self-reporting firms)"}), selfEnd...),
 			[]string{"Step 1", "Step 4", "Step 6:"}, []string{"Step 5", "Step 6(A)", "Step 6(B)", "Step 6(C)"}, 5},
 		{"self upload", append(append(append([]click{}, common...), click{"Self-report: file upload", "", "Step 6: Certify for Full CAIS Production (self-reporting firms)"}), selfEnd...),

@@ -39,6 +39,8 @@ type Confirmation struct {
 	At     time.Time `json:"at"`
 	// Agents names the CAT Reporting Agents given with the choice.
 	Agents []string `json:"agents,omitempty"`
+	// Agent is the one agent a per-agent step's confirmation is about.
+	Agent string `json:"agent,omitempty"`
 }
 
 // Subscription is a channel's request for deadline announcements.

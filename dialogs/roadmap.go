@@ -66,8 +66,24 @@ type Step struct {
 	Dates   []string `yaml:"dates"`
 	Help    bool     `yaml:"help"`
 	Choices []Choice `yaml:"choices"`
+	// PerAgent: the step is confirmed once for each CAT Reporting Agent
+	// the firm named, one card per agent in turn; it stays current until
+	// the last one (the primary choice's Done names the agent as {agent}).
+	PerAgent bool `yaml:"per_agent"`
+	// Retired are answers that earlier roadmaps offered on this step and
+	// stored progress may still hold.
+	Retired []Retired `yaml:"retired"`
 
 	outcome bool
+}
+
+// Retired is an answer an earlier roadmap offered: how to show it, and
+// the steps that one click of it stood for, which count as confirmed by it.
+type Retired struct {
+	ID     string   `yaml:"id"`
+	Label  string   `yaml:"label"`
+	Covers []string `yaml:"covers"`
+	Note   string   `yaml:"note"`
 }
 
 // Choice is one answer button on a step's card.

@@ -209,7 +209,7 @@ func TestHeadings(t *testing.T) {
 	r := Default()
 	for _, tc := range []struct{ id, heading, short string }{
 		{"obligation", "Step 1: Determine if your firm has an obligation to report to CAT CAIS", "Step 1"},
-		{"certify_agent_request", "Step 6(A): Certify for Full CAIS Production — request certification once your agents are certified", "Step 6(A)"},
+		{"certify_agent_request", "Step 6(A): Certify for Full CAIS Production — your CAT Reporting Agents certified", "Step 6(A)"},
 		{"complete", "CAIS onboarding complete", "CAIS onboarding complete"},
 	} {
 		s, ok := r.Step(tc.id)

@@ -2,6 +2,7 @@ package dialogs
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -44,7 +45,9 @@ func (f *Flow) SetDeadline(p Progress, ev Event, args []string) Result {
 func (f *Flow) stepNumbers() string {
 	var n []string
 	for _, s := range f.Roadmap.Steps {
-		n = append(n, s.Number)
+		if !slices.Contains(n, s.Number) { // 6(A)'s parts share a number
+			n = append(n, s.Number)
+		}
 	}
 	return strings.Join(n, ", ")
 }

@@ -1,0 +1,102 @@
+package dialogs
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Step 6(A) for firms that use CAT Reporting Agents is three parts, as
+// the roadmap has it: every agent certified (a per-agent step, one card
+// and one confirmation per agent, in turn), then the firm asks the CAT
+// Helpdesk to certify it, then FINRA CAT certifies it; 6(B) starts only
+// upon that certification. Progress written when 6(A) was one click keeps
+// that click, shown as it was and counting for the parts it stood for
+// (the step's retired answer).
+
+// pendingAgents lists the agents the firm named that a per-agent step
+// has not yet confirmed, in the order the firm named them.
+func pendingAgents(p Progress, s *Step) []string {
+	done := map[string]bool{}
+	for _, c := range p.Path {
+		if c.Step == s.ID && c.Agent != "" {
+			done[strings.ToLower(c.Agent)] = true
+		}
+	}
+	var out []string
+	for _, a := range p.Agents() {
+		if !done[strings.ToLower(a)] {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// perAgent fills in a per-agent step's confirmation: the agent it is
+// about, and whether the step stays current for the next agent.
+func perAgent(p Progress, s *Step, conf *Confirmation, next *Progress) {
+	pending := pendingAgents(p, s)
+	if len(pending) == 0 {
+		return // no agent named (a replaced roadmap): the click moves on
+	}
+	conf.Agent = pending[0]
+	if len(pending) > 1 {
+		next.Current = s.ID
+	}
+}
+
+// agentProgress is "Agent 2 of 3" for the card of a per-agent step.
+func agentProgress(p Progress, s *Step) string {
+	all, pending := len(p.Agents()), len(pendingAgents(p, s))
+	if all == 0 {
+		return "Your agents"
+	}
+	return fmt.Sprintf("Agent %d of %d", all-pending+1, all)
+}
+
+// fillAgent substitutes the next agent of a per-agent step.
+func (f *Flow) fillAgent(text string, p Progress, s *Step) string {
+	if !s.PerAgent {
+		return text
+	}
+	agent := "your CAT Reporting Agent"
+	if pending := pendingAgents(p, s); len(pending) > 0 {
+		agent = Lit(pending[0])
+	}
+	text = strings.ReplaceAll(text, "{agent_progress}", agentProgress(p, s))
+	return strings.ReplaceAll(text, "{agent}", agent)
+}
+
+// doneText is what confirming c records, with the agent of a per-agent
+// confirmation named.
+func doneText(c *Choice, conf Confirmation) string {
+	return strings.ReplaceAll(c.Done, "{agent}", "**"+Lit(conf.Agent)+"**")
+}
+
+// confirmation is the confirmation that stands for step s: its own, or a
+// retired answer of another step that covered it. legacy names that
+// retired answer's note.
+func (f *Flow) confirmation(p Progress, s *Step) (c Confirmation, legacy string, ok bool) {
+	if c, ok := p.Confirmed(s.ID); ok {
+		return c, "", true
+	}
+	for i := len(p.Path) - 1; i >= 0; i-- {
+		old, ok := f.Roadmap.Step(p.Path[i].Step)
+		if !ok {
+			continue
+		}
+		for _, r := range old.Retired {
+			if r.ID == p.Path[i].Choice && slices.Contains(r.Covers, s.ID) {
+				return p.Path[i], r.Note, true
+			}
+		}
+	}
+	return Confirmation{}, "", false
+}
+
+// agentsConfirmed is "2 of 3 agents certified" for status, while a
+// per-agent step is under way.
+func agentsConfirmed(p Progress, s *Step) string {
+	all := len(p.Agents())
+	return fmt.Sprintf("%d of %d agents certified so far", all-len(pendingAgents(p, s)), all)
+}
