@@ -148,3 +148,38 @@ func primary(r Reply) string {
 	}
 	return ""
 }
+
+// A target set for 6(A) is about all of its parts: it is reminded until
+// FINRA CAT has certified the firm.
+func TestStep6ATargetCoversItsParts(t *testing.T) {
+	s, m := newService(t)
+	walk(t, s, "Yes", "Registration submitted", "Test entitlements granted", "CAT Reporting Agent|Acme Clearing LLC", "Test relationships saved")
+	if r := command(t, s, admin, "deadline 6A 2027-06-05"); r.Title != "Target date set" {
+		t.Fatalf("deadline: %s", body(r))
+	}
+	target := func() Deadline {
+		for _, d := range s.Flow.Deadlines(stored(m)) {
+			if d.ID == "target:certify_agent_request" {
+				return d
+			}
+		}
+		t.Fatal("no target")
+		return Deadline{}
+	}
+	for _, label := range []string{"Agent certified", "Certification requested"} {
+		walkFrom(t, s, label)
+		if s.Flow.Finished(stored(m), target()) {
+			t.Fatalf("after %q the 6(A) target counts as finished", label)
+		}
+	}
+	walkFrom(t, s, "FINRA CAT certified the firm")
+	if !s.Flow.Finished(stored(m), target()) {
+		t.Fatal("after FINRA CAT certified the firm the 6(A) target is still open")
+	}
+}
+
+// walkFrom presses label on the firm's current card.
+func walkFrom(t *testing.T, s *Service, label string) Reply {
+	t.Helper()
+	return press(t, s, command(t, s, "U1", ""), label, "U1", "")
+}

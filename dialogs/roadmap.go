@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -180,6 +181,19 @@ func (r *Roadmap) Date(id string) (Date, bool) {
 	return Date{}, false
 }
 
+// lastPart is the last step numbered as s is (6(A)'s parts share
+// "6(A)"; a step alone is its own last part): a target date set for s is
+// met only when that one is confirmed.
+func (r *Roadmap) lastPart(s *Step) string {
+	last := s.ID
+	for i := range r.Steps {
+		if r.Steps[i].Number == s.Number {
+			last = r.Steps[i].ID
+		}
+	}
+	return last
+}
+
 // StepByNumber resolves what a user types ("6A", "6(a)", "step 2").
 func (r *Roadmap) StepByNumber(s string) (*Step, bool) {
 	norm := func(x string) string {
@@ -289,6 +303,29 @@ func (r *Roadmap) checkLinks(all []*Step, fail func(string, string, ...any)) {
 				fail(fmt.Sprintf("step %q", s.ID), "names date %q, which does not exist", d)
 			}
 		}
+		r.checkRetired(s, fail)
+	}
+}
+
+// checkRetired: a retired answer covers steps that exist, and a per-agent
+// step has the primary answer that confirms each agent.
+func (r *Roadmap) checkRetired(s *Step, fail func(string, string, ...any)) {
+	for _, old := range s.Retired {
+		w := fmt.Sprintf("step %q retired answer %q", s.ID, old.ID)
+		if old.ID == "" || old.Label == "" {
+			fail(w, "needs an id and a label")
+		}
+		if _, live := s.Choice(old.ID); live {
+			fail(w, "is still a choice of the step")
+		}
+		for _, c := range old.Covers {
+			if _, ok := r.byID[c]; !ok {
+				fail(w, "covers %q, which does not exist", c)
+			}
+		}
+	}
+	if s.PerAgent && !slices.ContainsFunc(s.Choices, func(c Choice) bool { return c.Primary && !c.Help }) {
+		fail(fmt.Sprintf("step %q", s.ID), "is per_agent but has no primary answer to confirm each agent")
 	}
 }
 

@@ -131,6 +131,12 @@ func TestParseRefusesFaults(t *testing.T) {
 			[]string{`step "b" choice "done"`, "longer than 75"}},
 		{"no helpdesk", edit(t, `helpdesk: {phone: "888-696-3348", email: "help@finracat.com"}`, `helpdesk: {phone: "888-696-3348"}`),
 			[]string{"helpdesk", "phone and email"}},
+		{"retired answer covers a missing step", edit(t, "    choices:\n      - {id: done,", "    retired:\n      - {id: old, label: \"Old\", covers: [zz]}\n    choices:\n      - {id: done,"),
+			[]string{`step "b" retired answer "old"`, `covers "zz"`, "does not exist"}},
+		{"retired answer that is still a choice", edit(t, "    choices:\n      - {id: done,", "    retired:\n      - {id: done, label: \"Old\"}\n    choices:\n      - {id: done,"),
+			[]string{`step "b" retired answer "done"`, "still a choice"}},
+		{"per-agent step without a primary answer", edit(t, `title: "First"`, "title: \"First\"\n    per_agent: true", `{id: "yes", label: "Yes", primary: true, next: b}`, `{id: "yes", label: "Yes", next: b}`),
+			[]string{`step "a"`, "per_agent", "no primary answer"}},
 		{"not YAML", "steps: [", []string{"roadmap:", "yaml"}},
 		{"empty", "", []string{"roadmap:"}},
 	}

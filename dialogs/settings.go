@@ -108,7 +108,7 @@ func (f *Flow) Deadlines(p Progress) []Deadline {
 		if !ok || err != nil {
 			continue
 		}
-		out = append(out, Deadline{ID: "target:" + step, Label: "Your target: " + s.Heading(), Day: day, Steps: []string{step}, Kind: "deadline"})
+		out = append(out, Deadline{ID: "target:" + step, Label: "Your target: " + s.Heading(), Day: day, Steps: []string{f.Roadmap.lastPart(s)}, Kind: "deadline"})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Day.Before(out[j].Day) })
 	return out

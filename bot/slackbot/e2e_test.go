@@ -82,20 +82,22 @@ func TestAgentJourneyEndToEnd(t *testing.T) {
 	if !strings.HasPrefix(header(card), "Step 6(A):") || !strings.Contains(text(card), "Bureau &lt;@U0BOSS&gt;") {
 		t.Fatalf("6(A) must name each agent: %s", text(card))
 	}
-	card = r.click(card, "Agents certified, certification requested", "U1")
+	for _, label := range []string{"Agent certified", "Agent certified", "Certification requested", "FINRA CAT certified the firm"} {
+		card = r.click(card, label, "U1") // 6(A): each of the two agents, the request, FINRA's certification
+	}
 	card = r.click(card, "Production entitlements granted", "U1")
 	card = r.click(card, "Production relationships saved", "U1")
 	if header(card) != "CAIS onboarding complete" {
 		t.Fatalf("final card %q", header(card))
 	}
-	if n := r.audit(); n != 8 {
-		t.Errorf("audit entries %d, want 8", n)
+	if n := r.audit(); n != 11 {
+		t.Errorf("audit entries %d, want 11", n)
 	}
-	posts := r.slack.Wait(t, "chat.postMessage", 8)
+	posts := r.slack.Wait(t, "chat.postMessage", 11)
 	if got := posts[1].Param("text"); !strings.Contains(got, "<@U2> confirmed *Step 2: Register for CAT CAIS*") {
 		t.Errorf("public line for Step 2: %q", got)
 	}
-	if st := text(r.slash("U3", "status")); strings.Count(st, "✅") != 8 || !strings.Contains(st, "<@U2>") {
+	if st := text(r.slash("U3", "status")); strings.Count(st, "✅") != 10 || !strings.Contains(st, "<@U2>") {
 		t.Errorf("status after agent journey:\n%s", st)
 	}
 }

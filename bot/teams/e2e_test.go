@@ -51,25 +51,27 @@ func TestAgentJourneyEndToEnd(t *testing.T) {
 		}
 	}
 	card = r.click(card, "Test relationships saved", u1)
-	card = r.click(card, "Agents certified, certification requested", u1)
+	for _, label := range []string{"Agent certified", "Agent certified", "Certification requested", "FINRA CAT certified the firm"} {
+		card = r.click(card, label, u1) // 6(A): each of the two agents, the request, FINRA's certification
+	}
 	card = r.click(card, "Production entitlements granted", u1)
 	card = r.click(card, "Production relationships saved", u1)
 	if title(card.Card) != "CAIS onboarding complete" {
 		t.Fatalf("final card %q", title(card.Card))
 	}
-	if n := r.audit(); n != 8 {
-		t.Errorf("audit entries %d, want 8", n)
+	if n := r.audit(); n != 11 {
+		t.Errorf("audit entries %d, want 11", n)
 	}
 	lines := r.publicLines()
-	if len(lines) != 8 {
-		t.Fatalf("public lines %d, want 8", len(lines))
+	if len(lines) != 11 {
+		t.Fatalf("public lines %d, want 11", len(lines))
 	}
 	if got := lines[1].Activity; !strings.Contains(got.Text, "<at>Ulf Two</at> confirmed **Step 2: Register for CAT CAIS**") ||
 		len(got.Entities) != 1 || got.Entities[0].Mentioned.ID != u2.ID {
 		t.Errorf("public line for Step 2: %q %+v", got.Text, got.Entities)
 	}
 	st := cardString(r.say(person("Ida Three"), "status").Card)
-	if strings.Count(st, "✅") != 8 || !strings.Contains(st, "Ulf Two") {
+	if strings.Count(st, "✅") != 10 || !strings.Contains(st, "Ulf Two") {
 		t.Errorf("status after the agent journey names who confirmed:\n%s", st)
 	}
 }

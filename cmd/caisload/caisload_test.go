@@ -238,7 +238,7 @@ func TestFootprint(t *testing.T) {
 	var b bytes.Buffer
 	r.print(&b)
 	t.Log(b.String())
-	if r.Confirmations != 8 || r.AuditEntries != 8 || r.ProgressUsage <= 0 || r.PerEntry <= 0 {
+	if r.Confirmations != 11 || r.AuditEntries != 11 || r.ProgressUsage <= 0 || r.PerEntry <= 0 {
 		t.Fatalf("%+v", r)
 	}
 	if r.Deleted != 2*20+1 {

@@ -42,7 +42,7 @@ type footprintResult struct {
 func firmID() string { return "T" + rand.Text()[:10] }
 
 // journey walks one firm through the whole roadmap by its primary
-// buttons (8 confirmations on the CAT Reporting Agent path) and returns
+// buttons (11 confirmations on the CAT Reporting Agent path with two agents) and returns
 // the number of confirmations.
 func journey(ctx context.Context, svc *dialogs.Service, team string) (int, error) {
 	firm := firmid.ID{Platform: firmid.Slack, Workspace: team}
