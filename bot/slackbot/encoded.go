@@ -35,14 +35,13 @@ func (h *Handler) encode(r dialogs.Reply, replace bool) json.RawMessage {
 	return b
 }
 
-// cards holds encoded messages by the JSON encoding of what they were
-// rendered from and whether they replace the clicked card: replies that
-// differ in any field, one added tomorrow included, encode differently,
-// and a hit compares the whole encoding (the hash only finds it), so
-// nothing can be served for a reply it was not rendered from.
-// (dialogs.Reply has only exported, untagged fields, which
-// TestCardKeyCoversEveryReplyField keeps true.) It is generic so that a
-// test can show this with a field Reply lacks.
+// cards holds encoded messages by a binary encoding of what they were
+// rendered from and whether they replace the clicked card
+// (cache.AppendKey: every field, one added tomorrow included, so replies
+// that differ in anything encode differently). A hit compares the whole
+// encoding (the hash only finds it), so nothing can be served for a reply
+// it was not rendered from. It is generic so that a test can show this
+// with a field Reply lacks.
 type cards[R any] struct {
 	seed maphash.Seed
 	m    cache.Map[uint64, card]
@@ -65,28 +64,32 @@ func newCardCache() *cardCache { return newCards[dialogs.Reply]() }
 func newCards[R any]() *cards[R] { return &cards[R]{seed: maphash.MakeSeed()} }
 
 // keyBuffers spares a hit allocating the encoding it looks up.
-var keyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+var keyBuffers = sync.Pool{New: func() any { return new(keyBuffer) }}
+
+type keyBuffer struct{ b []byte }
 
 func (c *cards[R]) get(r R, replace bool, render func() json.RawMessage) json.RawMessage {
-	buf := keyBuffers.Get().(*bytes.Buffer)
-	defer keyBuffers.Put(buf)
-	if err := renderedFrom(buf, r, replace); err != nil {
+	kb := keyBuffers.Get().(*keyBuffer)
+	defer keyBuffers.Put(kb)
+	key, ok := renderedFrom(kb.b[:0], r, replace)
+	kb.b = key
+	if !ok {
 		return render() // not for a reply of plain data, which Reply is
 	}
-	h := maphash.Bytes(c.seed, buf.Bytes())
-	if e, ok := c.m.Get(h); ok && bytes.Equal(e.from, buf.Bytes()) {
+	h := maphash.Bytes(c.seed, key)
+	if e, ok := c.m.Get(h); ok && bytes.Equal(e.from, key) {
 		return e.b
 	}
 	b := render()
-	c.m.Put(h, card{from: bytes.Clone(buf.Bytes()), b: b}, cardLimit)
+	c.m.Put(h, card{from: bytes.Clone(key), b: b}, cardLimit)
 	return b
 }
 
-// renderedFrom writes into buf the encoding a card is kept by.
-func renderedFrom[R any](buf *bytes.Buffer, r R, replace bool) error {
-	buf.Reset()
-	return json.NewEncoder(buf).Encode(struct {
-		Reply   R
-		Replace bool
-	}{r, replace})
+// renderedFrom appends the encoding a card is kept by to buf.
+func renderedFrom[R any](buf []byte, r R, replace bool) ([]byte, bool) {
+	key, ok := cache.AppendKey(buf, r)
+	if replace {
+		return append(key, 1), ok
+	}
+	return append(key, 0), ok
 }
