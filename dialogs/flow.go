@@ -183,6 +183,10 @@ func (f *Flow) describe(c *Change) string {
 		return "reset the roadmap"
 	case ActConfirm:
 		return "confirmed " + name
+	case ActWait:
+		return "noted what " + name + " is waiting on"
+	case ActWaitEnd:
+		return "cleared the wait of " + name
 	}
 	return "changed the firm's settings (" + c.Action + ")"
 }

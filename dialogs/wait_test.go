@@ -239,3 +239,15 @@ func TestStartWaitAndFollowUp(t *testing.T) {
 		t.Error("follow-up without a wait")
 	}
 }
+
+func TestStaleClickAfterAWaitNamesIt(t *testing.T) {
+	s, _ := newService(t)
+	old := command(t, s, "U1", "")
+	press(t, s, old, "Yes", "U1", "")
+	card := command(t, s, admin, "undo")
+	submitForm(t, s, card, "Waiting on someone…", "U1", waitValues("CAT Helpdesk", "", "2026-12-01"))
+	r := press(t, s, old, "Yes", "U2", "")
+	if !strings.Contains(body(r), "latest change: @{U1} noted what Step 1 is waiting on") {
+		t.Errorf("stale click:\n%s", body(r))
+	}
+}

@@ -105,3 +105,17 @@ func TestWaitSubmissionWithASelectedDate(t *testing.T) {
 		})
 	}
 }
+
+func TestWaitOnAppHome(t *testing.T) {
+	r := newRig(t)
+	r.openHome("U1")
+	view := r.openWaitForm("", "Waiting on someone…")
+	if st, body := r.submitView(view, waitState("Example Clearing LLC", "T-1", "2026-12-04")); st != 200 || strings.Contains(body, "errors") {
+		t.Fatalf("submit: %d %s", st, body)
+	}
+	r.h.Wait()
+	home := text(r.lastHome(2)) // the wait refreshed the Home of its viewer
+	if !strings.Contains(home, "↳ Waiting on Example Clearing LLC since") || !strings.Contains(home, "follow-up December 4, 2026") {
+		t.Errorf("home lacks the wait:\n%s", home)
+	}
+}
