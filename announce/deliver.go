@@ -26,7 +26,7 @@ func (w *worker) newDelivery(j job, retaken bool) *delivery {
 	f := w.r.s.cfg.Service.Flow
 	return &delivery{w: w, j: j, uncertain: retaken, claimedAt: time.Now(), msg: Message{
 		Occurrence: j.occ, Workspace: j.workspace.ID, ID: j.occ.ID(),
-		Reply: f.AnnouncementReply(*j.progress, j.deadline, w.r.clock()),
+		Reply: f.Reminder(*j.progress, j.deadline, w.r.clock()),
 	}}
 }
 

@@ -41,7 +41,7 @@ func plan(f *dialogs.Flow, firm firm.ID, p *dialogs.Progress, now time.Time) (du
 	}
 	slices.Sort(channels)
 	for _, d := range upcoming(f, p, today) {
-		for _, lead := range dialogs.LeadDays {
+		for _, lead := range d.Leads() {
 			at := SendTime(d.Day, lead, f.Loc)
 			if at.After(now) {
 				continue
@@ -73,6 +73,13 @@ func upcoming(f *dialogs.Flow, p *dialogs.Progress, today time.Time) []dialogs.D
 	var out []dialogs.Deadline
 	for _, d := range f.Deadlines(*p) {
 		if d.Kind == "deadline" && !d.Day.Before(today) && !f.Finished(*p, d) {
+			out = append(out, d)
+		}
+	}
+	// A wait's follow-up is owed while the wait stands (a cleared or
+	// ended one is no longer in the progress).
+	for _, d := range f.FollowUps(*p) {
+		if !d.Day.Before(today) {
 			out = append(out, d)
 		}
 	}

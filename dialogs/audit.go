@@ -37,6 +37,8 @@ const (
 	ActDeadline    = "deadline"
 	ActAnnounce    = "announce"
 	ActAnnounceOff = "announce_off"
+	ActWait        = "wait"     // a step's wait set or changed
+	ActWaitEnd     = "wait_end" // a step's wait cleared
 )
 
 // Seal fills Seq, Prev and Hash so the entry extends the chain whose last

@@ -26,6 +26,9 @@ func (f *Flow) Card(p Progress, now time.Time) Reply {
 	if d := f.stepDates(s, p, now); d != "" {
 		r.text(d)
 	}
+	if w, ok := p.Waits[s.ID]; ok {
+		r.text(f.waitText(w, now))
+	}
 	for _, n := range s.Notes {
 		r.context(n)
 	}
@@ -38,7 +41,11 @@ func (f *Flow) Card(p Progress, now time.Time) Reply {
 		if c.Primary {
 			a.Style = Primary
 		}
+		a.Secondary = c.Help
 		r.Actions = append(r.Actions, a)
+	}
+	if !s.IsOutcome() {
+		r.Actions = append(r.Actions, f.waitActions(s, p)...)
 	}
 	return r
 }
@@ -124,6 +131,9 @@ func (f *Flow) Status(p Progress, now time.Time) Reply {
 	for i := range f.Roadmap.Steps {
 		s := &f.Roadmap.Steps[i]
 		lines = append(lines, f.statusLine(s, cur, ahead, p))
+		if w, ok := p.Waits[s.ID]; ok {
+			lines = append(lines, f.waitStatus(w))
+		}
 	}
 	r.text(strings.Join(lines, "\n"))
 	if cur.IsOutcome() {

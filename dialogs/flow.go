@@ -28,6 +28,8 @@ type Event struct {
 	Token     Token
 	Input     string
 	Submitted bool
+	// Values are a submitted form's fields by id, for forms with Fields.
+	Values map[string]string
 	// A command carries its parsed words instead.
 	Command *Command
 }
@@ -80,6 +82,10 @@ func (f *Flow) Click(p Progress, ev Event) Result {
 			return f.refuse("reset the roadmap")
 		}
 		return f.reset(p, ev)
+	case KindWait:
+		return f.waitClick(p, ev)
+	case KindWaitEnd:
+		return f.endWait(p, ev)
 	}
 	return f.choose(p, ev)
 }
@@ -123,6 +129,7 @@ func (f *Flow) choose(p Progress, ev Event) Result {
 		names, _ := json.Marshal(conf.Agents) // a list, unambiguous whatever the names hold
 		e.Detail += ": " + string(names)
 	}
+	e.Detail += endWaitOnConfirm(&next, cur.ID)
 	reply := f.Card(next, ev.At)
 	reply.Replace = true
 	reply.Public = fmt.Sprintf("%s confirmed **%s** — %s (answer: %s).", Mention(ev.User), cur.Heading(), doneText(c, conf), c.Label)
@@ -182,6 +189,10 @@ func (f *Flow) describe(c *Change) string {
 		return "reset the roadmap"
 	case ActConfirm:
 		return "confirmed " + name
+	case ActWait:
+		return "noted what " + name + " is waiting on"
+	case ActWaitEnd:
+		return "cleared the wait of " + name
 	}
 	return "changed the firm's settings (" + c.Action + ")"
 }
@@ -236,6 +247,10 @@ func (f *Flow) reset(p Progress, ev Event) Result {
 	next := nextOf(p)
 	next.Path, next.Current = nil, ""
 	e := Entry{Action: ActReset, Card: ev.Token.Version, Detail: fmt.Sprintf("cleared %d confirmations", len(p.Path))}
+	if len(next.Waits) > 0 {
+		e.Detail += fmt.Sprintf(" and %s", plural(len(next.Waits), "wait"))
+		next.Waits = nil
+	}
 	reply := f.Card(next, ev.At)
 	reply.Replace = true
 	reply.Public = fmt.Sprintf("%s reset the CAIS roadmap: every step is open again (the audit trail keeps the history).", Mention(ev.User))

@@ -29,6 +29,8 @@ type Progress struct {
 	Head string `json:"head,omitempty"`
 	// Last summarises the latest change, to explain stale clicks.
 	Last *Change `json:"last,omitempty"`
+	// Waits are the outside parties steps wait on, by step id (wait.go).
+	Waits map[string]Wait `json:"waits,omitempty"`
 }
 
 // Confirmation records one answered step.
@@ -74,6 +76,12 @@ func (p Progress) Clone() Progress {
 		q.Channels = make(map[string]Subscription, len(p.Channels))
 		for k, v := range p.Channels {
 			q.Channels[k] = v
+		}
+	}
+	if p.Waits != nil {
+		q.Waits = make(map[string]Wait, len(p.Waits))
+		for k, v := range p.Waits {
+			q.Waits[k] = v
 		}
 	}
 	if p.Last != nil {

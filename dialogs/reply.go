@@ -22,7 +22,10 @@ type Reply struct {
 	Form      *Form
 	FormToken string
 	// FormError rejects a submitted form's input; the form stays open.
+	// FormField names the field it is about (a form with Fields), so a
+	// platform can show it beside that field.
 	FormError string
+	FormField string
 	// File is an attachment to upload (the audit export).
 	File *File
 	// Changed says the reply follows a change the Service committed (for
@@ -62,6 +65,10 @@ type Action struct {
 	Style   Style
 	Value   string
 	Confirm *Confirm
+	// Secondary marks an action off the usual path ("Waiting on…",
+	// "Need help"); platforms short of room may tuck it away (Teams'
+	// "More…").
+	Secondary bool
 }
 
 // Confirm is a second question before a destructive action.

@@ -47,13 +47,16 @@ type Date struct {
 	Steps []string `yaml:"steps"`
 }
 
-// Form asks the user for free text before a choice is recorded.
+// Form asks the user for free text before a choice is recorded: one
+// multiline text (Label, Hint, Placeholder) or, when Fields is set,
+// several typed fields (see form.go).
 type Form struct {
-	Title       string `yaml:"title"`
-	Submit      string `yaml:"submit"`
-	Label       string `yaml:"label"`
-	Hint        string `yaml:"hint"`
-	Placeholder string `yaml:"placeholder"`
+	Title       string  `yaml:"title"`
+	Submit      string  `yaml:"submit"`
+	Label       string  `yaml:"label"`
+	Hint        string  `yaml:"hint"`
+	Placeholder string  `yaml:"placeholder"`
+	Fields      []Field `yaml:"fields,omitempty"`
 }
 
 // Step is a roadmap step or, in Outcomes, an end of a path.

@@ -198,6 +198,8 @@ func (f *Flow) entryText(e Entry) string {
 		return "subscribed " + Lit(e.Detail) + " to announcements"
 	case ActAnnounceOff:
 		return "unsubscribed " + Lit(e.Detail) + " from announcements"
+	case ActWait, ActWaitEnd:
+		return waitEntryText(name, e)
 	}
 	return Lit(e.Action + " " + e.Detail)
 }

@@ -9,7 +9,7 @@ import (
 // Token is what a button carries: what the card was drawn from, so a
 // stale or repeated click meets the current state and is told the truth.
 type Token struct {
-	Kind    string // choose | open | reset | cancel
+	Kind    string // choose | open | reset | cancel | wait | wait_end
 	Step    string
 	Choice  string
 	Version int64
@@ -21,6 +21,10 @@ const (
 	KindOpen   = "open"
 	KindReset  = "reset"
 	KindCancel = "cancel"
+	// KindWait opens (and submits) the "Waiting on" form of Step;
+	// KindWaitEnd clears the step's wait.
+	KindWait    = "wait"
+	KindWaitEnd = "wait_end"
 )
 
 const tokenPrefix = "c1"
@@ -49,7 +53,7 @@ func ParseToken(s string) (Token, error) {
 	}
 	t := Token{Kind: f[1], Step: f[2], Choice: f[3], Version: v}
 	switch t.Kind {
-	case KindChoose, KindOpen, KindReset, KindCancel:
+	case KindChoose, KindOpen, KindReset, KindCancel, KindWait, KindWaitEnd:
 		return t, nil
 	}
 	return Token{}, fmt.Errorf("unknown token kind %q", t.Kind)

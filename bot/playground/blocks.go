@@ -204,6 +204,13 @@ func (v *validator) element(at string, el jsonObject, ids map[string]bool) {
 			v.text(at+"/confirm/confirm", c["confirm"], 30, "plain_text")
 			v.text(at+"/confirm/deny", c["deny"], 30, "plain_text")
 		}
+	case "datepicker":
+		if el["placeholder"] != nil {
+			v.text(at+"/placeholder", el["placeholder"], 150, "plain_text")
+		}
+		if s, ok := el["initial_date"].(string); ok && !isDate(s) {
+			v.fail(at+"/initial_date", "must be a date in the format YYYY-MM-DD")
+		}
 	case "plain_text_input":
 		if el["placeholder"] != nil {
 			v.text(at+"/placeholder", el["placeholder"], 150, "plain_text")

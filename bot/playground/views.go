@@ -155,7 +155,8 @@ func (p *Playground) viewObject(v *View, body jsonObject, values map[string]map[
 	return out
 }
 
-// inputs lists the input blocks of a view that hold a plain_text_input.
+// inputs lists the input blocks of a view that hold a plain_text_input
+// or a datepicker.
 func inputs(body jsonObject, fn func(blockID, actionID string, block, el jsonObject)) {
 	blocks, _ := body["blocks"].([]any)
 	for _, b := range blocks {
@@ -164,7 +165,7 @@ func inputs(body jsonObject, fn func(blockID, actionID string, block, el jsonObj
 			continue
 		}
 		el, _ := blk["element"].(jsonObject)
-		if el["type"] != "plain_text_input" {
+		if el["type"] != "plain_text_input" && el["type"] != "datepicker" {
 			continue
 		}
 		bid, _ := blk["block_id"].(string)
@@ -176,10 +177,14 @@ func inputs(body jsonObject, fn func(blockID, actionID string, block, el jsonObj
 // stateValues is a view's state.values for the given input values.
 func stateValues(body jsonObject, values map[string]map[string]string) jsonObject {
 	out := jsonObject{}
-	inputs(body, func(bid, aid string, _, _ jsonObject) {
+	inputs(body, func(bid, aid string, _, el jsonObject) {
 		var val any // Slack sends null for an empty field
 		if s := values[bid][aid]; s != "" {
 			val = s
+		}
+		if el["type"] == "datepicker" {
+			out[bid] = jsonObject{aid: jsonObject{"type": "datepicker", "selected_date": val}}
+			return
 		}
 		out[bid] = jsonObject{aid: jsonObject{"type": "plain_text_input", "value": val}}
 	})
@@ -201,6 +206,8 @@ func checkInputs(body jsonObject, values map[string]map[string]string) map[strin
 		switch {
 		case s == "" && blk["optional"] != true:
 			errs[bid] = "Please fill out this field."
+		case el["type"] == "datepicker" && s != "" && !isDate(s):
+			errs[bid] = "Please pick a date." // the client's picker sends nothing else
 		case s != "" && limit("min_length") > 0 && int64(n) < limit("min_length"):
 			errs[bid] = fmt.Sprintf("Please enter at least %d characters.", limit("min_length"))
 		case limit("max_length") > 0 && int64(n) > limit("max_length"):
@@ -259,4 +266,11 @@ func viewTitle(body jsonObject) string {
 		}
 	}
 	return "the view"
+}
+
+// isDate reports whether s is a real date written YYYY-MM-DD, as Slack
+// requires of a datepicker's dates.
+func isDate(s string) bool {
+	d, err := time.Parse(time.DateOnly, s)
+	return err == nil && d.Format(time.DateOnly) == s
 }

@@ -16,6 +16,8 @@ func FuzzInteractionPayload(f *testing.F) {
 		`{"type":"block_actions","team":{"id":"T0FIRM"},"user":{"id":"U1"},"view":{"type":"home"},"actions":[{"type":"button","block_id":"b","action_id":"cais_a","value":"c1|open|||0"}]}`,
 		`{"type":"view_submission","team":{"id":"T0FIRM"},"user":{"id":"U1"},"view":{"callback_id":"cais_form","private_metadata":"{\"t\":\"c1|choose|method|agent|3\",\"c\":\"C1\"}","state":{"values":{"agents":{"agents":{"type":"plain_text_input","value":"Acme"}}}}}}`,
 		`{"type":"view_submission","view":{"callback_id":"cais_form","private_metadata":"not json"}}`,
+		`{"type":"view_submission","team":{"id":"T0FIRM"},"user":{"id":"U1"},"view":{"callback_id":"cais_form","private_metadata":"{\"t\":\"c1|wait|obligation||0\",\"c\":\"C1\"}","state":{"values":{"f_who":{"f_who":{"type":"plain_text_input","value":"FINRA CAT"}},"f_follow_up":{"f_follow_up":{"type":"datepicker","selected_date":"2027-02-30"}}}}}}`,
+		`{"type":"view_submission","team":{"id":"T0FIRM"},"user":{"id":"U1"},"view":{"callback_id":"cais_form","private_metadata":"{\"t\":\"c1|wait|obligation||0\",\"c\":\"C1\"}","state":{"values":{"f_":{"f_":{"type":"datepicker","selected_date":null}},"f_x":{}}}}}`,
 		`{"type":"shortcut"}`, `{}`, `[]`, `null`, `{"type":"block_actions","actions":[{"type":"button"}]}`,
 	} {
 		f.Add(s)

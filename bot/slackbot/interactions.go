@@ -101,8 +101,6 @@ func (h *Handler) cardNotUpdated(ctx context.Context, channel, user string) {
 func (h *Handler) openForm(ctx context.Context, ic *slack.InteractionCallback, reply dialogs.Reply, channel string) {
 	meta, _ := json.Marshal(formMeta{Token: reply.FormToken, ResponseURL: ic.ResponseURL, Channel: channel})
 	f := reply.Form
-	input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, clip(f.Placeholder, 150), false, false), formInput).
-		WithMultiline(true).WithMaxLength(maxFormInput)
 	view := slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      formCallback,
@@ -110,9 +108,7 @@ func (h *Handler) openForm(ctx context.Context, ic *slack.InteractionCallback, r
 		Title:           slack.NewTextBlockObject(slack.PlainTextType, clip(f.Title, 24), false, false),
 		Submit:          slack.NewTextBlockObject(slack.PlainTextType, clip(f.Submit, 24), false, false),
 		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewInputBlock(formBlock,
-			slack.NewTextBlockObject(slack.PlainTextType, clip(f.Label, 2000), false, false),
-			slack.NewTextBlockObject(slack.PlainTextType, clip(f.Hint, 2000), false, false), input)}},
+		Blocks:          slack.Blocks{BlockSet: formBlocks(f)},
 	}
 	if _, err := h.cfg.API.OpenViewContext(ctx, ic.TriggerID, view); err != nil {
 		h.logger(ctx).Error("views.open failed", "err", err)
@@ -126,29 +122,48 @@ func (h *Handler) viewSubmission(ctx context.Context, ic *slack.InteractionCallb
 	if ic.View.CallbackID != formCallback || json.Unmarshal([]byte(ic.View.PrivateMetadata), &meta) != nil {
 		return ok(nil)
 	}
-	input := ""
-	if ic.View.State != nil {
-		input = ic.View.State.Values[formBlock][formInput].Value
-	}
-	if len(input) > maxFormInput {
-		return formErrors(adapter.FormTooLong)
+	input, values, tooLong := submitted(ic.View.State)
+	if tooLong != "" {
+		return formErrors(tooLong, adapter.FormTooLong)
 	}
 	f, err := h.firm(ic.Team.ID, meta.Channel)
 	if err != nil || ic.User.ID == "" {
 		return bad("submission without team, channel or user")
 	}
-	reply, err := h.cfg.Service.Click(ctx, f, dialogs.Event{User: ic.User.ID, Channel: meta.Channel, Input: input, Submitted: true}, meta.Token)
+	reply, err := h.cfg.Service.Click(ctx, f, dialogs.Event{User: ic.User.ID, Channel: meta.Channel, Input: input, Values: values, Submitted: true}, meta.Token)
 	if err != nil {
-		return formErrors(plain(h.failure(ctx, err, f).Parts[0].Text, h.cfg.Command, 2000))
+		return formErrors(firstBlock(ic.View.State), plain(h.failure(ctx, err, f).Parts[0].Text, h.cfg.Command, 2000))
 	}
 	adapter.Handled(ctx, h.log, "click handled", f, ic.User.ID, "form", reply)
 	if reply.FormError != "" {
-		return formErrors(reply.FormError)
+		return formErrors(errorBlock(reply), reply.FormError)
 	}
 	h.deliver(ctx, f, ic.User.ID, meta.ResponseURL, meta.Channel, reply)
 	return ok(nil)
 }
 
-func formErrors(msg string) answer {
-	return ok(map[string]any{"response_action": "errors", "errors": map[string]string{formBlock: msg}})
+// formErrors shows msg under the input block named block.
+func formErrors(block, msg string) answer {
+	return ok(map[string]any{"response_action": "errors", "errors": map[string]string{block: msg}})
+}
+
+// firstBlock is an input block of the submitted view to show an error
+// under that is about no field ("agents" for the one-input form).
+func firstBlock(state *slack.ViewState) string {
+	if state == nil {
+		return formBlock
+	}
+	if _, ok := state.Values[formBlock]; ok {
+		return formBlock
+	}
+	best := ""
+	for b := range state.Values {
+		if strings.HasPrefix(b, fieldBlockPrefix) && (best == "" || b < best) {
+			best = b
+		}
+	}
+	if best == "" {
+		return formBlock
+	}
+	return best
 }

@@ -30,7 +30,7 @@ type TeamsOptions struct {
 	Width string `json:"width,omitempty"`
 }
 
-// Element is a TextBlock, a RichTextBlock or an Input.Text.
+// Element is a TextBlock, a RichTextBlock, an Input.Text or an Input.Date.
 type Element struct {
 	Type      string `json:"type"`
 	Spacing   string `json:"spacing,omitempty"`

@@ -75,7 +75,7 @@ func (h *Handler) click(ctx context.Context, a *Activity, data map[string]string
 	} else {
 		adapter.Handled(ctx, h.log, "card action handled", f, ev.User, "click", reply)
 	}
-	if isForm && len(input) > maxFormInput && reply.Form != nil {
+	if _, fits := fieldValues(data); isForm && (len(input) > maxFormInput || !fits) && reply.Form != nil {
 		reply.FormError = adapter.FormTooLong
 	}
 	out := outgoing{reply: reply, people: h.people(ctx, a, reply), replyTo: a.ReplyToID}
@@ -105,7 +105,10 @@ func clickToken(data map[string]string, ev *dialogs.Event) string {
 			return dialogs.Token{Kind: dialogs.KindCancel, Version: t.Version}.String()
 		}
 	case data[dataForm] != "" && len(input) <= maxFormInput:
-		ev.Input, ev.Submitted = input, true
+		values, fits := fieldValues(data)
+		if fits {
+			ev.Input, ev.Values, ev.Submitted = input, values, true
+		}
 	}
 	return token
 }

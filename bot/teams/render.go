@@ -50,12 +50,7 @@ func (rd Renderer) Card(r dialogs.Reply, people People) Card {
 	if len(c.Body) > maxElements {
 		c.Body = append(c.Body[:maxElements-1], text("… (shortened)"))
 	}
-	for i, a := range r.Actions {
-		if i == maxActions {
-			break
-		}
-		c.Actions = append(c.Actions, rd.action(a, people))
-	}
+	c.Actions = rd.actions(r.Actions, people)
 	return c
 }
 
@@ -133,9 +128,13 @@ func (rd Renderer) Form(r dialogs.Reply, people People, input string) Card {
 		e.Color, e.Weight = "Attention", "Bolder"
 		c.Body = append(c.Body, e)
 	}
-	c.Body = append(c.Body, Element{Type: inputText, ID: inputID, Label: plainText(f.Label, rd.Command, people, maxTitle),
-		Placeholder: plainText(f.Placeholder, rd.Command, people, maxTitle), Value: clip(input, maxFormInput), IsMultiline: true, MaxLength: maxFormInput,
-		IsRequired: true, ErrorMessage: "This field is required."})
+	if f.Multi() {
+		c.Body = append(c.Body, rd.fieldInputs(f, people)...)
+	} else {
+		c.Body = append(c.Body, Element{Type: inputText, ID: inputID, Label: plainText(f.Label, rd.Command, people, maxTitle),
+			Placeholder: plainText(f.Placeholder, rd.Command, people, maxTitle), Value: clip(input, maxFormInput), IsMultiline: true, MaxLength: maxFormInput,
+			IsRequired: true, ErrorMessage: "This field is required."})
+	}
 	c.Actions = []CardAction{
 		{Type: actionSubmit, Title: plainText(f.Submit, rd.Command, people, maxActionLen), Style: stylePositive, Data: map[string]string{dataToken: r.FormToken, dataForm: "1"}},
 		{Type: actionSubmit, Title: "Cancel", AssociatedInputs: "none", Data: map[string]string{dataToken: r.FormToken, dataForm: "1", dataCancel: "1"}},

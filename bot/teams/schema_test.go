@@ -44,6 +44,8 @@ var elementRules = map[string]map[string]propRule{
 	"Input.Text": {"label": {kind: "string"}, "placeholder": {kind: "string"}, "value": {kind: "string"}, "isMultiline": {kind: "bool"},
 		"maxLength": {kind: "int"}, "isRequired": {kind: "bool"}, "errorMessage": {kind: "string"}, "regex": {kind: "string"},
 		"style": {kind: "string", enum: []string{"text", "tel", "url", "email", "password"}}},
+	"Input.Date": {"label": {kind: "string"}, "placeholder": {kind: "string"}, "value": {kind: "string"}, "min": {kind: "string"},
+		"max": {kind: "string"}, "isRequired": {kind: "bool"}, "errorMessage": {kind: "string"}},
 }
 
 var textRunRules = map[string]propRule{
@@ -189,7 +191,7 @@ func (v *validator) element(path string, e map[string]any) {
 	if t == "TextBlock" && strings.TrimSpace(fmt.Sprint(e["text"])) == "" {
 		v.fail(path, "empty TextBlock")
 	}
-	if t == "Input.Text" {
+	if t == "Input.Text" || t == "Input.Date" {
 		id, _ := e["id"].(string)
 		if id == "" || v.inputs[id] {
 			v.fail(path, "input id %q missing or not unique", id)

@@ -1,5 +1,5 @@
 // Block Kit to DOM: header, section (text, fields, accessory), context,
-// divider, actions (buttons), input (plain_text_input), image, rich_text.
+// divider, actions (buttons), input (plain_text_input, datepicker), image, rich_text.
 // Clicks go to PG.onButton, which app.js sets.
 'use strict';
 window.PG = window.PG || {};
@@ -120,6 +120,15 @@ window.PG = window.PG || {};
       f.dataset.actionId = el.action_id;
       if (el.placeholder) f.placeholder = plain(el.placeholder);
       if (el.initial_value) f.value = el.initial_value;
+      e.append(f);
+    } else if (el.type === 'datepicker') {
+      // Slack's datepicker submits selected_date as YYYY-MM-DD, which is
+      // what a date input's value is.
+      const f = h('input');
+      f.type = 'date';
+      f.id = id;
+      f.dataset.actionId = el.action_id;
+      if (el.initial_date) f.value = el.initial_date;
       e.append(f);
     } else {
       e.append(h('span', 'blk-unsupported', '[' + el.type + ' input: not supported in the playground]'));
