@@ -161,7 +161,7 @@ func TestExportCSV(t *testing.T) {
 		if row[col["seq"]] != strconv.Itoa(i+1) || row[col["prev_hash"]] != e.Prev || row[col["hash"]] != e.Hash {
 			t.Errorf("row %d: seq %s prev %s hash %s", i+1, row[col["seq"]], row[col["prev_hash"]], row[col["hash"]])
 		}
-		if row[col["step_title"]] != "Step 1: Determine if your firm has an obligation to report to CAT CAIS" || row[col["at_local"]] == "" {
+		if row[col["step_title"]] != "Step 1: Determine if your firm has an obligation to report Customer and Account information to CAT CAIS" || row[col["at_local"]] == "" {
 			t.Errorf("row %d: title %q local %q", i+1, row[col["step_title"]], row[col["at_local"]])
 		}
 		detail := row[col["detail"]]

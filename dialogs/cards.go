@@ -15,10 +15,14 @@ func (f *Flow) current(p Progress) *Step {
 	return s
 }
 
-// Card is the card for the firm's current step.
-func (f *Flow) Card(p Progress, now time.Time) Reply {
+// Card is the card for the firm's current step, as anyone may see it.
+func (f *Flow) Card(p Progress, now time.Time) Reply { return f.CardFor(p, now, "") }
+
+// CardFor is the card for the firm's current step as viewer sees it: an
+// admin is also told how to set a target date for the step.
+func (f *Flow) CardFor(p Progress, now time.Time, viewer string) Reply {
 	s := f.current(p)
-	r := Reply{Title: s.Heading(), Parts: make([]Part, 0, 4+len(s.Notes)), Actions: make([]Action, 0, len(s.Choices))}
+	r := Reply{Title: s.Heading(), Parts: make([]Part, 0, 5+len(s.Notes)), Actions: make([]Action, 0, len(s.Choices))}
 	r.text(f.fill(f.fillAgent(s.Text, p, s), p))
 	if s.Help {
 		r.text(f.helpdesk())
@@ -29,15 +33,23 @@ func (f *Flow) Card(p Progress, now time.Time) Reply {
 	if w, ok := p.Waits[s.ID]; ok {
 		r.text(f.waitText(w, now))
 	}
+	if o := obligations(s); o != "" {
+		r.text(o)
+	}
+	if h := f.targetHint(s, p, viewer); h != "" {
+		r.context(h)
+	}
 	for _, n := range s.Notes {
-		r.context(n)
+		r.context(n.String())
 	}
 	if len(s.Refs) > 0 {
 		r.context("References: " + strings.Join(s.Refs, " · "))
 	}
-	r.context("CAT Helpdesk: " + f.Roadmap.Helpdesk.Phone + " · " + f.Roadmap.Helpdesk.Email)
+	if !s.Help { // a help card shows the Helpdesk once, in its text
+		r.context("CAT Helpdesk: " + f.Roadmap.Helpdesk.Phone + " · " + f.Roadmap.Helpdesk.Email)
+	}
 	for _, c := range s.Choices {
-		a := Action{Label: c.Label, Value: Token{Kind: KindChoose, Step: s.ID, Choice: c.ID, Version: p.Version}.String()}
+		a := Action{Label: c.Label, Value: Token{Kind: KindChoose, Step: s.ID, Choice: c.ID, Version: p.Version}.String(), Confirm: c.Confirm}
 		if c.Primary {
 			a.Style = Primary
 		}
@@ -69,21 +81,24 @@ func (f *Flow) helpdesk() string {
 	return fmt.Sprintf("**FINRA CAT Helpdesk:** %s · %s", h.Phone, h.Email)
 }
 
-// stepDates shows the roadmap's dates for a step, saying plainly which
-// have passed, and the firm's own target date for it.
+// stepDates shows the roadmap's dates for a step — an opening "opened",
+// a deadline with its days left or "passed" — the firm's own target date
+// for it, and what a passed date means for a firm not yet done.
 func (f *Flow) stepDates(s *Step, p Progress, now time.Time) string {
-	var lines []string
-	passed := false
+	var lines, passed []string
 	now = now.In(f.Loc)
 	for _, id := range s.Dates {
 		d, _ := f.Roadmap.Date(id)
 		when, _ := time.ParseInLocation(time.DateOnly, d.Date, f.Loc)
 		left := daysBetween(now, when)
-		lines = append(lines, "• "+d.Label+": "+longDate(when)+" — "+daysLeft(left))
-		passed = passed || left < 0
-	}
-	if passed {
-		lines = append(lines, "The roadmap's dates have passed. A firm onboarding now works to its own target dates: set one with `{cmd} deadline "+s.Number+" YYYY-MM-DD`.")
+		line := "• " + d.Label + ": " + longDate(when)
+		if d.Kind != "milestone" || left >= 0 {
+			line += " — " + daysLeft(left)
+		}
+		lines = append(lines, line)
+		if left < 0 && d.Passed != "" && !f.completed(p, d) {
+			passed = append(passed, d.Passed)
+		}
 	}
 	if t, ok := p.Targets[s.ID]; ok {
 		when, _ := time.ParseInLocation(time.DateOnly, t, f.Loc)
@@ -92,7 +107,7 @@ func (f *Flow) stepDates(s *Step, p Progress, now time.Time) string {
 	if len(lines) == 0 {
 		return ""
 	}
-	return "**Dates**\n" + strings.Join(lines, "\n")
+	return strings.Join(append([]string{"**Dates**\n" + strings.Join(lines, "\n")}, passed...), "\n")
 }
 
 // daysBetween counts calendar days from now's date to day (negative: past).
@@ -139,7 +154,7 @@ func (f *Flow) Status(p Progress, now time.Time) Reply {
 	if cur.IsOutcome() {
 		r.text("**Outcome:** " + cur.Title)
 	}
-	r.context(fmt.Sprintf("Progress version %d · %d audit entries · as of %s", p.Version, p.Seq, f.Stamp(now)))
+	r.context(f.statusFooter(p, now))
 	r.Actions = []Action{{Label: "Open next step", Style: Primary, Value: Token{Kind: KindOpen, Version: p.Version}.String()}}
 	return r
 }

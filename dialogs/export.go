@@ -24,7 +24,7 @@ func (f *Flow) Export(firm string, entries []Entry, now time.Time) Reply {
 	}
 	w.Flush()
 	name := "cais-audit-" + now.In(f.Loc).Format("2006-01-02") + ".csv"
-	r := Notice("Audit trail export", "The full audit trail ("+strconv.Itoa(len(entries))+" entries, with its SHA-256 hash chain) is attached as `"+name+"`.")
+	r := Notice("Audit trail export", "The full audit trail ("+nouns(len(entries), "entry", "entries")+", with its SHA-256 hash chain) is attached as `"+name+"`.")
 	r.File = &File{Name: name, Title: "CAIS audit trail — " + Lit(firm), Content: buf.Bytes()}
 	return r
 }

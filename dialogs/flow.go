@@ -72,8 +72,11 @@ func (f *Flow) change(p Progress, next Progress, ev Event, e Entry, reply Reply)
 func (f *Flow) Click(p Progress, ev Event) Result {
 	switch ev.Token.Kind {
 	case KindOpen:
-		return Result{Reply: f.Card(p, ev.At)}
+		return Result{Reply: f.CardFor(p, ev.At, ev.User)}
 	case KindCancel:
+		if ev.Token.Step != "" {
+			return f.cancelled(p, ev)
+		}
 		r := Notice("Reset cancelled", "Nothing was changed.")
 		r.Replace = true
 		return Result{Reply: r}
@@ -130,7 +133,7 @@ func (f *Flow) choose(p Progress, ev Event) Result {
 		e.Detail += ": " + string(names)
 	}
 	e.Detail += endWaitOnConfirm(&next, cur.ID)
-	reply := f.Card(next, ev.At)
+	reply := f.CardFor(next, ev.At, ev.User)
 	reply.Replace = true
 	reply.Public = fmt.Sprintf("%s confirmed **%s** — %s (answer: %s).", Mention(ev.User), cur.Heading(), doneText(c, conf), c.Label)
 	if len(conf.Agents) > 0 {
@@ -166,7 +169,7 @@ func (f *Flow) stale(p Progress, ev Event) Result {
 			what = fmt.Sprintf("%s is no longer the current step: %s %s on %s.", s.Short(), Mention(l.User), f.describe(l), f.Stamp(l.At))
 		}
 	}
-	reply := f.Card(p, ev.At)
+	reply := f.CardFor(p, ev.At, ev.User)
 	reply.Parts = append([]Part{{Kind: Text, Text: "⚠️ " + what + " Nothing was changed. Here is the current step."}, {Kind: Divider}}, reply.Parts...)
 	reply.Replace = true
 	return Result{Reply: reply}
@@ -217,7 +220,7 @@ func (f *Flow) Undo(p Progress, ev Event) Result {
 	next.Current = last.Step
 	e := Entry{Action: ActUndo, Step: last.Step, Choice: last.Choice,
 		Detail: fmt.Sprintf("reopened %s (was: %s, by %s at %s)", short, answer(s, last.Choice), last.User, last.At.UTC().Format(time.RFC3339))}
-	reply := f.Card(next, ev.At)
+	reply := f.CardFor(next, ev.At, ev.User)
 	reply.Public = fmt.Sprintf("%s reopened **%s** (it had been confirmed by %s on %s).", Mention(ev.User), heading, Mention(last.User), f.Stamp(last.At))
 	return f.change(p, next, ev, e, reply)
 }
@@ -240,18 +243,18 @@ func (f *Flow) reset(p Progress, ev Event) Result {
 	if ev.Token.Version != p.Version {
 		// The prompt showed another state: resetting now could clear
 		// confirmations the admin never saw, or reset twice.
-		r := Notice("Reset not done", fmt.Sprintf("The firm's progress changed since this prompt was shown (%d confirmations now). Nothing was changed. Type `{cmd} reset` again to see the current state first.", len(p.Path)))
+		r := Notice("Reset not done", fmt.Sprintf("The firm's progress changed since this prompt was shown (%s now). Nothing was changed. Type `{cmd} reset` again to see the current state first.", plural(len(p.Path), "confirmation")))
 		r.Replace = true
 		return Result{Reply: r}
 	}
 	next := nextOf(p)
 	next.Path, next.Current = nil, ""
-	e := Entry{Action: ActReset, Card: ev.Token.Version, Detail: fmt.Sprintf("cleared %d confirmations", len(p.Path))}
+	e := Entry{Action: ActReset, Card: ev.Token.Version, Detail: "cleared " + plural(len(p.Path), "confirmation")}
 	if len(next.Waits) > 0 {
 		e.Detail += fmt.Sprintf(" and %s", plural(len(next.Waits), "wait"))
 		next.Waits = nil
 	}
-	reply := f.Card(next, ev.At)
+	reply := f.CardFor(next, ev.At, ev.User)
 	reply.Replace = true
 	reply.Public = fmt.Sprintf("%s reset the CAIS roadmap: every step is open again (the audit trail keeps the history).", Mention(ev.User))
 	return f.change(p, next, ev, e, reply)

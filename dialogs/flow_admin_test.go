@@ -85,7 +85,7 @@ func TestUndo(t *testing.T) {
 	walk(t, s, "Yes", "Registration submitted")
 	want := []struct{ title, cur string }{
 		{"Step 2: Register for CAT CAIS", "register"},
-		{"Step 1: Determine if your firm has an obligation to report to CAT CAIS", "obligation"},
+		{"Step 1: Determine if your firm has an obligation to report Customer and Account information to CAT CAIS", "obligation"},
 	}
 	for i, w := range want {
 		r := command(t, s, admin, "undo")
@@ -234,11 +234,12 @@ func TestTargetOnCardAndDeadlines(t *testing.T) {
 	d := body(command(t, s, "U1", "deadlines"))
 	for _, w := range []string{
 		"Certification opened** — February 1, 2022",
-		"certification (roadmap date)** — passed (July 25, 2022)",
+		"onboarding steps (roadmap date)** — passed (July 25, 2022)",
 		"compliance (roadmap date)** — passed (May 31, 2024)",
 		"Your target: Step 6(A)", "June 5, 2027: 193 days left",
 		"November 25, 2026: 1 day left",
-		"own target dates",
+		"your firm's internal plan",
+		"contact the **FINRA CAT Helpdesk** now",
 	} {
 		if !strings.Contains(d, w) {
 			t.Errorf("deadlines lack %q:\n%s", w, d)

@@ -145,9 +145,9 @@ func TestJourneys(t *testing.T) {
 			[]string{"Step 1", "Step 4", "Step 6:"}, []string{"Step 5", "Step 6(A)", "Step 6(B)", "Step 6(C)"}, 5},
 		{"self upload", append(append(append([]click{}, common...), click{"Self-report: file upload", "", "Step 6: Certify for Full CAIS Production (self-reporting firms)"}), selfEnd...),
 			[]string{"Step 4", "Step 6:"}, []string{"Step 5"}, 5},
-		{"no obligation", []click{{"No", "", "No CAIS obligation recorded"}}, []string{"Step 1"}, []string{"Step 2", "Step 6(C)"}, 1},
-		{"no obligation reopened", []click{{"No", "", "No CAIS obligation recorded"}, {"Reopen Step 1", "", "Step 1: Determine if your firm has an obligation to report to CAT CAIS"}, {"Yes", "", "Step 2: Register for CAT CAIS"}}, []string{"Step 1"}, nil, 3},
-		{"not sure stays", []click{{"Not sure", "", "Step 1: Determine if your firm has an obligation to report to CAT CAIS — help"}}, nil, nil, 0},
+		{"no obligation", []click{{"No", "", "Step 1 answered: the firm reports no events containing an FDID"}}, []string{"Step 1"}, []string{"Step 2", "Step 6(C)"}, 1},
+		{"no obligation reopened", []click{{"No", "", "Step 1 answered: the firm reports no events containing an FDID"}, {"Reopen Step 1", "", "Step 1: Determine if your firm has an obligation to report Customer and Account information to CAT CAIS"}, {"Yes", "", "Step 2: Register for CAT CAIS"}}, []string{"Step 1"}, nil, 3},
+		{"not sure stays", []click{{"Not sure", "", "Step 1: Determine if your firm has an obligation to report Customer and Account information to CAT CAIS — help"}}, nil, nil, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -161,7 +161,7 @@ func TestJourneys(t *testing.T) {
 				if next.Title != c.wantTitle {
 					t.Fatalf("after %q: title %q, want %q", c.label, next.Title, c.wantTitle)
 				}
-				if next.Form == nil && len(next.Actions) > 0 || next.Title == "CAIS onboarding complete" || next.Title == "No CAIS obligation recorded" {
+				if next.Form == nil && len(next.Actions) > 0 || next.Title == "CAIS onboarding complete" || next.Title == "Step 1 answered: the firm reports no events containing an FDID" {
 					card = next
 				}
 			}

@@ -19,6 +19,11 @@ var embedded []byte
 // Roadmap is the onboarding guide as data: steps, choices, branches,
 // outcomes, dates and contacts.
 type Roadmap struct {
+	// Version names this text of the roadmap; Reviewed is the date
+	// (YYYY-MM-DD) its content was last checked against its sources. Both
+	// are optional in a replacement file: Warnings names what is missing.
+	Version  string          `yaml:"version"`
+	Reviewed string          `yaml:"reviewed"`
 	Title    string          `yaml:"title"`
 	Source   string          `yaml:"source"`
 	Start    string          `yaml:"start"`
@@ -45,6 +50,9 @@ type Date struct {
 	Label string   `yaml:"label"`
 	Date  string   `yaml:"date"` // YYYY-MM-DD
 	Steps []string `yaml:"steps"`
+	// Passed is what the bot says once the date is history and the firm
+	// has not finished its steps (e.g. whom to contact now).
+	Passed string `yaml:"passed"`
 }
 
 // Form asks the user for free text before a choice is recorded: one
@@ -65,7 +73,7 @@ type Step struct {
 	Number  string   `yaml:"number"`
 	Title   string   `yaml:"title"`
 	Text    string   `yaml:"text"`
-	Notes   []string `yaml:"notes"`
+	Notes   []Note   `yaml:"notes"`
 	Refs    []string `yaml:"refs"`
 	Dates   []string `yaml:"dates"`
 	Help    bool     `yaml:"help"`
@@ -77,6 +85,9 @@ type Step struct {
 	// Retired are answers that earlier roadmaps offered on this step and
 	// stored progress may still hold.
 	Retired []Retired `yaml:"retired"`
+	// Obligations are what continues after an outcome (ongoing
+	// reporting duties), each with its source and as-of date.
+	Obligations []Note `yaml:"obligations"`
 
 	outcome bool
 }
@@ -103,6 +114,8 @@ type Choice struct {
 	Form  string `yaml:"form"`
 	// Done says in words what confirming this choice records.
 	Done string `yaml:"done"`
+	// Confirm, when set, asks the user before the answer is recorded.
+	Confirm *Confirm `yaml:"confirm"`
 }
 
 // Heading is how the step is named everywhere: "Step 4: …".
@@ -237,6 +250,10 @@ func (r *Roadmap) validate() error {
 	for i, d := range r.Dates {
 		r.checkDate(fmt.Sprintf("dates[%d] %q", i, d.ID), d, fail)
 	}
+	r.checkMeta(fail)
+	for _, s := range all {
+		checkNotes(s, fail)
+	}
 	return errors.Join(errs...)
 }
 
@@ -284,6 +301,11 @@ func (r *Roadmap) checkStep(s *Step, fail func(string, string, ...any)) {
 		}
 		if c.Form != "" && r.Forms[c.Form].Label == "" {
 			fail(cw, "uses form %q, which is not defined", c.Form)
+		}
+		if k := c.Confirm; k != nil && (k.Title == "" || k.Text == "" || k.OK == "" || k.Cancel == "") {
+			fail(cw+" confirm", "needs title, text, ok and cancel")
+		} else if k != nil && (len(k.Title) > 100 || len(k.Text) > 300 || len(k.OK) > 30 || len(k.Cancel) > 30) {
+			fail(cw+" confirm", "is longer than Slack shows (title 100, text 300, ok and cancel 30 characters)")
 		}
 	}
 	if primaries > 1 {

@@ -99,8 +99,8 @@ func TestParseRefusesFaults(t *testing.T) {
 			[]string{`step "a"`, "2 primary choices", "at most one"}},
 		{"unknown field (strict decoding)", edit(t, `title: "Second"`, "title: \"Second\"\n    colour: red"),
 			[]string{"colour", "not found", "line"}},
-		{"unknown top-level field", edit(t, "source: test", "source: test\nversion: 2"),
-			[]string{"version", "not found"}},
+		{"unknown top-level field", edit(t, "source: test", "source: test\nedition: 2"),
+			[]string{"edition", "not found"}},
 		{"bad date", edit(t, `"2024-05-31"`, `"2024-13-01"`),
 			[]string{`dates[0] "d1"`, `"2024-13-01"`, "not YYYY-MM-DD"}},
 		{"date in another format", edit(t, `"2024-05-31"`, `"May 31, 2024"`),
@@ -214,7 +214,7 @@ func TestStepByNumber(t *testing.T) {
 func TestHeadings(t *testing.T) {
 	r := Default()
 	for _, tc := range []struct{ id, heading, short string }{
-		{"obligation", "Step 1: Determine if your firm has an obligation to report to CAT CAIS", "Step 1"},
+		{"obligation", "Step 1: Determine if your firm has an obligation to report Customer and Account information to CAT CAIS", "Step 1"},
 		{"certify_agent_request", "Step 6(A): Certify for Full CAIS Production — your CAT Reporting Agents certified", "Step 6(A)"},
 		{"complete", "CAIS onboarding complete", "CAIS onboarding complete"},
 	} {

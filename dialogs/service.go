@@ -68,7 +68,7 @@ func (s *Service) Command(ctx context.Context, f firm.ID, ev Event, cmd Command)
 		case CmdReset:
 			return s.Flow.ResetPrompt(p, ev)
 		}
-		return Result{Reply: s.Flow.Card(p, ev.At)}
+		return Result{Reply: s.Flow.CardFor(p, ev.At, ev.User)}
 	})
 }
 
@@ -212,7 +212,11 @@ func (f *Flow) Verify(entries []Entry, head string) Reply {
 	if len(entries) == 0 {
 		return Notice("Audit trail verified", "The audit trail is empty.")
 	}
-	return Notice("✅ Audit trail verified", fmt.Sprintf("All %d entries are intact and chained (SHA-256). Latest hash: `%s`.", len(entries), head))
+	all := fmt.Sprintf("All %d entries are", len(entries))
+	if len(entries) == 1 {
+		all = "The one entry is"
+	}
+	return Notice("✅ Audit trail verified", fmt.Sprintf("%s intact and chained (SHA-256). Latest hash: `%s`.", all, head))
 }
 
 // Unavailable is what a user is told when storage failed; whether their

@@ -132,8 +132,11 @@ func (f *Flow) DeadlinesReply(p Progress, now time.Time) Reply {
 		lines = append(lines, fmt.Sprintf("• **%s** — %s", d.Label, state))
 	}
 	r.text(strings.Join(lines, "\n"))
+	for _, n := range f.passedNotices(p, now) {
+		r.text(n)
+	}
 	if past {
-		r.context("The roadmap's own dates are history. A firm onboarding now works to its own target dates: `{cmd} deadline <step> <YYYY-MM-DD>` (admins).")
+		r.context("Target dates (`{cmd} deadline <step> <YYYY-MM-DD>`, admins) are your firm's internal plan; they do not replace the roadmap's dates.")
 	}
 	return r
 }

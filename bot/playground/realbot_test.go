@@ -55,7 +55,7 @@ func TestBrowserRealBotJourney(t *testing.T) {
 	b := NewBrowser(t, realBot(t))
 	b.SwitchUser("U0ALICE")
 	b.Compose("/cais-next")
-	b.WaitText(".msg .blk-header", "Step 1: Determine if your firm has an obligation to report to CAT CAIS")
+	b.WaitText(".msg .blk-header", "Step 1: Determine if your firm has an obligation to report Customer and Account information to CAT CAIS")
 	b.WaitText(".msg .btn.primary", "Yes")
 	b.SwitchUser("U0BOB")
 	b.Compose("/cais-next")

@@ -44,7 +44,7 @@ func (r *rig) audit() int {
 func TestAgentJourneyEndToEnd(t *testing.T) {
 	r := newRig(t)
 	card := r.slash("U1", "")
-	if got := header(card); got != "Step 1: Determine if your firm has an obligation to report to CAT CAIS" {
+	if got := header(card); got != "Step 1: Determine if your firm has an obligation to report Customer and Account information to CAT CAIS" {
 		t.Fatalf("first card header %q", got)
 	}
 	if yes := button(t, card, "Yes"); yes.Style != slack.StylePrimary {
@@ -137,7 +137,7 @@ func TestNoObligationAndNotSure(t *testing.T) {
 		t.Errorf("Not sure wrote %d audit entries", n)
 	}
 	out := r.click(card, "No", "U1")
-	if header(out) != "No CAIS obligation recorded" || !strings.Contains(text(out), "help@finracat.com") {
+	if header(out) != "Step 1 answered: the firm reports no events containing an FDID" || !strings.Contains(text(out), "help@finracat.com") {
 		t.Fatalf("no-obligation card:\n%s", text(out))
 	}
 	again := r.click(out, "Reopen Step 1", "U2")

@@ -11,7 +11,7 @@ func TestAgentJourneyEndToEnd(t *testing.T) {
 	r := newRig(t)
 	u1, u2 := person("Uma One"), person("Ulf Two")
 	card := r.say(u1, "next")
-	if got := title(card.Card); got != "Step 1: Determine if your firm has an obligation to report to CAT CAIS" {
+	if got := title(card.Card); got != "Step 1: Determine if your firm has an obligation to report Customer and Account information to CAT CAIS" {
 		t.Fatalf("first card title %q", got)
 	}
 	if yes := find(t, card.Card, "Yes"); yes.Style != stylePositive {

@@ -100,9 +100,10 @@ func clickToken(data map[string]string, ev *dialogs.Event) string {
 		// A cancelled form turns back into the current step's card.
 		return dialogs.Token{Kind: dialogs.KindOpen}.String()
 	case data[dataCancel] != "":
-		// Cancelling a confirmation is a Cancel click at the same version.
+		// Cancelling a confirmation is a Cancel click at the same version
+		// (and step: a step's answer cancelled shows its card again).
 		if t, err := dialogs.ParseToken(token); err == nil {
-			return dialogs.Token{Kind: dialogs.KindCancel, Version: t.Version}.String()
+			return dialogs.Token{Kind: dialogs.KindCancel, Step: t.Step, Version: t.Version}.String()
 		}
 	case data[dataForm] != "" && len(input) <= maxFormInput:
 		values, fits := fieldValues(data)

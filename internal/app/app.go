@@ -92,6 +92,9 @@ func New(cfg *Config, log *slog.Logger, opts ...Option) (*App, error) {
 	if cfg.Now != "" {
 		log.Warn("CAIS_NOW is set: the bot's clock starts at that instant (for demos and tests only)", "now", cfg.start)
 	}
+	for _, w := range cfg.roadmapWarnings() {
+		log.Warn("roadmap: "+w, "file", cfg.RoadmapFile)
+	}
 	if err := a.wire(); err != nil {
 		a.Close()
 		return nil, err

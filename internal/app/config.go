@@ -147,6 +147,12 @@ func (c *Config) check() error {
 	return nil
 }
 
+// roadmapWarnings are what the operator should know about the roadmap
+// at start-up (on the bot's clock, so CAIS_NOW counts): a missing version
+// or review date, a review more than six months old, notes without a
+// source.
+func (c *Config) roadmapWarnings() []string { return c.roadmap.Warnings(c.start) }
+
 // checkURL validates a URL without ever printing it (it may hold a password).
 func checkURL(name, raw string, schemes ...string) error {
 	u, err := url.Parse(raw)
