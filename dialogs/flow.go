@@ -58,10 +58,13 @@ func (f *Flow) refuse(what string) Result {
 func (f *Flow) change(p Progress, next Progress, ev Event, e Entry, reply Reply) Result {
 	next.Version = p.Version + 1
 	switch e.Action {
-	case ActConfirm, ActUndo, ActReset:
+	case ActConfirm, ActUndo, ActReset, ActReopen:
 		next.Opened = next.Version
 	}
 	next.Last = &Change{Action: e.Action, Step: e.Step, User: ev.User, At: ev.At}
+	if e.Action == ActReopen {
+		next.Last.Choice = e.Choice
+	}
 	e.User, e.At, e.Version = ev.User, ev.At.UTC(), next.Version
 	return Result{Next: &next, Entry: e, Reply: reply}
 }
@@ -96,6 +99,9 @@ func (f *Flow) choose(p Progress, ev Event) Result {
 	}
 	if c.Help {
 		return Result{Reply: f.help(cur, c)}
+	}
+	if f.reopens(cur, c) {
+		return f.reopen(p, ev, cur, c)
 	}
 	conf := Confirmation{Step: cur.ID, Choice: c.ID, User: ev.User, At: ev.At.UTC()}
 	if c.Form != "" {
@@ -148,7 +154,7 @@ func (f *Flow) stale(p Progress, ev Event) Result {
 			// A settings change since does not explain the reopening.
 			what = fmt.Sprintf("This card is from an earlier visit of %s, before it was reopened (latest change: %s %s on %s).", s.Short(), Mention(l.User), f.describe(l), f.Stamp(l.At))
 		} else if c, ok := p.Confirmed(s.ID); ok {
-			what = fmt.Sprintf("%s was already confirmed by %s on %s (answer: %s).", s.Short(), Mention(c.User), f.Stamp(c.At), answer(s, c.Choice))
+			what = f.alreadyDone(s, c)
 		} else if l := p.Last; l != nil {
 			what = fmt.Sprintf("%s is no longer the current step: %s %s on %s.", s.Short(), Mention(l.User), f.describe(l), f.Stamp(l.At))
 		}
@@ -161,7 +167,7 @@ func (f *Flow) stale(p Progress, ev Event) Result {
 
 // movesSteps tells the changes that move the firm between steps.
 func movesSteps(action string) bool {
-	return action == ActConfirm || action == ActUndo || action == ActReset
+	return action == ActConfirm || action == ActUndo || action == ActReset || action == ActReopen
 }
 
 func (f *Flow) describe(c *Change) string {
@@ -176,6 +182,11 @@ func (f *Flow) describe(c *Change) string {
 		return "reset the roadmap"
 	case ActConfirm:
 		return "confirmed " + name
+	case ActReopen:
+		if to := f.reopened(c.Step, c.Choice); to != nil {
+			return "reopened " + to.Short()
+		}
+		return "reopened a step from " + name
 	}
 	return "changed the firm's settings (" + c.Action + ")"
 }

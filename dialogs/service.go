@@ -190,6 +190,8 @@ func (f *Flow) entryText(e Entry) string {
 		return fmt.Sprintf("confirmed %s (%s)", name, Lit(e.Detail))
 	case ActUndo:
 		return "undid: " + Lit(e.Detail)
+	case ActReopen:
+		return Lit(e.Detail)
 	case ActReset:
 		return "reset the roadmap (" + Lit(e.Detail) + ")"
 	case ActDeadline:
