@@ -176,6 +176,7 @@ func (f *Flow) Help(unknown string) Reply {
 		"`{cmd} verify` — check the audit trail's hash chain",
 		"`{cmd} deadlines` — roadmap dates and your own target dates",
 		"`{cmd} deadline <step> <YYYY-MM-DD>` — set your target date for a step (admins)",
+		"`{cmd} deadline <step> clear` — remove the target date for a step (admins)",
 		"`{cmd} announce` / `{cmd} announce off` — deadline reminders in this channel (admins)",
 		"`{cmd} undo` — reopen the latest confirmed step (admins)",
 		"`{cmd} reset` — start over, after a confirmation (admins)",

@@ -196,6 +196,8 @@ func (f *Flow) entryText(e Entry) string {
 		return "reset the roadmap (" + Lit(e.Detail) + ")"
 	case ActDeadline:
 		return fmt.Sprintf("set the target for %s: %s", name, Lit(e.Detail))
+	case ActDeadlineClear:
+		return fmt.Sprintf("cleared the target for %s (%s)", name, Lit(e.Detail))
 	case ActAnnounce:
 		return "subscribed " + Lit(e.Detail) + " to announcements"
 	case ActAnnounceOff:
