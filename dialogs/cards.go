@@ -50,7 +50,7 @@ func (f *Flow) fill(text string, p Progress) string {
 	if len(names) > 0 {
 		quoted := make([]string, len(names))
 		for i, n := range names {
-			quoted[i] = "**" + Lit(n) + "**"
+			quoted[i] = "**" + Name(n) + "**"
 		}
 		agents = strings.Join(quoted, ", ")
 	}

@@ -248,7 +248,8 @@ func (f *Flow) reset(p Progress, ev Event) Result {
 }
 
 // ParseAgents reads the agents form: one name per line (names such as
-// "Pershing, LLC" keep their commas), trimmed, deduplicated. problem is a
+// "Pershing, LLC" keep their commas), trimmed, deduplicated ignoring case
+// (the first spelling is kept). problem is a
 // message for the user.
 func ParseAgents(input string) (agents []string, problem string) {
 	const maxAgents, maxName = 10, 100
@@ -256,7 +257,7 @@ func ParseAgents(input string) (agents []string, problem string) {
 	for _, a := range fields {
 		a = strings.Join(strings.Fields(a), " ")
 		switch {
-		case !strings.ContainsFunc(a, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) || slices.Contains(agents, a):
+		case !strings.ContainsFunc(a, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) || slices.ContainsFunc(agents, func(b string) bool { return strings.EqualFold(a, b) }):
 			continue // blank or punctuation-only lines name nobody
 		case len([]rune(a)) > maxName:
 			return nil, fmt.Sprintf("Each agent name must be at most %d characters.", maxName)

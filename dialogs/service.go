@@ -187,7 +187,7 @@ func (f *Flow) entryText(e Entry) string {
 	}
 	switch e.Action {
 	case ActConfirm:
-		return fmt.Sprintf("confirmed %s (%s)", name, Lit(e.Detail))
+		return fmt.Sprintf("confirmed %s (%s)", name, detailMarkup(e.Detail))
 	case ActUndo:
 		return "undid: " + Lit(e.Detail)
 	case ActReopen:
