@@ -91,56 +91,45 @@ func (f *Flow) openSet(p Progress) map[string]bool {
 	return open
 }
 
-// AnnouncementReply is the reminder of deadline d posted at now: which
-// deadline, its date, the days left, the firm's open steps with the next
-// one first, and a button that opens the next step's card.
+// AnnouncementReply is the reminder of deadline d posted at now, kept
+// short: which deadline, its date and the days left, the firm's next open
+// step, and a button that opens that step's card.
 func (f *Flow) AnnouncementReply(p Progress, d Deadline, now time.Time) Reply {
 	left := daysBetween(now.In(f.Loc), d.Day)
-	r := Reply{Title: announceTitle(left) + ": " + d.Label}
-	when := "is due on **" + longDate(d.Day) + "** — " + daysLeft(left) + "."
+	short, long := d.Label, "**"+d.Label+"**"
+	if s, ok := f.targetStep(d); ok {
+		short, long = "your target for "+s.Short(), "Your target for **"+s.Heading()+"**"
+	}
+	r := Reply{Title: announceTitle(left) + ": " + short}
+	when := " is **" + longDate(d.Day) + "** — " + daysLeft(left) + "."
 	if left == 0 {
-		when = "is due **today, " + longDate(d.Day) + "**."
+		when = " is **today, " + longDate(d.Day) + "**."
 	}
-	r.text("**" + d.Label + "** " + when)
+	r.text(long + when)
 	if steps := f.OpenSteps(p); len(steps) > 0 {
-		lines := []string{"**Still open**, next step first:"}
-		for i, s := range steps {
-			mark := "⬜ "
-			if i == 0 {
-				mark = "➡️ "
-			}
-			lines = append(lines, mark+s.Heading())
-		}
-		r.text(strings.Join(lines, "\n"))
+		r.text("**Next step:** " + steps[0].Heading())
 	}
-	days := make([]string, 0, len(LeadDays))
-	for _, n := range LeadDays {
-		if n > 0 {
-			days = append(days, fmt.Sprint(n))
-		}
-	}
-	r.context(fmt.Sprintf("Reminders come %s days before each deadline and on the day, at %02d:00 %s. `{cmd} deadlines` lists them; `{cmd} announce off` (admins) stops them here.",
-		joinAnd(days), AnnounceHour, f.Loc.String()))
 	r.Actions = []Action{{Label: "Open next step", Style: Primary, Value: Token{Kind: KindOpen, Version: p.Version}.String()}}
 	return r
+}
+
+// targetStep is the step a firm's own target date is for.
+func (f *Flow) targetStep(d Deadline) (*Step, bool) {
+	id, ok := strings.CutPrefix(d.ID, "target:")
+	if !ok {
+		return nil, false
+	}
+	return f.Roadmap.Step(id)
 }
 
 func announceTitle(left int) string {
 	switch left {
 	case 0:
-		return "⏰ Due today"
+		return "Due today"
 	case 1:
-		return "⏰ Due tomorrow"
+		return "Due tomorrow"
 	}
-	return fmt.Sprintf("⏰ %d days left", left)
-}
-
-// joinAnd writes "30, 14, 7 and 1".
-func joinAnd(items []string) string {
-	if len(items) < 2 {
-		return strings.Join(items, "")
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+	return fmt.Sprintf("%d days left", left)
 }
 
 // EndSubscription stops announcements to channel because the platform

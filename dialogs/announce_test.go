@@ -132,21 +132,28 @@ func TestAnnouncementReply(t *testing.T) {
 		now  string
 		want []string
 	}{
-		{"2027-05-06T09:00:00-04:00", []string{"⏰ 30 days left: Your target: Step 6:", "June 5, 2027", "30 days left"}},
-		{"2027-06-04T09:00:00-04:00", []string{"⏰ Due tomorrow", "June 5, 2027", "1 day left"}},
-		{"2027-06-05T09:00:00-04:00", []string{"⏰ Due today", "today, June 5, 2027"}},
+		{"2027-05-06T09:00:00-04:00", []string{"30 days left: your target for Step 6\n", "is **June 5, 2027** — 30 days left."}},
+		{"2027-06-04T09:00:00-04:00", []string{"Due tomorrow: your target for Step 6\n", "is **June 5, 2027** — 1 day left."}},
+		{"2027-06-05T09:00:00-04:00", []string{"Due today: your target for Step 6\n", "is **today, June 5, 2027**."}},
 	}
 	for _, tt := range tests {
 		now, _ := time.Parse(time.RFC3339, tt.now)
 		r := f.AnnouncementReply(p, d, now)
 		text := annText(r)
-		for _, w := range append(tt.want, "➡️ Step 4: Determine how the firm will submit", "⬜ Step 5:", "30, 14, 7 and 1 days", "09:00 America/New_York") {
+		for _, w := range append(tt.want, "Your target for **Step 6: Certify for Full CAIS Production (self-reporting firms)**", "**Next step:** Step 4: Determine how the firm will submit") {
 			if !strings.Contains(text, w) {
 				t.Errorf("%s: reply lacks %q:\n%s", tt.now, w, text)
 			}
 		}
-		if strings.Index(text, "Step 4:") > strings.Index(text, "Step 5:") {
-			t.Errorf("%s: the next step is not listed first:\n%s", tt.now, text)
+		// Short: no doubled label, no list of every step (both Step 6
+		// branches before a method is chosen), no small print.
+		for _, bad := range []string{"Your target: ", "target for Step 6: Your", "Step 5", "Step 6(A)", "Step 6(C)", "Still open"} {
+			if strings.Contains(text, bad) {
+				t.Errorf("%s: reply has %q:\n%s", tt.now, bad, text)
+			}
+		}
+		if len(r.Parts) != 2 {
+			t.Errorf("%s: %d parts, want 2 (the deadline, the next step)", tt.now, len(r.Parts))
 		}
 		assertOpensNextStep(t, f, p, r)
 	}

@@ -125,7 +125,7 @@ func TestVerifyCommand(t *testing.T) {
 	}
 }
 
-var exportHeader = []string{"seq", "at_utc", "at_local", "user", "action", "step", "step_title", "choice", "detail", "card_version", "version", "prev_hash", "hash"}
+var exportHeader = []string{"seq", "at_utc", "at_local", "user", "action", "step", "step_title", "choice", "detail", "detail_readable", "card_version", "version", "prev_hash", "hash"}
 
 func TestExportCSV(t *testing.T) {
 	es, head := sealedChain(4)

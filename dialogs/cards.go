@@ -69,7 +69,7 @@ func (f *Flow) fill(text string, p Progress) string {
 	if len(names) > 0 {
 		quoted := make([]string, len(names))
 		for i, n := range names {
-			quoted[i] = "**" + Lit(n) + "**"
+			quoted[i] = "**" + Name(n) + "**"
 		}
 		agents = strings.Join(quoted, ", ")
 	}
@@ -214,6 +214,7 @@ func (f *Flow) Help(unknown string) Reply {
 		"`{cmd} verify` — check the audit trail's hash chain",
 		"`{cmd} deadlines` — roadmap dates and your own target dates",
 		"`{cmd} deadline <step> <YYYY-MM-DD>` — set your target date for a step (admins)",
+		"`{cmd} deadline <step> clear` — remove the target date for a step (admins)",
 		"`{cmd} announce` / `{cmd} announce off` — deadline reminders in this channel (admins)",
 		"`{cmd} undo` — reopen the latest confirmed step (admins)",
 		"`{cmd} reset` — start over, after a confirmation (admins)",

@@ -12,14 +12,14 @@ import (
 func (f *Flow) Export(firm string, entries []Entry, now time.Time) Reply {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	_ = w.Write([]string{"seq", "at_utc", "at_local", "user", "action", "step", "step_title", "choice", "detail", "card_version", "version", "prev_hash", "hash"})
+	_ = w.Write([]string{"seq", "at_utc", "at_local", "user", "action", "step", "step_title", "choice", "detail", "detail_readable", "card_version", "version", "prev_hash", "hash"})
 	for _, e := range entries {
 		title := ""
 		if s, ok := f.Roadmap.Step(e.Step); ok {
 			title = s.Heading()
 		}
 		_ = w.Write(csvSafe(strconv.FormatInt(e.Seq, 10), e.At.UTC().Format(time.RFC3339Nano), f.Stamp(e.At),
-			e.User, e.Action, e.Step, title, e.Choice, e.Detail,
+			e.User, e.Action, e.Step, title, e.Choice, e.Detail, ReadableDetail(e.Detail),
 			strconv.FormatInt(e.Card, 10), strconv.FormatInt(e.Version, 10), e.Prev, e.Hash))
 	}
 	w.Flush()

@@ -60,10 +60,13 @@ func (f *Flow) refuse(what string) Result {
 func (f *Flow) change(p Progress, next Progress, ev Event, e Entry, reply Reply) Result {
 	next.Version = p.Version + 1
 	switch e.Action {
-	case ActConfirm, ActUndo, ActReset:
+	case ActConfirm, ActUndo, ActReset, ActReopen:
 		next.Opened = next.Version
 	}
 	next.Last = &Change{Action: e.Action, Step: e.Step, User: ev.User, At: ev.At}
+	if e.Action == ActReopen {
+		next.Last.Choice = e.Choice
+	}
 	e.User, e.At, e.Version = ev.User, ev.At.UTC(), next.Version
 	return Result{Next: &next, Entry: e, Reply: reply}
 }
@@ -105,6 +108,9 @@ func (f *Flow) choose(p Progress, ev Event) Result {
 	}
 	if c.Help {
 		return Result{Reply: f.help(cur, c)}
+	}
+	if f.reopens(cur, c) {
+		return f.reopen(p, ev, cur, c)
 	}
 	conf := Confirmation{Step: cur.ID, Choice: c.ID, User: ev.User, At: ev.At.UTC()}
 	if c.Form != "" {
@@ -164,7 +170,7 @@ func (f *Flow) stale(p Progress, ev Event) Result {
 			// A settings change since does not explain the reopening.
 			what = fmt.Sprintf("This card is from an earlier visit of %s, before it was reopened (latest change: %s %s on %s).", s.Short(), Mention(l.User), f.describe(l), f.Stamp(l.At))
 		} else if c, ok := p.Confirmed(s.ID); ok {
-			what = fmt.Sprintf("%s was already confirmed by %s on %s (answer: %s).", s.Short(), Mention(c.User), f.Stamp(c.At), answer(s, c.Choice))
+			what = f.alreadyDone(s, c)
 		} else if l := p.Last; l != nil {
 			what = fmt.Sprintf("%s is no longer the current step: %s %s on %s.", s.Short(), Mention(l.User), f.describe(l), f.Stamp(l.At))
 		}
@@ -177,7 +183,7 @@ func (f *Flow) stale(p Progress, ev Event) Result {
 
 // movesSteps tells the changes that move the firm between steps.
 func movesSteps(action string) bool {
-	return action == ActConfirm || action == ActUndo || action == ActReset
+	return action == ActConfirm || action == ActUndo || action == ActReset || action == ActReopen
 }
 
 func (f *Flow) describe(c *Change) string {
@@ -196,6 +202,11 @@ func (f *Flow) describe(c *Change) string {
 		return "noted what " + name + " is waiting on"
 	case ActWaitEnd:
 		return "cleared the wait of " + name
+	case ActReopen:
+		if to := f.reopened(c.Step, c.Choice); to != nil {
+			return "reopened " + to.Short()
+		}
+		return "reopened a step from " + name
 	}
 	return "changed the firm's settings (" + c.Action + ")"
 }
@@ -261,7 +272,8 @@ func (f *Flow) reset(p Progress, ev Event) Result {
 }
 
 // ParseAgents reads the agents form: one name per line (names such as
-// "Pershing, LLC" keep their commas), trimmed, deduplicated. problem is a
+// "Pershing, LLC" keep their commas), trimmed, deduplicated ignoring case
+// (the first spelling is kept). problem is a
 // message for the user.
 func ParseAgents(input string) (agents []string, problem string) {
 	const maxAgents, maxName = 10, 100
@@ -269,7 +281,7 @@ func ParseAgents(input string) (agents []string, problem string) {
 	for _, a := range fields {
 		a = strings.Join(strings.Fields(a), " ")
 		switch {
-		case !strings.ContainsFunc(a, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) || slices.Contains(agents, a):
+		case !strings.ContainsFunc(a, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) || slices.ContainsFunc(agents, func(b string) bool { return strings.EqualFold(a, b) }):
 			continue // blank or punctuation-only lines name nobody
 		case len([]rune(a)) > maxName:
 			return nil, fmt.Sprintf("Each agent name must be at most %d characters.", maxName)

@@ -57,6 +57,8 @@ type Change struct {
 	Step   string    `json:"step,omitempty"`
 	User   string    `json:"user"`
 	At     time.Time `json:"at"`
+	// Choice is the button a reopen came from, to name the step reopened.
+	Choice string `json:"choice,omitempty"`
 }
 
 // Clone returns a deep copy so a transition never mutates its input.

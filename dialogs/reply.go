@@ -106,3 +106,13 @@ var litReplacer = strings.NewReplacer(
 
 // Lit makes user-typed text safe to embed in markup.
 func Lit(s string) string { return litReplacer.Replace(s) }
+
+// nameReplacer turns the emphasis and code markers of this markup, Slack
+// mrkdwn and Teams Markdown (* _ ~ `), which no platform lets a message
+// escape, into look-alike characters that format nothing.
+var nameReplacer = strings.NewReplacer("*", "\u2217", "_", "\u02cd", "~", "\u223c", "`", "\u02cb")
+
+// Name makes a name someone typed (a CAT Reporting Agent) safe to embed in
+// markup, even inside **bold**: Lit, and its emphasis markers shown as
+// look-alikes. Stored names keep the characters as typed.
+func Name(s string) string { return nameReplacer.Replace(Lit(s)) }

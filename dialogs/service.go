@@ -187,13 +187,17 @@ func (f *Flow) entryText(e Entry) string {
 	}
 	switch e.Action {
 	case ActConfirm:
-		return fmt.Sprintf("confirmed %s (%s)", name, Lit(e.Detail))
+		return fmt.Sprintf("confirmed %s (%s)", name, detailMarkup(e.Detail))
 	case ActUndo:
 		return "undid: " + Lit(e.Detail)
+	case ActReopen:
+		return Lit(e.Detail)
 	case ActReset:
 		return "reset the roadmap (" + Lit(e.Detail) + ")"
 	case ActDeadline:
 		return fmt.Sprintf("set the target for %s: %s", name, Lit(e.Detail))
+	case ActDeadlineClear:
+		return fmt.Sprintf("cleared the target for %s (%s)", name, Lit(e.Detail))
 	case ActAnnounce:
 		return "subscribed " + Lit(e.Detail) + " to announcements"
 	case ActAnnounceOff:

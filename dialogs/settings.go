@@ -13,13 +13,19 @@ func (f *Flow) SetDeadline(p Progress, ev Event, args []string) Result {
 	if !f.isAdmin(ev.User) {
 		return f.refuse("set target dates")
 	}
-	usage := "Usage: `{cmd} deadline <step> <YYYY-MM-DD>`, e.g. `{cmd} deadline 6A 2027-06-05`. Nothing was changed."
+	usage := "Usage: `{cmd} deadline <step> <YYYY-MM-DD>`, e.g. `{cmd} deadline 6A 2027-06-05`, or `{cmd} deadline <step> clear`. Nothing was changed."
 	if len(args) != 2 {
 		return Result{Reply: Notice("Deadline not set", usage)}
 	}
 	s, ok := f.Roadmap.StepByNumber(args[0])
 	if !ok {
 		return Result{Reply: Notice("Deadline not set", fmt.Sprintf("There is no step %q. Steps: %s. %s", Lit(args[0]), f.stepNumbers(), usage))}
+	}
+	if strings.EqualFold(args[1], "clear") {
+		return f.clearDeadline(p, ev, s)
+	}
+	if r, done := f.targetForDoneStep(p, s); done {
+		return r
 	}
 	if !f.applies(p, s) {
 		return Result{Reply: Notice("Deadline not set", fmt.Sprintf("%s does not apply on your firm's path, so a target for it would never be announced. Nothing was changed. See `{cmd} status` for the steps ahead.", s.Short()))}

@@ -239,7 +239,7 @@
     }
     if (m.ephemeral) {
       const note = h('div', 'eph-note');
-      note.append('👁 Only visible to you');
+      note.append('Only visible to you');
       const d = h('button', 'dismiss', 'Dismiss');
       d.type = 'button';
       d.addEventListener('click', () => { S.dismissed.add(m.ts); renderMessages(); });

@@ -45,6 +45,22 @@ window.PG = window.PG || {};
   const decode = (s) => s.replace(/&(lt|gt|amp);/g, (m, n) => ({ lt: '<', gt: '>', amp: '&' })[n]);
   PG.EMOJI = EMOJI;
   PG.emojify = emojify;
+
+  // State icons drawn in CSS (style.css, .st-*), each with its word as
+  // aria-label and tooltip: a browser without an emoji font (stock Debian
+  // Chromium) would show the emoji as empty boxes.
+  const STATE = { '✅': 'done', '➡': 'next', '⬜': 'open', '➖': 'not applicable', '⚠': 'warning' };
+  const STATE_RE = /(✅|➡\uFE0F?|⬜|➖|⚠\uFE0F?)/u;
+  const stateIcons = (s) => s.split(STATE_RE).filter((x) => x !== '').map((x) => {
+    const word = STATE[x.replace('\uFE0F', '')];
+    if (!word) return document.createTextNode(x);
+    const e = h('span', 'st st-' + word.replace(' ', '-'));
+    e.setAttribute('role', 'img');
+    e.setAttribute('aria-label', word);
+    e.title = word;
+    return e;
+  });
+  PG.stateIcons = stateIcons;
   PG.decode = decode;
 
   // ---------------------------------------------------------------- mrkdwn
@@ -108,7 +124,7 @@ window.PG = window.PG || {};
     const out = [];
     let buf = '';
     const flush = () => {
-      if (buf) out.push(document.createTextNode(emojify(decode(buf))));
+      if (buf) out.push(...stateIcons(emojify(decode(buf))));
       buf = '';
     };
     for (let i = 0; i < s.length; i++) {
