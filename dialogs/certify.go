@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Step 6(A) for firms that use CAT Reporting Agents is three parts, as
@@ -99,4 +100,48 @@ func (f *Flow) confirmation(p Progress, s *Step) (c Confirmation, legacy string,
 func agentsConfirmed(p Progress, s *Step) string {
 	all := len(p.Agents())
 	return fmt.Sprintf("%d of %d agents certified so far", all-len(pendingAgents(p, s)), all)
+}
+
+// choiceForm opens a choice's form, or reads what was submitted with it:
+// the agents form (one name per line) into conf, a form with fields into
+// values. ask is the form to show again (first, or with a problem).
+func (f *Flow) choiceForm(c *Choice, ev Event, conf *Confirmation) (values map[string]string, ask *Reply) {
+	if c.Form == "" {
+		return nil, nil
+	}
+	form := f.Roadmap.Forms[c.Form]
+	r := Reply{Title: form.Title, Form: &form, FormToken: ev.Token.String()}
+	if !ev.Submitted {
+		return nil, &r
+	}
+	if form.Multi() {
+		v, problem := readFields(form, ev.Values)
+		if problem == nil {
+			problem = followUpProblem(v[WaitFollowUp], ev.At.In(f.Loc))
+		}
+		if problem != nil {
+			r.FormError, r.FormField = problem.Message, problem.Field
+			return nil, &r
+		}
+		return v, nil
+	}
+	agents, problem := ParseAgents(ev.Input)
+	if problem != "" {
+		r.FormError = problem
+		return nil, &r
+	}
+	conf.Agents = agents
+	return nil, nil
+}
+
+// followUpProblem refuses a follow-up date that has passed; none is fine.
+func followUpProblem(day string, today time.Time) *formProblem {
+	if day == "" {
+		return nil
+	}
+	d, _ := ParseDay(day)
+	if daysBetween(today, d) < 0 {
+		return &formProblem{Field: WaitFollowUp, Message: longDate(d) + " has already passed. Choose today or a later date."}
+	}
+	return nil
 }

@@ -63,9 +63,16 @@ func TestStep6AOneCardPerAgentThenRequestThenFINRA(t *testing.T) {
 	if !strings.HasSuffix(card.Title, "request certification for your firm") || primary(card) != "Certification requested" {
 		t.Fatalf("after the agents: %q, primary %q", card.Title, primary(card))
 	}
-	card = press(t, s, card, "Certification requested", "U1", "")
+	form := press(t, s, card, "Certification requested", "U1", "")
+	if form.Form == nil || !form.Form.Multi() {
+		t.Fatalf("Certification requested must ask for the Helpdesk reference first, got %q", form.Title)
+	}
+	card = press(t, s, card, "Certification requested", "U1", "ref=HD-4711")
 	if !strings.HasSuffix(card.Title, "FINRA CAT certifies your firm") || primary(card) != "FINRA CAT certified the firm" {
 		t.Fatalf("after the request: %q, primary %q", card.Title, primary(card))
+	}
+	if text := body(card); !strings.Contains(text, "Waiting on FINRA CAT since") || !strings.Contains(text, "HD-4711") {
+		t.Fatalf("FINRA's part must wait on FINRA CAT with the reference:\n%s", text)
 	}
 	card = press(t, s, card, "FINRA CAT certified the firm", "U1", "")
 	if !strings.HasPrefix(card.Title, "Step 6(B)") {
@@ -76,7 +83,7 @@ func TestStep6AOneCardPerAgentThenRequestThenFINRA(t *testing.T) {
 	for _, e := range es[len(es)-4:] {
 		details = append(details, e.Detail)
 	}
-	if got := strings.Join(details, " | "); got != "Agent certified: Acme Clearing LLC | Agent certified: Bureau Co | Certification requested | FINRA CAT certified the firm" {
+	if got := strings.Join(details, " | "); !strings.HasPrefix(got, "Agent certified: Acme Clearing LLC | Agent certified: Bureau Co | Certification requested; waiting on FINRA CAT (reference: HD-4711) | FINRA CAT certified the firm; ended the wait") {
 		t.Fatalf("audit entries: %s", got)
 	}
 }
@@ -103,7 +110,7 @@ func TestStep6AOldProgressInTheMiddle(t *testing.T) {
 	if !strings.Contains(body(card), "has **Acme Clearing LLC** certified") {
 		t.Fatalf("the old firm's 6(A) card:\n%s", body(card))
 	}
-	card = walk(t, s, "Agent certified", "Agent certified", "Certification requested", "FINRA CAT certified the firm")
+	card = walk(t, s, "Agent certified", "Agent certified", "Certification requested|ref=", "FINRA CAT certified the firm")
 	if !strings.HasPrefix(card.Title, "Step 6(B)") {
 		t.Fatalf("got %q", card.Title)
 	}
@@ -166,7 +173,7 @@ func TestStep6ATargetCoversItsParts(t *testing.T) {
 		t.Fatal("no target")
 		return Deadline{}
 	}
-	for _, label := range []string{"Agent certified", "Certification requested"} {
+	for _, label := range []string{"Agent certified", "Certification requested|ref="} {
 		walkFrom(t, s, label)
 		if s.Flow.Finished(stored(m), target()) {
 			t.Fatalf("after %q the 6(A) target counts as finished", label)
@@ -181,5 +188,6 @@ func TestStep6ATargetCoversItsParts(t *testing.T) {
 // walkFrom presses label on the firm's current card.
 func walkFrom(t *testing.T, s *Service, label string) Reply {
 	t.Helper()
-	return press(t, s, command(t, s, "U1", ""), label, "U1", "")
+	label, input, _ := strings.Cut(label, "|")
+	return press(t, s, command(t, s, "U1", ""), label, "U1", input)
 }

@@ -113,16 +113,9 @@ func (f *Flow) choose(p Progress, ev Event) Result {
 		return f.reopen(p, ev, cur, c)
 	}
 	conf := Confirmation{Step: cur.ID, Choice: c.ID, User: ev.User, At: ev.At.UTC()}
-	if c.Form != "" {
-		form := f.Roadmap.Forms[c.Form]
-		if !ev.Submitted {
-			return Result{Reply: Reply{Title: form.Title, Form: &form, FormToken: t.String()}}
-		}
-		agents, problem := ParseAgents(ev.Input)
-		if problem != "" {
-			return Result{Reply: Reply{Title: form.Title, Form: &form, FormToken: t.String(), FormError: problem}}
-		}
-		conf.Agents = agents
+	values, ask := f.choiceForm(c, ev, &conf)
+	if ask != nil {
+		return Result{Reply: *ask}
 	}
 	next := nextOf(p)
 	next.Current = c.Next
@@ -139,6 +132,9 @@ func (f *Flow) choose(p Progress, ev Event) Result {
 		e.Detail += ": " + string(names)
 	}
 	e.Detail += endWaitOnConfirm(&next, cur.ID)
+	if c.WaitsOn != "" {
+		e.Detail += "; " + StartWait(&next, c.Next, c.WaitsOn, values[WaitRef], values[WaitFollowUp], ev)
+	}
 	reply := f.CardFor(next, ev.At, ev.User)
 	reply.Replace = true
 	reply.Public = fmt.Sprintf("%s confirmed **%s** — %s (answer: %s).", Mention(ev.User), cur.Heading(), doneText(c, conf), c.Label)

@@ -77,7 +77,7 @@ func press(t *testing.T, s *Service, r Reply, label, user, input string) Reply {
 	t.Helper()
 	for _, a := range r.Actions {
 		if a.Label == label {
-			out, err := s.Click(context.Background(), testFirm, Event{User: user, Channel: "C1", Input: input, Submitted: input != ""}, a.Value)
+			out, err := s.Click(context.Background(), testFirm, Event{User: user, Channel: "C1", Input: input, Values: formValues(input), Submitted: input != ""}, a.Value)
 			if err != nil {
 				t.Fatalf("click %q: %v", label, err)
 			}
@@ -136,7 +136,8 @@ func TestJourneys(t *testing.T) {
 			click{"Test relationships saved", "", "Step 6(A): Certify for Full CAIS Production — your CAT Reporting Agents certified"},
 			click{"Agent certified", "", "Step 6(A): Certify for Full CAIS Production — your CAT Reporting Agents certified"}, // Acme Clearing
 			click{"Agent certified", "", "Step 6(A): Certify for Full CAIS Production — request certification for your firm"}, // Bureau Co
-			click{"Certification requested", "", "Step 6(A): Certify for Full CAIS Production — FINRA CAT certifies your firm"},
+			click{"Certification requested", "", "Certification requested"}, // the form opens first
+			click{"Certification requested", "ref=HD-1", "Step 6(A): Certify for Full CAIS Production — FINRA CAT certifies your firm"},
 			click{"FINRA CAT certified the firm", "", "Step 6(B): Grant CAT CAIS Production Environment entitlement to personnel within the firm"},
 			click{"Production entitlements granted", "", "Step 6(C): Establish a CAT CAIS Reporting Relationship with your CAT Reporting Agent(s) in the Production Environment"},
 			click{"Production relationships saved", "", "CAIS onboarding complete"}),
@@ -197,3 +198,17 @@ func lineHas(text, step, want string) bool {
 
 // testFirm is the firm the service tests play in.
 var testFirm = firm.ID{Platform: firm.Slack, Workspace: "F1"}
+
+// formValues reads "id=value;id=value" typed into a test click as the
+// values of a form with fields (the agents form takes the text as it is).
+func formValues(input string) map[string]string {
+	if !strings.Contains(input, "=") {
+		return nil
+	}
+	out := map[string]string{}
+	for _, kv := range strings.Split(input, ";") {
+		k, v, _ := strings.Cut(kv, "=")
+		out[k] = v
+	}
+	return out
+}

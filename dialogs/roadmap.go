@@ -116,6 +116,10 @@ type Choice struct {
 	Done string `yaml:"done"`
 	// Confirm, when set, asks the user before the answer is recorded.
 	Confirm *Confirm `yaml:"confirm"`
+	// WaitsOn, when set, starts a wait on the next step, on this party
+	// (6(A): FINRA CAT, after the firm asked to be certified); the choice's
+	// form may give its "ref" and "follow_up".
+	WaitsOn string `yaml:"waits_on"`
 }
 
 // Heading is how the step is named everywhere: "Step 4: …".
@@ -299,7 +303,7 @@ func (r *Roadmap) checkStep(s *Step, fail func(string, string, ...any)) {
 		if c.Next == "" && !c.Help {
 			fail(cw, "has no next step and is not a help answer")
 		}
-		if c.Form != "" && r.Forms[c.Form].Label == "" {
+		if fm := r.Forms[c.Form]; c.Form != "" && fm.Label == "" && !fm.Multi() {
 			fail(cw, "uses form %q, which is not defined", c.Form)
 		}
 		if k := c.Confirm; k != nil && (k.Title == "" || k.Text == "" || k.OK == "" || k.Cancel == "") {

@@ -57,7 +57,7 @@ var wordingStates = []wordingState{
 	{"registered, one target", []string{"Yes", "Registration submitted"}, []string{"deadline 3 2026-12-20"}},
 	{"agent path at 6(A)", []string{"Yes", "Registration submitted", "Test entitlements granted", "CAT Reporting Agent|Acme Clearing", "Test relationships saved"}, []string{"deadline 6A 2027-01-15", "announce"}},
 	{"agent path complete", []string{"Yes", "Registration submitted", "Test entitlements granted", "CAT Reporting Agent|Acme Clearing", "Test relationships saved",
-		"Agent certified", "Certification requested", "FINRA CAT certified the firm", "Production entitlements granted", "Production relationships saved"}, nil},
+		"Agent certified", "Certification requested|ref=HD-1", "FINRA CAT certified the firm", "Production entitlements granted", "Production relationships saved"}, nil},
 	{"self path at 6", []string{"Yes", "Registration submitted", "Test entitlements granted", "Self-report: file upload"}, nil},
 	{"self path complete", []string{"Yes", "Registration submitted", "Test entitlements granted", "Self-report: manual entry", "Certified for production"}, nil},
 }

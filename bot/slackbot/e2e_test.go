@@ -82,9 +82,14 @@ func TestAgentJourneyEndToEnd(t *testing.T) {
 	if !strings.HasPrefix(header(card), "Step 6(A):") || !strings.Contains(text(card), "Bureau &lt;@U0BOSS&gt;") {
 		t.Fatalf("6(A) must name each agent: %s", text(card))
 	}
-	for _, label := range []string{"Agent certified", "Agent certified", "Certification requested", "FINRA CAT certified the firm"} {
-		card = r.click(card, label, "U1") // 6(A): each of the two agents, the request, FINRA's certification
+	card = r.click(card, "Agent certified", "U1") // 6(A): each of the two agents,
+	card = r.click(card, "Agent certified", "U1")
+	card = r.submitForm(card, "Certification requested", map[string]any{ // the request (a modal),
+		"f_ref": map[string]any{"f_ref": map[string]any{"type": "plain_text_input", "value": "HD-1"}}})
+	if !strings.Contains(text(card), "Waiting on FINRA CAT since") {
+		t.Fatalf("FINRA's part of 6(A) must show the wait: %s", text(card))
 	}
+	card = r.click(card, "FINRA CAT certified the firm", "U1") // FINRA's certification
 	card = r.click(card, "Production entitlements granted", "U1")
 	card = r.click(card, "Production relationships saved", "U1")
 	if header(card) != "CAIS onboarding complete" {

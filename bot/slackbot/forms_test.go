@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/slack-go/slack"
 )
 
 // openWaitForm clicks "Waiting on someone…" on card and returns the
@@ -118,4 +120,20 @@ func TestWaitOnAppHome(t *testing.T) {
 	if !strings.Contains(home, "↳ Waiting on Example Clearing LLC since") || !strings.Contains(home, "follow-up December 4, 2026") {
 		t.Errorf("home lacks the wait:\n%s", home)
 	}
+}
+
+// submitForm clicks label on card, which opens a modal, submits it with
+// state values, and returns the card posted to the click's response_url.
+func (r *rig) submitForm(card slack.Blocks, label string, values map[string]any) slack.Blocks {
+	r.t.Helper()
+	before := len(r.slack.Calls("views.open"))
+	id := "form-" + strings.ReplaceAll(label, " ", "-")
+	resp := r.post(r.clickPayload(button(r.t, card, label), "U1", id), "application/x-www-form-urlencoded")
+	resp.Body.Close()
+	opens := r.slack.Wait(r.t, "views.open", before+1)
+	view, _ := opens[len(opens)-1].JSON["view"].(map[string]any)
+	if st, body := r.submitView(view, values); st != 200 || strings.Contains(body, "errors") {
+		r.t.Fatalf("submitting %q: %d %s", label, st, body)
+	}
+	return r.responded(id)
 }

@@ -51,9 +51,13 @@ func TestAgentJourneyEndToEnd(t *testing.T) {
 		}
 	}
 	card = r.click(card, "Test relationships saved", u1)
-	for _, label := range []string{"Agent certified", "Agent certified", "Certification requested", "FINRA CAT certified the firm"} {
-		card = r.click(card, label, u1) // 6(A): each of the two agents, the request, FINRA's certification
+	card = r.click(card, "Agent certified", u1) // 6(A): each of the two agents,
+	card = r.click(card, "Agent certified", u1)
+	card = r.submitFields(r.click(card, "Certification requested", u1), map[string]string{"ref": "HD-1"}, u1) // the request,
+	if !strings.Contains(cardString(card.Card), "Waiting on FINRA CAT since") {
+		t.Fatalf("FINRA's part of 6(A) must show the wait:\n%s", cardString(card.Card))
 	}
+	card = r.click(card, "FINRA CAT certified the firm", u1) // FINRA's certification
 	card = r.click(card, "Production entitlements granted", u1)
 	card = r.click(card, "Production relationships saved", u1)
 	if title(card.Card) != "CAIS onboarding complete" {
