@@ -136,7 +136,7 @@ func TestJourneys(t *testing.T) {
 			click{"Test relationships saved", "", "Step 6(A): Certify for Full CAIS Production — your CAT Reporting Agents certified"},
 			click{"Agent certified", "", "Step 6(A): Certify for Full CAIS Production — your CAT Reporting Agents certified"}, // Acme Clearing
 			click{"Agent certified", "", "Step 6(A): Certify for Full CAIS Production — request certification for your firm"}, // Bureau Co
-			click{"Certification requested", "", "Certification requested"}, // the form opens first
+			click{"Certification requested", "", "Certification requested"},                                                   // the form opens first
 			click{"Certification requested", "ref=HD-1", "Step 6(A): Certify for Full CAIS Production — FINRA CAT certifies your firm"},
 			click{"FINRA CAT certified the firm", "", "Step 6(B): Grant CAT CAIS Production Environment entitlement to personnel within the firm"},
 			click{"Production entitlements granted", "", "Step 6(C): Establish a CAT CAIS Reporting Relationship with your CAT Reporting Agent(s) in the Production Environment"},
