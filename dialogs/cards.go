@@ -58,6 +58,7 @@ func (f *Flow) CardFor(p Progress, now time.Time, viewer string) Reply {
 	}
 	if !s.IsOutcome() {
 		r.Actions = append(r.Actions, f.waitActions(s, p)...)
+		r.Actions = append(r.Actions, f.settingsActions(s, p, viewer)...)
 	}
 	return r
 }

@@ -92,6 +92,10 @@ func (f *Flow) Click(p Progress, ev Event) Result {
 		return f.waitClick(p, ev)
 	case KindWaitEnd:
 		return f.endWait(p, ev)
+	case KindTarget:
+		return f.targetClick(p, ev)
+	case KindAgents:
+		return f.agentsClick(p, ev)
 	}
 	return f.choose(p, ev)
 }

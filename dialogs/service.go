@@ -204,6 +204,8 @@ func (f *Flow) entryText(e Entry) string {
 		return "unsubscribed " + Lit(e.Detail) + " from announcements"
 	case ActWait, ActWaitEnd:
 		return waitEntryText(name, e)
+	case ActAgents:
+		return "changed the CAT Reporting Agents (" + detailMarkup(e.Detail) + ")"
 	}
 	return Lit(e.Action + " " + e.Detail)
 }

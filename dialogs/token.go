@@ -9,7 +9,7 @@ import (
 // Token is what a button carries: what the card was drawn from, so a
 // stale or repeated click meets the current state and is told the truth.
 type Token struct {
-	Kind    string // choose | open | reset | cancel | wait | wait_end
+	Kind    string // choose | open | reset | cancel | wait | wait_end | target | agents
 	Step    string
 	Choice  string
 	Version int64
@@ -25,6 +25,10 @@ const (
 	// KindWaitEnd clears the step's wait.
 	KindWait    = "wait"
 	KindWaitEnd = "wait_end"
+	// KindTarget opens (and submits) the target-date form of Step
+	// (admins); KindAgents the form that edits the firm's agents.
+	KindTarget = "target"
+	KindAgents = "agents"
 )
 
 const tokenPrefix = "c1"
@@ -53,7 +57,7 @@ func ParseToken(s string) (Token, error) {
 	}
 	t := Token{Kind: f[1], Step: f[2], Choice: f[3], Version: v}
 	switch t.Kind {
-	case KindChoose, KindOpen, KindReset, KindCancel, KindWait, KindWaitEnd:
+	case KindChoose, KindOpen, KindReset, KindCancel, KindWait, KindWaitEnd, KindTarget, KindAgents:
 		return t, nil
 	}
 	return Token{}, fmt.Errorf("unknown token kind %q", t.Kind)

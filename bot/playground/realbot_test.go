@@ -91,4 +91,55 @@ func TestBrowserRealBotJourney(t *testing.T) {
 	b.WaitText("#home .blk-header", "CAIS onboarding")
 	b.WaitText("#home .mrkdwn", "Step 4: Determine how the firm will submit data to CAT CAIS")
 	b.Screenshot("caisbot-home")
+
+	// Step 6(A) in its parts: each agent, the request, FINRA CAT's wait.
+	b.OpenChannel()
+	b.ClickButton("Test relationships saved")
+	b.WaitText(".msg .mrkdwn", "Agent 1 of 2: has Example Clearing LLC certified for CAIS production?")
+	b.Screenshot("caisbot-6a-agent")
+	b.ClickButton("Agent certified")
+	b.WaitText(".msg .mrkdwn", "Agent 2 of 2: has Northwind Service Bureau certified for CAIS production?")
+	b.ClickButton("Agent certified")
+	b.WaitText(".msg .blk-header", "request certification for your firm")
+	b.ClickButton("Certification requested")
+	b.WaitText("#modal .modal-title", "Certification requested")
+	b.Type("#modal #in-f_ref", "HD-20261207")
+	b.ClickButton("Save")
+	b.WaitFor("the modal to close", `document.getElementById('modal-root').hidden`)
+	b.WaitText(".msg .blk-header", "FINRA CAT certifies your firm")
+	b.WaitText(".msg .mrkdwn", "Waiting on FINRA CAT since")
+	b.WaitText(".msg .mrkdwn", "HD-20261207")
+	b.Eval(`(() => { const m = [...document.querySelectorAll('.msg')].filter(e => e.textContent.includes('Waiting on FINRA CAT since')).pop(); m.scrollIntoView({block: 'start'}); return true; })()`, nil)
+	b.Screenshot("caisbot-6a-finra")
+	b.ClickButton("FINRA CAT certified the firm")
+	b.WaitText(".msg .blk-header", "Step 6(B): Grant CAT CAIS Production Environment entitlement")
+	b.ClickButton("Production entitlements granted")
+	b.ClickButton("Production relationships saved")
+	b.WaitText(".msg .blk-header", "CAIS onboarding complete")
+	b.WaitText(".msg .mrkdwn", "8:00 a.m. ET")
+	b.Screenshot("caisbot-complete")
+}
+
+// TestBrowserRealBotSelfReportingJourney walks the self-reporting path
+// to its end through the page, against the real bot.
+func TestBrowserRealBotSelfReportingJourney(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	b := NewBrowser(t, realBot(t))
+	b.SwitchUser("U0ALICE")
+	b.Compose("/cais-next")
+	for _, step := range []struct{ click, next string }{
+		{"Yes", "Step 2: Register for CAT CAIS"},
+		{"Registration submitted", "Step 3: Grant CAT CAIS Test Environment entitlement"},
+		{"Test entitlements granted", "Step 4: Determine how the firm will submit data to CAT CAIS"},
+		{"Self-report: file upload", "Step 6: Certify for Full CAIS Production (self-reporting firms)"},
+		{"Certified for production", "CAIS onboarding complete"},
+	} {
+		b.ClickButton(step.click)
+		b.WaitText(".msg .blk-header", step.next)
+	}
+	b.WaitText(".msg .mrkdwn", "8:00 a.m. ET")
+	b.Compose("/cais-next status")
+	b.WaitText(".msg .mrkdwn", "not applicable")
 }
