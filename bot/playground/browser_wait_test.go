@@ -29,15 +29,17 @@ func TestBrowserWaitJourney(t *testing.T) {
 	if picker.Type != "date" || picker.Value != today.AddDate(0, 0, 7).Format(time.DateOnly) {
 		t.Fatalf("follow-up input %+v, want a date input set a week ahead", picker)
 	}
-	// Slack checks the required field in the client.
-	b.ClickButton("Save")
-	b.WaitText("#modal .field-error", "Please fill out this field.")
-
 	b.Type("#modal #in-f_who", "Example Clearing LLC")
 	b.Type("#modal #in-f_ref", "Ticket 4711")
 	follow := today.AddDate(0, 0, 10)
 	b.Eval(`(() => { const e = document.querySelector('#modal #in-f_follow_up'); e.value = '`+follow.Format(time.DateOnly)+`'; e.dispatchEvent(new Event('input', {bubbles: true})); e.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`, nil)
 	b.Screenshot("caisbot-wait-form")
+
+	// Slack checks the required field in the client.
+	b.Type("#modal #in-f_who", "")
+	b.ClickButton("Save")
+	b.WaitText("#modal .field-error", "Please fill out this field.")
+	b.Type("#modal #in-f_who", "Example Clearing LLC")
 	b.ClickButton("Save")
 	b.WaitFor("the modal to close", `document.getElementById('modal-root').hidden`)
 	b.WaitText(".msg .mrkdwn", "Waiting on Example Clearing LLC since "+today.Format("January 2, 2006"))
