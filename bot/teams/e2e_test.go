@@ -63,6 +63,11 @@ func TestAgentJourneyEndToEnd(t *testing.T) {
 	if title(card.Card) != "CAIS onboarding complete" {
 		t.Fatalf("final card %q", title(card.Card))
 	}
+	for _, obligation := range []string{"8:00 a.m. ET", "Disclosure Form", "entitlement certification", "5%", "in writing"} {
+		if !strings.Contains(cardString(card.Card), obligation) {
+			t.Errorf("Teams' complete card lacks the ongoing obligation %q", obligation)
+		}
+	}
 	if n := r.audit(); n != 11 {
 		t.Errorf("audit entries %d, want 11", n)
 	}
