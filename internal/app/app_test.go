@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -66,17 +64,7 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 }
 
 func TestPlaygroundStartsAndStopsCleanly(t *testing.T) {
-	clearEnv(t)
-	t.Setenv("CAIS_LISTEN_ADDR", "127.0.0.1:0")
-	cfg, err := Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := New(cfg, newLogger(io.Discard, slog.LevelInfo))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := newTestApp(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx) }()
