@@ -194,3 +194,22 @@ func TestVerifyNamesWhereProgressDiffersFromTheTrail(t *testing.T) {
 		})
 	}
 }
+
+// A wait whose words could be read two ways (the party's name holds
+// " (reference: ") is compared as words, so an intact record verifies.
+func TestAmbiguousWaitWordsStillVerify(t *testing.T) {
+	s, m := newService(t)
+	card := walk(t, s, "Yes")
+	submitForm(t, s, card, "Waiting on someone…", "U1", waitValues("Acme (reference: desk 4)", "", "2026-12-10"))
+	if d := s.Flow.Differences(stored(m), Replay(s.Flow.Roadmap, trail(m))); len(d) > 0 {
+		t.Fatalf("differences: %v", d)
+	}
+	m.mu.Lock()
+	w := m.p["F1"].Waits["register"]
+	w.Who = "Acme"
+	m.p["F1"].Waits["register"] = w
+	m.mu.Unlock()
+	if r := command(t, s, "U1", "verify"); !strings.Contains(body(r), "Step 2 is waiting on Acme, follow-up 2026-12-10") {
+		t.Errorf("verify after editing the party: %s", body(r))
+	}
+}
