@@ -93,7 +93,6 @@ func (rp *Replayed) apply(r *Roadmap, e Entry) {
 // the step's wait ends, and the firm moves where the answer leads.
 func (rp *Replayed) confirm(r *Roadmap, e Entry) {
 	p := &rp.Progress
-	before := p.Clone()
 	conf := Confirmation{Step: e.Step, Choice: e.Choice, User: e.User, At: e.At.UTC()}
 	if e.Action == ActConfirm {
 		delete(p.Waits, e.Step) // endWaitOnConfirm
@@ -111,7 +110,7 @@ func (rp *Replayed) confirm(r *Roadmap, e Entry) {
 			conf.Agents = agentsIn(e.Detail, c.Label)
 		}
 		if s.PerAgent && e.Action == ActConfirm {
-			perAgent(before, s, &conf, p)
+			perAgent(*p, s, &conf, p) // reads the path before this confirmation joins it
 		}
 		if c.WaitsOn != "" {
 			rp.startWait(e, c.Next, c.WaitsOn)
