@@ -159,7 +159,7 @@ func (s *Service) audit(ctx context.Context, f firm.ID, ev Event, name string) (
 		}
 	}
 	if name == CmdVerify {
-		return s.Flow.Verify(entries, p.Head), nil
+		return s.Flow.VerifyRecord(p, entries), nil
 	}
 	return s.Flow.Export(f.Key(), entries, ev.At), nil
 }
