@@ -34,6 +34,8 @@ func replyText(r dialogs.Reply) string { return r.Title + "\n" + dialogsText(r) 
 func TestIntegrityEntryAppendedBehindTheBot(t *testing.T) {
 	st, rdb, prefix := newStore(t)
 	svc := compatService(t, st)
+	counted := map[string]int{}
+	svc.OnIntegrity = func(where string) { counted[where]++ }
 	ctx := context.Background()
 	twoDeadlines(t, svc)
 	p, _ := st.Load(ctx, tamperFirm)
@@ -73,28 +75,59 @@ func TestIntegrityEntryAppendedBehindTheBot(t *testing.T) {
 	if n, _ := rdb.LLen(ctx, auditKey).Result(); after.Version != p.Version || n != 3 {
 		t.Errorf("after the refused change: version %d (want %d), %d entries (want 3)", after.Version, p.Version, n)
 	}
+	if counted["verify"] != 1 || counted["request"] != 1 {
+		t.Errorf("integrity failures counted %v; want one by verify and one refused request", counted)
+	}
 }
 
-// TestIntegrityCorruptProgress: stored progress that cannot be read is an
+// TestIntegrityCorruptRecord: stored data that cannot be read is an
 // integrity failure on every command, and verify names it.
-func TestIntegrityCorruptProgress(t *testing.T) {
-	st, rdb, prefix := newStore(t)
-	svc := compatService(t, st)
-	ctx := context.Background()
-	twoDeadlines(t, svc)
-	progressKey := prefix + "{" + tamperFirm.Key() + "}:progress"
-	if err := rdb.HSet(ctx, progressKey, "p", `{"current": 7`).Err(); err != nil {
-		t.Fatal(err)
+func TestIntegrityCorruptRecord(t *testing.T) {
+	progress, audit := "progress", "audit"
+	tests := []struct {
+		name       string
+		key, field string // field "": RPUSH to the list
+		value      string
+		verify     string // what verify must name
+	}{
+		{"progress JSON cut short", progress, "p", `{"current": 7`, "stored progress cannot be read"},
+		{"progress half written", progress, "v", "", "half written"},
+		{"progress version not a number", progress, "v", "two", "version is not a number"},
+		{"garbage appended to the trail", audit, "", "not json", "entry 3 cannot be read"},
 	}
-	ev := dialogs.Event{User: "UADMIN", Channel: "C1"}
-	for _, cmd := range []string{"status", "deadline 6 2027-08-01", "export"} {
-		_, err := svc.Command(ctx, tamperFirm, ev, dialogs.ParseCommand(cmd))
-		if told := replyText(dialogs.Unavailable(err)); err == nil || !strings.Contains(told, "integrity check") {
-			t.Errorf("%s: err %v, user told %q; want the integrity failure", cmd, err, told)
-		}
-	}
-	r, err := svc.Command(ctx, tamperFirm, ev, dialogs.ParseCommand("verify"))
-	if got := replyText(r); err != nil || !strings.Contains(got, "progress") || strings.Contains(got, "✅") {
-		t.Fatalf("verify = %q, %v; want the unreadable progress named", got, err)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st, rdb, prefix := newStore(t)
+			svc := compatService(t, st)
+			ctx := context.Background()
+			twoDeadlines(t, svc)
+			key := prefix + "{" + tamperFirm.Key() + "}:" + tc.key
+			var err error
+			switch {
+			case tc.field == "":
+				err = rdb.RPush(ctx, key, tc.value).Err()
+			case tc.value == "":
+				err = rdb.HDel(ctx, key, tc.field).Err()
+			default:
+				err = rdb.HSet(ctx, key, tc.field, tc.value).Err()
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev := dialogs.Event{User: "UADMIN", Channel: "C1"}
+			for _, cmd := range []string{"status", "deadline 6 2027-08-01", "export", "history"} {
+				if (cmd == "status" && tc.key == audit) || (cmd == "history" && tc.key == progress) {
+					continue // status reads only the progress, history only the list
+				}
+				_, err := svc.Command(ctx, tamperFirm, ev, dialogs.ParseCommand(cmd))
+				if told := replyText(dialogs.Unavailable(err)); err == nil || !strings.Contains(told, "integrity check") {
+					t.Errorf("%s: err %v, user told %q; want the integrity failure", cmd, err, told)
+				}
+			}
+			r, err := svc.Command(ctx, tamperFirm, ev, dialogs.ParseCommand("verify"))
+			if got := replyText(r); err != nil || !strings.Contains(got, tc.verify) || strings.Contains(got, "✅") {
+				t.Fatalf("verify = %q, %v; want it to name %q", got, err, tc.verify)
+			}
+		})
 	}
 }
