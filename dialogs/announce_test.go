@@ -252,5 +252,11 @@ func (m *annStore) Audit(_ context.Context, _ firm.ID, start, stop int64) ([]dia
 	return append([]dialogs.Entry(nil), m.e[start:min(stop+1, n)]...), nil
 }
 
+func (m *annStore) Trail(ctx context.Context, f firm.ID) (dialogs.Progress, []dialogs.Entry, error) {
+	p, _ := m.Load(ctx, f)
+	entries, _ := m.Audit(ctx, f, 0, -1)
+	return p, entries, nil
+}
+
 // annFirm is the firm these tests play in.
 var annFirm = firm.ID{Platform: firm.Slack, Workspace: "F1"}

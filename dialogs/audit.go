@@ -74,6 +74,20 @@ type ChainBreak struct {
 
 func (b *ChainBreak) Error() string { return fmt.Sprintf("entry %d: %s", b.Seq, b.Reason) }
 
+// pastEnd reports stored entries after the recorded end, the entry at
+// index end (-1: the progress records none).
+func pastEnd(end, stored int) *ChainBreak {
+	recorded := fmt.Sprintf("entry %d", end+1)
+	if end == -1 {
+		recorded = "no entries"
+	}
+	after := nouns(stored-end-1, "entry", "entries") + " stored after that end were"
+	if stored-end-1 == 1 {
+		after = "the one entry stored after that end was"
+	}
+	return &ChainBreak{Seq: int64(end + 2), Reason: fmt.Sprintf("it is past the recorded end of the trail (%s); %s added outside the bot", recorded, after)}
+}
+
 // VerifyChain checks that entries form an unbroken chain from the first
 // entry, ending at head; it returns nil when they do.
 func VerifyChain(entries []Entry, head string) *ChainBreak {
@@ -99,7 +113,7 @@ func VerifyChain(entries []Entry, head string) *ChainBreak {
 		}
 	}
 	if prev != head && end >= -1 {
-		return &ChainBreak{Seq: int64(end + 2), Reason: "comes after the trail's recorded end (an entry was added outside the bot)"}
+		return pastEnd(end, len(entries))
 	}
 	if prev != head {
 		return &ChainBreak{Seq: int64(len(entries) + 1), Reason: "the trail ends early: later entries are missing"}

@@ -89,7 +89,7 @@ func TestVerifyChain(t *testing.T) {
 			x := Entry{User: "U9", Action: ActReset, At: t0}
 			x.Seal(5, h)
 			return append(es, x), h
-		}, 6, "after the trail's recorded end"},
+		}, 6, "past the recorded end of the trail (entry 5)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

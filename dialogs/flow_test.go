@@ -40,9 +40,19 @@ func (m *memStore) Commit(_ context.Context, f firm.ID, expect int64, next Progr
 	if m.p[f.Key()].Version != expect {
 		return ErrConflict
 	}
+	if n := len(m.entries[f.Key()]); e.Seq != int64(n)+1 {
+		// The Redis commit script's sequence guard.
+		return Integrity(f.String(), "the stored audit trail is longer or shorter than the progress records", nil)
+	}
 	m.p[f.Key()] = next.Clone()
 	m.entries[f.Key()] = append(m.entries[f.Key()], e)
 	return nil
+}
+
+func (m *memStore) Trail(_ context.Context, f firm.ID) (Progress, []Entry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.p[f.Key()].Clone(), append([]Entry(nil), m.entries[f.Key()]...), nil
 }
 
 func (m *memStore) Audit(_ context.Context, f firm.ID, start, stop int64) ([]Entry, error) {

@@ -213,3 +213,21 @@ func TestAmbiguousWaitWordsStillVerify(t *testing.T) {
 		t.Errorf("verify after editing the party: %s", body(r))
 	}
 }
+
+// A stored progress that differs from its trail is an integrity failure
+// for the metric too, not only in verify's words.
+func TestProgressEditedBehindTheBotIsCounted(t *testing.T) {
+	s, m := newService(t)
+	walk(t, s, "Yes", "Registration submitted")
+	var counted []string
+	s.OnIntegrity = func(where string) { counted = append(counted, where) }
+	if r := command(t, s, "U1", "verify"); !strings.Contains(r.Title, "verified") || len(counted) != 0 {
+		t.Fatalf("an intact record: %q, counted %v", r.Title, counted)
+	}
+	p := m.p["F1"]
+	p.Path[1].User = "U2"
+	m.p["F1"] = p
+	if r := command(t, s, "U1", "verify"); !strings.Contains(r.Title, "failed its check") || len(counted) != 1 || counted[0] != "verify" {
+		t.Fatalf("an edited record: %q, counted %v", r.Title, counted)
+	}
+}

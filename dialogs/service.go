@@ -17,6 +17,8 @@ type Service struct {
 	Flow  *Flow
 	Store Store
 	Now   func() time.Time
+	// OnIntegrity, if set, counts integrity failures (see IntegrityHook).
+	OnIntegrity IntegrityHook
 }
 
 // NewService returns a service running flow against store on clock now;
@@ -101,7 +103,7 @@ func (s *Service) apply(ctx context.Context, f firm.ID, step func(Progress) Resu
 	for range maxAttempts {
 		p, err := s.Store.Load(ctx, f)
 		if err != nil {
-			return Reply{}, err
+			return Reply{}, s.noteIntegrity("request", err)
 		}
 		res := step(p)
 		if res.Next == nil {
@@ -110,10 +112,14 @@ func (s *Service) apply(ctx context.Context, f firm.ID, step func(Progress) Resu
 		res.Entry.Seal(p.Seq, p.Head)
 		res.Next.Seq, res.Next.Head = res.Entry.Seq, res.Entry.Hash
 		err = s.Store.Commit(ctx, f, p.Version, *res.Next, res.Entry)
-		if err != nil && !errors.Is(err, ErrConflict) {
+		if err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrIntegrity) {
 			// The write may have landed with its reply lost; the store
 			// accepts an identical retry, so one retry settles it.
 			err = s.Store.Commit(ctx, f, p.Version, *res.Next, res.Entry)
+			if errors.Is(err, ErrIntegrity) {
+				// The store refused it, so the first try did not land.
+				return Reply{}, s.noteIntegrity("request", err)
+			}
 			if err != nil && !errors.Is(err, ErrConflict) {
 				return Reply{}, fmt.Errorf("%w: %w", ErrUncertain, err)
 			}
@@ -124,6 +130,9 @@ func (s *Service) apply(ctx context.Context, f firm.ID, step func(Progress) Resu
 		}
 		if errors.Is(err, ErrConflict) {
 			continue
+		}
+		if err != nil { // an integrity failure: nothing was written
+			return Reply{}, s.noteIntegrity("request", err)
 		}
 		res.Reply.Changed = true
 		return res.Reply, nil
@@ -142,23 +151,28 @@ func (s *Service) audit(ctx context.Context, f firm.ID, ev Event, name string) (
 	if name == CmdHistory {
 		entries, err := s.Store.Audit(ctx, f, -HistoryLen, -1)
 		if err != nil {
-			return Reply{}, err
+			return Reply{}, s.noteIntegrity("request", err)
 		}
 		return s.Flow.History(entries), nil
 	}
-	p, err := s.Store.Load(ctx, f)
-	if err != nil {
-		return Reply{}, err
-	}
-	// Read exactly the entries p knows of, so a commit landing meanwhile
-	// cannot look like a truncated trail.
-	var entries []Entry
-	if p.Seq > 0 {
-		if entries, err = s.Store.Audit(ctx, f, 0, p.Seq-1); err != nil {
-			return Reply{}, err
+	// The whole stored list, read with the progress in one step, so that
+	// nothing stored is hidden and a commit landing meanwhile cannot look
+	// like an entry past the recorded end.
+	p, entries, err := s.Store.Trail(ctx, f)
+	switch {
+	case name == CmdVerify && errors.Is(err, ErrIntegrity):
+		_ = s.noteIntegrity("verify", err)
+		return integrityReport(err), nil
+	case err != nil:
+		return Reply{}, s.noteIntegrity("request", err)
+	case name == CmdVerify:
+		if b := VerifyChain(entries, p.Head); b != nil {
+			_ = s.noteIntegrity("verify", ErrIntegrity)
+			return s.Flow.verifyReply(entries, p.Head, b), nil
 		}
-	}
-	if name == CmdVerify {
+		if diffs := s.Flow.Differences(p, Replay(s.Flow.Roadmap, entries)); len(diffs) > 0 {
+			_ = s.noteIntegrity("verify", ErrIntegrity)
+		}
 		return s.Flow.VerifyRecord(p, entries), nil
 	}
 	return s.Flow.Export(f.Key(), entries, ev.At), nil
@@ -212,7 +226,12 @@ func (f *Flow) entryText(e Entry) string {
 
 // Verify reports whether the trail's hash chain is intact.
 func (f *Flow) Verify(entries []Entry, head string) Reply {
-	if b := VerifyChain(entries, head); b != nil {
+	return f.verifyReply(entries, head, VerifyChain(entries, head))
+}
+
+// verifyReply reports b, the result of VerifyChain(entries, head).
+func (f *Flow) verifyReply(entries []Entry, head string, b *ChainBreak) Reply {
+	if b != nil {
 		return Notice("⚠️ Audit trail broken", fmt.Sprintf("The hash chain breaks at entry %d: %s. Entries before it are intact. Keep your exports and contact your administrator.", b.Seq, b.Reason))
 	}
 	if len(entries) == 0 {
@@ -228,6 +247,9 @@ func (f *Flow) Verify(entries []Entry, head string) Reply {
 // Unavailable is what a user is told when storage failed; whether their
 // change may already have landed decides the advice.
 func Unavailable(err error) Reply {
+	if errors.Is(err, ErrIntegrity) {
+		return IntegrityFailed()
+	}
 	if errors.Is(err, ErrUncertain) {
 		return Notice("Temporarily unavailable", "caisbot lost contact with its database while saving, so your confirmation may not have been recorded. Check `{cmd} status` in a minute before trying again.")
 	}

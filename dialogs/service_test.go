@@ -3,6 +3,7 @@ package dialogs
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/caisbot/caisbot/firm"
@@ -37,6 +38,7 @@ func (f *flakyStore) Commit(ctx context.Context, id firm.ID, expect int64, next 
 
 func TestServiceStoreFailures(t *testing.T) {
 	boom := errors.New("connection reset")
+	integ := Integrity("slack/T1", "the stored audit trail is longer or shorter than the progress records", nil)
 	conflicts := make([]error, maxAttempts)
 	for i := range conflicts {
 		conflicts[i] = ErrConflict
@@ -48,12 +50,16 @@ func TestServiceStoreFailures(t *testing.T) {
 		want       error // nil: success
 		entries    int
 		commits    int
+		integrity  int // integrity failures counted
 	}{
-		{"load fails", boom, nil, boom, 0, 0},
-		{"commit fails once, retry lands", nil, []error{boom}, nil, 1, 2},
-		{"commit fails twice", nil, []error{boom, boom}, ErrUncertain, 0, 2},
-		{"one conflict", nil, []error{ErrConflict}, nil, 1, 2},
-		{"endless conflicts", nil, conflicts, ErrUnavailable, 0, maxAttempts},
+		{"load fails", boom, nil, boom, 0, 0, 0},
+		{"commit fails once, retry lands", nil, []error{boom}, nil, 1, 2, 0},
+		{"commit fails twice", nil, []error{boom, boom}, ErrUncertain, 0, 2, 0},
+		{"one conflict", nil, []error{ErrConflict}, nil, 1, 2, 0},
+		{"endless conflicts", nil, conflicts, ErrUnavailable, 0, maxAttempts, 0},
+		{"stored progress unreadable", integ, nil, ErrIntegrity, 0, 0, 1},
+		{"commit refused by the sequence guard: no retry", nil, []error{integ}, ErrIntegrity, 0, 1, 1},
+		{"commit fails, retry refused by the guard", nil, []error{boom, integ}, ErrIntegrity, 0, 2, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -61,7 +67,12 @@ func TestServiceStoreFailures(t *testing.T) {
 			card := command(t, s, "U1", "")
 			fs := &flakyStore{memStore: m, loadErr: tc.loadErr, commitErrs: tc.commitErrs}
 			s.Store = fs
+			var counted []string
+			s.OnIntegrity = func(where string) { counted = append(counted, where) }
 			r, err := s.Click(context.Background(), testFirm, Event{User: "U1"}, card.Actions[0].Value)
+			if told := Unavailable(err).Title; errors.Is(tc.want, ErrIntegrity) != strings.Contains(told, "integrity") || len(counted) != tc.integrity {
+				t.Errorf("user told %q, integrity failures counted %v; want %d", told, counted, tc.integrity)
+			}
 			if tc.want == nil && (err != nil || r.Title != "Step 2: Register for CAT CAIS") {
 				t.Errorf("got %q, %v; want Step 2", r.Title, err)
 			}

@@ -30,4 +30,10 @@ type Store interface {
 	// Audit returns entries by position with LRANGE semantics: 0 is the
 	// first entry, -1 the last, both ends inclusive.
 	Audit(ctx context.Context, f firm.ID, start, stop int64) ([]Entry, error)
+	// Trail returns the firm's progress and every stored audit entry, read
+	// together so that no commit lands between them.
+	Trail(ctx context.Context, f firm.ID) (Progress, []Entry, error)
+	// Load, Audit and Trail return an error matching ErrIntegrity for
+	// stored data that cannot be read; Commit does for a trail whose
+	// length is not the one the stored progress records.
 }

@@ -76,14 +76,14 @@ func decodeProgress(firm string, vals []any) (dialogs.Progress, error) {
 		return p, nil
 	}
 	if !vok || !pok {
-		return p, fmt.Errorf("store: progress of %s is half written (v set: %t, p set: %t)", firm, vok, pok)
+		return p, dialogs.Integrity(firm, fmt.Sprintf("the stored progress is half written (version set: %t, progress set: %t)", vok, pok), nil)
 	}
 	version, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		return p, fmt.Errorf("store: progress version of %s: %w", firm, err)
+		return p, dialogs.Integrity(firm, "the stored progress version is not a number", err)
 	}
 	if err := json.Unmarshal([]byte(body), &p); err != nil {
-		return p, fmt.Errorf("store: progress of %s: %w", firm, err)
+		return p, dialogs.Integrity(firm, "the stored progress cannot be read", err)
 	}
 	p.Version = version
 	return p, nil
@@ -100,13 +100,7 @@ func (r *Redis) Audit(ctx context.Context, f firm.ID, start, stop int64) ([]dial
 	if err != nil {
 		return nil, unavailable("audit "+f.String(), err)
 	}
-	entries := make([]dialogs.Entry, len(raw))
-	for i, s := range raw {
-		if err := json.Unmarshal([]byte(s), &entries[i]); err != nil {
-			return nil, fmt.Errorf("store: audit entry of %s at LRANGE offset %d: %w", f, i, err)
-		}
-	}
-	return entries, nil
+	return decodeEntries(f.String(), raw, start)
 }
 
 // Firms lists every firm in the index, sorted by platform and key. The

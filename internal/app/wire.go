@@ -49,7 +49,11 @@ func (a *App) service() (*dialogs.Service, error) {
 	for i, u := range a.cfg.AdminUsers {
 		admins[i] = teams.CanonicalUser(u) // Slack ids pass unchanged; Entra ids are normalised
 	}
-	return dialogs.NewService(&dialogs.Flow{Roadmap: a.cfg.roadmap, Admins: admins, Loc: a.cfg.loc}, a.store, a.cfg.clock())
+	svc, err := dialogs.NewService(&dialogs.Flow{Roadmap: a.cfg.roadmap, Admins: admins, Loc: a.cfg.loc}, a.store, a.cfg.clock())
+	if err == nil {
+		svc.OnIntegrity = a.metrics.IntegrityFailure
+	}
+	return svc, err
 }
 
 func (a *App) wireSlack() error {

@@ -26,6 +26,7 @@ type Metrics struct {
 	redisLatency  *prometheus.HistogramVec
 	redisErrors   *prometheus.CounterVec
 	slackCalls    *prometheus.CounterVec
+	integrity     *prometheus.CounterVec
 	Announcements *prometheus.CounterVec
 }
 
@@ -44,7 +45,9 @@ func New() *Metrics {
 		Help: "Slack Web API calls by method and HTTP status (429 = rate limited, error = no response)."}, []string{"method", "status"})
 	m.Announcements = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "caisbot_announcements_total",
 		Help: "Deadline-announcement events: sent, recovered, skipped, missed, failed, gone, rate_limited, retry, duplicate, error; unverified = a Teams reminder posted without a history check (see README)."}, []string{"event"})
-	m.reg.MustRegister(m.requests, m.latency, m.redisLatency, m.redisErrors, m.slackCalls, m.Announcements,
+	m.integrity = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "caisbot_integrity_failures_total",
+		Help: "Stored records that failed their integrity check, by where it was found: request (a command or click refused, nothing changed), verify (verify found a problem). Any increase needs a person: run verify in that firm."}, []string{"where"})
+	m.reg.MustRegister(m.requests, m.latency, m.redisLatency, m.redisErrors, m.slackCalls, m.integrity, m.Announcements,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -59,6 +62,10 @@ func (m *Metrics) Observe(kind, outcome string, d time.Duration) {
 	m.requests.WithLabelValues(kind, outcome).Inc()
 	m.latency.WithLabelValues(kind).Observe(d.Seconds())
 }
+
+// IntegrityFailure counts one integrity failure found at where (it fits
+// dialogs.IntegrityHook).
+func (m *Metrics) IntegrityFailure(where string) { m.integrity.WithLabelValues(where).Inc() }
 
 // Transport counts Web API calls by method and status.
 func (m *Metrics) Transport(base http.RoundTripper) http.RoundTripper {

@@ -24,6 +24,7 @@ func TestMetricsExposeWhatOperatorsNeed(t *testing.T) {
 	m.Observe("command", "ok", 3*time.Millisecond)
 	m.Observe("block_actions", "error", time.Second)
 	m.Announcements.WithLabelValues("sent").Inc()
+	m.IntegrityFailure("request")
 
 	slack := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "chat.postMessage") {
@@ -59,6 +60,7 @@ func TestMetricsExposeWhatOperatorsNeed(t *testing.T) {
 		`caisbot_slack_api_calls_total{method="response_url",status="200"} 1`,
 		`caisbot_redis_errors_total{command="get"} 1`,
 		`caisbot_announcements_total{event="sent"} 1`,
+		`caisbot_integrity_failures_total{where="request"} 1`,
 		`caisbot_firms{step="register"} 3`,
 		`go_goroutines`,
 	} {
