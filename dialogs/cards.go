@@ -212,7 +212,7 @@ func (f *Flow) Help(unknown string) Reply {
 		"`{cmd} status` — every step, who confirmed it and when",
 		"`{cmd} history` — the latest audit entries",
 		"`{cmd} export` — the full audit trail as a CSV file",
-		"`{cmd} verify` — check the audit trail's hash chain",
+		"`{cmd} verify` — check the audit trail (its hash chain, and that the progress is what it records)",
 		"`{cmd} deadlines` — roadmap dates and your own target dates",
 		"`{cmd} deadline <step> <YYYY-MM-DD>` — set your target date for a step (admins)",
 		"`{cmd} deadline <step> clear` — remove the target date for a step (admins)",
