@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caisbot/caisbot/bot/adapter"
+	"github.com/caisbot/caisbot/store"
+	"github.com/redis/go-redis/v9"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 )
@@ -136,5 +139,22 @@ func TestSocketModeRedeliveryTakesEffectOnce(t *testing.T) {
 	send(t, c, "env-2", "slash_commands", cmd)
 	if n := r.audit(); n != 2 {
 		t.Fatalf("%d audit entries after a new envelope, want 2", n)
+	}
+}
+
+// If the delivery cannot be claimed (Redis down), a command that would
+// change the record is not run and the user is told nothing was changed.
+func TestUnclaimedCommandChangesNothing(t *testing.T) {
+	r := newRig(t)
+	dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
+	t.Cleanup(func() { _ = dead.Close() })
+	once, err := adapter.NewOnce(store.New(dead, "x:"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.h.cfg.Once = once
+	got := text(r.slash(admin, "deadline 3 2026-12-20"))
+	if !strings.Contains(got, "Temporarily unavailable") || !strings.Contains(got, "Nothing was changed") || r.audit() != 0 {
+		t.Fatalf("claim failed: audit %d, reply %s", r.audit(), got)
 	}
 }

@@ -117,7 +117,12 @@ func (a *App) slackEvents() bool {
 func (a *App) events(w http.ResponseWriter, r *http.Request) { a.slack.ServeHTTP(w, r) }
 
 func (a *App) wireTeams() error {
+	once, err := adapter.NewOnce(a.store, a.log)
+	if err != nil {
+		return err
+	}
 	h, err := teams.New(teams.Config{
+		Once:  once,
 		AppID: a.cfg.MicrosoftAppID, AppPassword: a.cfg.MicrosoftAppPassword,
 		AppType: a.cfg.MicrosoftAppType, TenantID: a.cfg.MicrosoftAppTenantID,
 		Scope: a.cfg.scope, Service: a.svc, Store: teams.StoreDirectory(a.store.Directory(firm.Teams)),
