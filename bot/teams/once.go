@@ -12,12 +12,35 @@ import (
 
 // delivery is an activity's delivery key (see adapter's Once): the Bot
 // Framework re-sends an activity with its id, and ids are unique within
-// a conversation. An activity without an id is not claimed.
+// a conversation. A form submitted from a card is keyed by the card and
+// what was submitted, so a double click on its submit button (two
+// activities) is one delivery too. An activity without an id is not
+// claimed.
 func delivery(a *Activity) string {
+	if data := submitted(a); data[dataForm] != "" && a.ReplyToID != "" {
+		return adapter.FormKey("teams", a.conversationID()+"\n"+a.ReplyToID, data)
+	}
 	if a.ID == "" {
 		return ""
 	}
 	return adapter.DeliveryKey("teams", a.conversationID(), a.ID)
+}
+
+// submitted is a card action's data: an Action.Submit's value, or an
+// Action.Execute's data; nil for anything else.
+func submitted(a *Activity) map[string]string {
+	raw := a.Value
+	if a.Type == typeInvoke {
+		var v struct {
+			Action struct {
+				Data json.RawMessage `json:"data"`
+			} `json:"action"`
+		}
+		_ = json.Unmarshal(a.Value, &v)
+		raw = v.Action.Data
+	}
+	data, _ := cardData(raw)
+	return data
 }
 
 // once runs run at most once per activity. A re-sent message or card

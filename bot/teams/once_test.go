@@ -99,6 +99,39 @@ func TestResentActivityTakesEffectOnce(t *testing.T) {
 	}
 }
 
+// A form submitted twice from the same card with the same input (a
+// double click: two activities) is recorded once; the second sends
+// nothing. Other input in the same card is a new change.
+func TestFormSubmittedTwiceFromACardIsRecordedOnce(t *testing.T) {
+	r := newRig(t)
+	form := r.click(r.say(admin, ""), "Set target date…", admin)
+	submit := func(day string) {
+		data := map[string]string{}
+		for k, v := range form.Card.Actions[0].Data {
+			data[k] = v
+		}
+		data[fieldPrefix+"date"] = day
+		a := r.activity(admin, typeMessage)
+		a.ReplyToID, a.Value = form.ID, mustJSON(data)
+		if st := r.post(a); st != http.StatusOK {
+			t.Fatalf("submit: status %d", st)
+		}
+	}
+	submit("2026-12-20")
+	sent := len(r.bf.connectorCalls())
+	submit("2026-12-20")
+	if n := r.audit(); n != 1 {
+		t.Fatalf("%d audit entries after the same form twice, want 1", n)
+	}
+	if n := len(r.bf.connectorCalls()) - sent; n != 0 {
+		t.Errorf("the second submission sent %d messages", n)
+	}
+	submit("2026-12-21")
+	if n := r.audit(); n != 2 {
+		t.Fatalf("%d audit entries after new input, want 2", n)
+	}
+}
+
 // If the delivery cannot be claimed (Redis down), a command that would
 // change the record is not run and the user is told nothing was changed.
 func TestUnclaimedActivityChangesNothing(t *testing.T) {
