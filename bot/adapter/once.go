@@ -3,6 +3,7 @@ package adapter
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -76,11 +77,7 @@ func NewOnce(c Claims, log *slog.Logger) (*Once, error) {
 func DeliveryKey(kind string, parts ...string) string {
 	h := sha256.New()
 	for _, p := range parts {
-		var n [8]byte
-		for i, l := 0, len(p); i < 8; i, l = i+1, l>>8 {
-			n[i] = byte(l)
-		}
-		h.Write(n[:])
+		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(p))))
 		h.Write([]byte(p))
 	}
 	return kind + ":" + hex.EncodeToString(h.Sum(nil)[:20])
