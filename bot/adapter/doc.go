@@ -2,7 +2,8 @@
 // so that Slack, Teams and any platform after them treat a request alike:
 // read the body within MaxBody, start a Request (a logger with a request
 // id, and whether the user was shown a failure), turn what the platform
-// verified into a firm.ID and a dialogs event, call dialogs.Service, log
+// verified into a firm.ID and a dialogs event, claim the delivery with
+// Once if it may change the record, call dialogs.Service, log
 // the result with Handled or Failure, answer, and run the sends that
 // follow the answer in a Background that shutdown waits for. An Observer
 // hears how each request ended (metrics). The replies every platform

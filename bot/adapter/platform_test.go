@@ -33,6 +33,7 @@ type chirpRequest struct {
 	Text                  string // a command, as typed after the bot's name
 	Click                 string // a button's value
 	Input                 string // a form's text, with Click the form's token
+	Delivery              string // the platform's id for this delivery; a redelivery repeats it
 }
 
 type chirpAnswer struct {
@@ -48,6 +49,7 @@ type chirpAdapter struct {
 	bg      adapter.Background
 	observe adapter.Observer
 	room    *chirpRooms // where public lines and reminders are posted
+	once    *adapter.Once
 }
 
 func (c *chirpAdapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +83,26 @@ func (c *chirpAdapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.observe.Observe(what, http.StatusOK, rq.Failed(), start)
 }
 
+// handle claims a delivery that may change the record (a command that
+// is not read-only, a form submitted), then runs it.
 func (c *chirpAdapter) handle(ctx context.Context, f firm.ID, req chirpRequest) (dialogs.Reply, string) {
+	if req.Input == "" && (req.Click != "" || dialogs.ParseCommand(req.Text).ReadOnly()) {
+		reply, what, _ := c.run(ctx, f, req)
+		return reply, what
+	}
+	claim, dup, err := c.once.Begin(ctx, adapter.DeliveryKey("chirp", req.Delivery))
+	switch {
+	case err != nil:
+		return adapter.Failure(ctx, c.log, f, err), "command"
+	case dup != nil:
+		return adapter.AlreadyHandled(), "duplicate"
+	}
+	reply, what, keep := c.run(ctx, f, req)
+	claim.Finish(ctx, keep, nil)
+	return reply, what
+}
+
+func (c *chirpAdapter) run(ctx context.Context, f firm.ID, req chirpRequest) (dialogs.Reply, string, bool) {
 	ev := dialogs.Event{User: req.User, Channel: req.Room}
 	var reply dialogs.Reply
 	var err error
@@ -91,16 +112,16 @@ func (c *chirpAdapter) handle(ctx context.Context, f firm.ID, req chirpRequest) 
 		what = "click"
 		ev.Input, ev.Submitted = req.Input, req.Input != ""
 		if len(req.Input) > adapter.MaxFormInput {
-			return dialogs.Notice("Form", adapter.FormTooLong), what
+			return dialogs.Notice("Form", adapter.FormTooLong), what, false
 		}
 		reply, err = c.svc.Click(ctx, f, ev, req.Click)
 	default:
 		reply, err = c.svc.Command(ctx, f, ev, dialogs.ParseCommand(req.Text))
 	}
 	if err != nil {
-		return adapter.Failure(ctx, c.log, f, err), what
+		return adapter.Failure(ctx, c.log, f, err), what, adapter.Keeps(reply, err)
 	}
-	return reply, what
+	return reply, what, adapter.Keeps(reply, err)
 }
 
 func formToken(r dialogs.Reply) string {
@@ -168,10 +189,14 @@ func TestAThirdPlatformNeedsOnlyTheKit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	once, err := adapter.NewOnce(st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	rooms := &chirpRooms{}
 	var observed []string
 	var mu sync.Mutex
-	a := &chirpAdapter{svc: svc, scope: firm.ChannelScope, log: slog.New(slog.NewTextHandler(io.Discard, nil)), room: rooms,
+	a := &chirpAdapter{svc: svc, scope: firm.ChannelScope, log: slog.New(slog.NewTextHandler(io.Discard, nil)), room: rooms, once: once,
 		observe: func(kind, outcome string, _ time.Duration) {
 			mu.Lock()
 			observed = append(observed, kind+":"+outcome)
@@ -199,11 +224,18 @@ func TestAThirdPlatformNeedsOnlyTheKit(t *testing.T) {
 		return ans
 	}
 
-	if got := say(chirpRequest{Text: "announce"}); !strings.Contains(got.Text, "Announcements on") {
+	if got := say(chirpRequest{Text: "announce", Delivery: "d-1"}); !strings.Contains(got.Text, "Announcements on") {
 		t.Fatalf("announce: %q", got.Text)
 	}
-	if got := say(chirpRequest{Text: "deadline 6 2027-06-05"}); !strings.Contains(got.Text, "Target date set") {
+	if got := say(chirpRequest{Text: "deadline 6 2027-06-05", Delivery: "d-2"}); !strings.Contains(got.Text, "Target date set") {
 		t.Fatalf("deadline: %q", got.Text)
+	}
+	// chirp delivers it again: nothing more is recorded.
+	if got := say(chirpRequest{Text: "deadline 6 2027-06-05", Delivery: "d-2"}); !strings.Contains(got.Text, "Already received") {
+		t.Fatalf("deadline delivered again: %q", got.Text)
+	}
+	if e, _ := st.Audit(context.Background(), firm.ID{Platform: chirp, Workspace: "acme.chirp", Channel: "room-1"}, 0, -1); len(e) != 2 {
+		t.Fatalf("%d audit entries after announce and a deadline delivered twice, want 2", len(e))
 	}
 	sched, err := announce.New(announce.Config{Service: svc, Firms: st, Ledger: st, Posters: announce.Posters{chirp: chirpPoster{rooms}},
 		Limits: announce.Limits{Channel: time.Millisecond, Workspace: time.Millisecond}})
@@ -238,7 +270,7 @@ func TestAThirdPlatformNeedsOnlyTheKit(t *testing.T) {
 		}
 		card = say(chirpRequest{Click: next})
 		if card.Form != "" {
-			card = say(chirpRequest{Click: card.Form, Input: "Acme Clearing LLC"})
+			card = say(chirpRequest{Click: card.Form, Input: "Acme Clearing LLC", Delivery: "form-" + card.Form})
 		}
 		confirmations++
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caisbot/caisbot/bot/adapter"
 	"github.com/caisbot/caisbot/bot/slackbot"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/internal/redistest"
@@ -30,7 +31,11 @@ func realBot(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err = slackbot.New(slackbot.Config{SigningSecret: testSecret, Scope: "workspace", Service: svc, Viewers: st,
+	once, err := adapter.NewOnce(st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err = slackbot.New(slackbot.Config{SigningSecret: testSecret, Scope: "workspace", Service: svc, Viewers: st, Once: once,
 		API: slack.New(Token, slack.OptionAPIURL(p.APIURL())), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

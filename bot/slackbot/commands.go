@@ -7,6 +7,7 @@ import (
 
 	"github.com/caisbot/caisbot/bot/adapter"
 	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 	"github.com/slack-go/slack"
 )
 
@@ -16,14 +17,26 @@ func slashFromForm(f url.Values) slack.SlashCommand {
 }
 
 // command answers a slash command in the response itself, within Slack's
-// 3 seconds.
+// 3 seconds. One that may change the record runs once per delivery.
 func (h *Handler) command(ctx context.Context, sc slack.SlashCommand) answer {
 	f, err := h.firm(sc.TeamID, sc.ChannelID)
 	if err != nil || sc.UserID == "" {
 		return bad("slash command without team, channel or user")
 	}
 	cmd := dialogs.ParseCommand(sc.Text)
+	if cmd.ReadOnly() {
+		a, _ := h.runCommand(ctx, f, sc, cmd)
+		return a
+	}
+	show := func(r dialogs.Reply) answer { return ok(h.encode(r, false)) }
+	return h.once(ctx, adapter.DeliveryOf(ctx), f, show, func() (answer, bool) { return h.runCommand(ctx, f, sc, cmd) })
+}
+
+// runCommand runs a parsed command; keep says whether its delivery must
+// stay claimed (adapter.Keeps).
+func (h *Handler) runCommand(ctx context.Context, f firm.ID, sc slack.SlashCommand, cmd dialogs.Command) (a answer, keep bool) {
 	reply, err := h.cfg.Service.Command(ctx, f, dialogs.Event{User: sc.UserID, Channel: sc.ChannelID}, cmd)
+	keep = adapter.Keeps(reply, err)
 	if err != nil {
 		reply = h.failure(ctx, err, f)
 	} else {
@@ -34,9 +47,9 @@ func (h *Handler) command(ctx context.Context, sc slack.SlashCommand) answer {
 	}
 	h.changed(ctx, f, sc.ChannelID, sc.ResponseURL, reply)
 	if cmd.Name == dialogs.CmdNext {
-		return ok(h.card(reply))
+		return ok(h.card(reply)), keep
 	}
-	return ok(h.encode(reply, false))
+	return ok(h.encode(reply, false)), keep
 }
 
 // upload sends a file to the channel after the command is answered; if it

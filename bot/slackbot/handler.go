@@ -52,6 +52,8 @@ type Config struct {
 	// Viewers remembers who opened the App Home, to refresh it after
 	// changes; nil disables refreshes.
 	Viewers Viewers
+	// Once claims each delivery that may change the record (required).
+	Once *adapter.Once
 }
 
 // Handler serves POST /slack/events.
@@ -68,8 +70,8 @@ func New(cfg Config) (*Handler, error) {
 	switch {
 	case cfg.SigningSecret == "":
 		return nil, errors.New("slackbot: signing secret is required")
-	case cfg.Service == nil || cfg.API == nil:
-		return nil, errors.New("slackbot: service and API are required")
+	case cfg.Service == nil || cfg.API == nil || cfg.Once == nil:
+		return nil, errors.New("slackbot: service, API and Once are required")
 	case cfg.Scope != firm.WorkspaceScope && cfg.Scope != firm.ChannelScope:
 		return nil, fmt.Errorf("slackbot: unknown scope %q", cfg.Scope)
 	}
@@ -119,6 +121,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.observe("unverified", rq, a, start)
 		return
 	}
+	ctx = adapter.WithDelivery(ctx, httpDelivery(r.Header.Get("X-Slack-Request-Timestamp"), r.Header.Get("X-Slack-Signature")))
 	ctx, cancel := context.WithTimeout(ctx, h.cfg.Budget)
 	defer cancel()
 	a := h.dispatch(ctx, ct, body)

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caisbot/caisbot/bot/adapter"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/firm"
 	"github.com/caisbot/caisbot/internal/redistest"
@@ -60,8 +61,12 @@ func newRigOn(t testing.TB, st *store.Redis) *rig {
 		Now:   func() time.Time { return time.Unix(r.clock.Add(60), 0) },
 	}
 	api := slack.New("xoxb-test", slack.OptionAPIURL(r.slack.APIURL()))
+	once, err := adapter.NewOnce(st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h, err := New(Config{SigningSecret: secret, Scope: "workspace", Service: svc, API: api, Viewers: st,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Once: once})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +124,9 @@ func decode(t testing.TB, b []byte) (wire, slack.Blocks) {
 func (r *rig) slash(user, text string) slack.Blocks {
 	r.t.Helper()
 	form := url.Values{"team_id": {team}, "channel_id": {chanID}, "user_id": {user}, "command": {"/cais-next"},
-		"text": {text}, "response_url": {r.slack.ResponseURL("cmd")}, "trigger_id": {"trig"}}
+		"text": {text}, "response_url": {r.slack.ResponseURL("cmd")}, "trigger_id": {fmt.Sprintf("trig-cmd%d", r.resp.Add(1))}}
+	// Slack gives each command its own trigger_id, so two alike in one
+	// second are two requests, not a replay.
 	resp := r.post(form.Encode(), "application/x-www-form-urlencoded")
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)

@@ -117,6 +117,9 @@ func (h *Handler) openForm(ctx context.Context, ic *slack.InteractionCallback, r
 	}
 }
 
+// viewSubmission records a submitted form once: the same view submitted
+// again with the same input is one delivery (a double click on Submit, a
+// replayed request).
 func (h *Handler) viewSubmission(ctx context.Context, ic *slack.InteractionCallback) answer {
 	var meta formMeta
 	if ic.View.CallbackID != formCallback || json.Unmarshal([]byte(ic.View.PrivateMetadata), &meta) != nil {
@@ -130,16 +133,23 @@ func (h *Handler) viewSubmission(ctx context.Context, ic *slack.InteractionCallb
 	if err != nil || ic.User.ID == "" {
 		return bad("submission without team, channel or user")
 	}
-	reply, err := h.cfg.Service.Click(ctx, f, dialogs.Event{User: ic.User.ID, Channel: meta.Channel, Input: input, Values: values, Submitted: true}, meta.Token)
-	if err != nil {
-		return formErrors(firstBlock(ic.View.State), plain(h.failure(ctx, err, f).Parts[0].Text, h.cfg.Command, 2000))
+	show := func(r dialogs.Reply) answer {
+		return formErrors(firstBlock(ic.View.State), plain(r.Parts[0].Text, h.cfg.Command, 2000))
 	}
-	adapter.Handled(ctx, h.log, "click handled", f, ic.User.ID, "form", reply)
-	if reply.FormError != "" {
-		return formErrors(errorBlock(reply), reply.FormError)
-	}
-	h.deliver(ctx, f, ic.User.ID, meta.ResponseURL, meta.Channel, reply)
-	return ok(nil)
+	key := adapter.FormKey("slack", ic.View.ID, []any{ic.View.PrivateMetadata, input, values})
+	return h.once(ctx, key, f, show, func() (answer, bool) {
+		ev := dialogs.Event{User: ic.User.ID, Channel: meta.Channel, Input: input, Values: values, Submitted: true}
+		reply, err := h.cfg.Service.Click(ctx, f, ev, meta.Token)
+		if err != nil {
+			return show(h.failure(ctx, err, f)), adapter.Keeps(reply, err)
+		}
+		adapter.Handled(ctx, h.log, "click handled", f, ic.User.ID, "form", reply)
+		if reply.FormError != "" {
+			return formErrors(errorBlock(reply), reply.FormError), reply.Changed
+		}
+		h.deliver(ctx, f, ic.User.ID, meta.ResponseURL, meta.Channel, reply)
+		return ok(nil), reply.Changed
+	})
 }
 
 // formErrors shows msg under the input block named block.

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/caisbot/caisbot/bot/adapter"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
@@ -61,6 +62,7 @@ func (h *Handler) socketEvent(ctx context.Context, client *socketmode.Client, ev
 		defer inflight.Done()
 		start := time.Now()
 		rctx, rq := h.begin(ctx)
+		rctx = adapter.WithDelivery(rctx, socketDelivery(evt.Request.EnvelopeID))
 		rctx, cancel := context.WithTimeout(rctx, h.cfg.Budget)
 		defer cancel()
 		a := h.socketAnswer(rctx, evt)

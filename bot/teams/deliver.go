@@ -19,6 +19,8 @@ type outgoing struct {
 	// clicked. With update, the card is replaced in place instead.
 	replyTo string
 	update  bool
+	// keep says the activity's delivery must stay claimed (adapter.Keeps).
+	keep bool
 }
 
 // send delivers a reply after the HTTP response, in order: the card, the

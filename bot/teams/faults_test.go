@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caisbot/caisbot/bot/adapter"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/firm"
 	"github.com/caisbot/caisbot/internal/redistest"
@@ -94,10 +95,16 @@ func TestRedisDownIsExplained(t *testing.T) {
 func TestConfigIsChecked(t *testing.T) {
 	svc := &dialogs.Service{Flow: &dialogs.Flow{Roadmap: dialogs.Default(), Loc: time.UTC}}
 	rdb, prefix := redistest.New(t)
-	base := Config{Scope: "workspace", Service: svc, Store: StoreDirectory(store.New(rdb, prefix).Directory(firm.Teams)), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	st := store.New(rdb, prefix)
+	once, err := adapter.NewOnce(st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := Config{Scope: "workspace", Service: svc, Store: StoreDirectory(st.Directory(firm.Teams)), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Once: once}
 	tests := map[string]func(*Config){
 		"no service":           func(c *Config) { c.Service = nil },
 		"no store":             func(c *Config) { c.Store = nil },
+		"no once":              func(c *Config) { c.Once = nil },
 		"bad scope":            func(c *Config) { c.Scope = "team" },
 		"app id, no password":  func(c *Config) { c.AppID = testApp },
 		"unknown app type":     func(c *Config) { c.AppID, c.AppPassword, c.AppType = testApp, "pw", "UserAssignedMSI" },

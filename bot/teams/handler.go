@@ -59,6 +59,8 @@ type Config struct {
 	// Entra's login base (tests); Graph tokens come from
 	// LoginURL/{tenant}/oauth2/v2.0/token. Defaults GraphURL, LoginURL.
 	GraphURL, LoginURL string
+	// Once claims each activity that may change the record (required).
+	Once *adapter.Once
 	// Announced, if set, is told each reminder event the scheduler cannot
 	// see: "unverified" when a reminder is posted without a history check
 	// (for caisbot_announcements_total).
@@ -102,8 +104,8 @@ func New(cfg Config) (*Handler, error) {
 
 func (c *Config) check() error {
 	switch {
-	case c.Service == nil || c.Service.Flow == nil || c.Store == nil:
-		return errors.New("teams: Service (with a Flow) and Store are required")
+	case c.Service == nil || c.Service.Flow == nil || c.Store == nil || c.Once == nil:
+		return errors.New("teams: Service (with a Flow), Store and Once are required")
 	case c.Scope != firm.WorkspaceScope && c.Scope != firm.ChannelScope:
 		return fmt.Errorf("teams: unknown scope %q", c.Scope)
 	case c.AppID != "" && c.AppPassword == "":
@@ -219,6 +221,8 @@ type answer struct {
 	status int
 	body   any
 	failed bool
+	// keep says the activity's delivery must stay claimed (adapter.Keeps).
+	keep bool
 }
 
 func ok() answer { return answer{status: http.StatusOK} }
@@ -243,11 +247,11 @@ func (h *Handler) dispatch(ctx context.Context, a *Activity) answer {
 	switch a.Type {
 	case typeMessage:
 		if v, isCard := cardData(a.Value); isCard {
-			return h.submit(ctx, a, v)
+			return h.once(ctx, a, h.showMessage(ctx, a), func() answer { return h.submit(ctx, a, v) })
 		}
 		return h.message(ctx, a)
 	case typeInvoke:
-		return h.invoke(ctx, a)
+		return h.once(ctx, a, h.showInvoke, func() answer { return h.invoke(ctx, a) })
 	case typeConvUpdate, typeInstallation:
 		h.installed(ctx, a)
 	}

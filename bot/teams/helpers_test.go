@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caisbot/caisbot/bot/adapter"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/firm"
 	"github.com/caisbot/caisbot/internal/redistest"
@@ -70,8 +71,12 @@ func newRigOn(t testing.TB, st *store.Redis, mods ...func(*Config)) *rig {
 		Store: r.store,
 		Now:   func() time.Time { return time.Unix(r.clock.Add(60), 0) },
 	}
+	once, err := adapter.NewOnce(st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := Config{AppID: testApp, AppPassword: "secret-password", AppType: MultiTenant, Scope: "workspace",
-		Service: svc, Store: r.dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Service: svc, Store: r.dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Once: once,
 		MetadataURL: r.bf.URL + "/openid", TokenURL: r.bf.URL + "/token/botframework.com"}
 	for _, m := range mods {
 		m(&cfg)

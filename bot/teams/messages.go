@@ -10,23 +10,30 @@ import (
 )
 
 // message handles typed text: a command in a personal chat, or an
-// @mention in a channel or group chat.
+// @mention in a channel or group chat. One that may change the record
+// runs once per activity.
 func (h *Handler) message(ctx context.Context, a *Activity) answer {
 	f, err := h.firm(a)
 	if err != nil || a.userID() == "" {
 		return answer{status: http.StatusBadRequest}
 	}
 	cmd := dialogs.ParseCommand(a.commandText(h.cfg.BotName))
-	reply, err := h.cfg.Service.Command(ctx, f, dialogs.Event{User: a.userID(), Channel: a.channel()}, cmd)
-	if err != nil {
-		reply = h.failure(ctx, err, f)
-	} else {
-		adapter.Handled(ctx, h.log, "command handled", f, a.userID(), cmd.Name, reply)
+	run := func() answer {
+		reply, err := h.cfg.Service.Command(ctx, f, dialogs.Event{User: a.userID(), Channel: a.channel()}, cmd)
+		keep := adapter.Keeps(reply, err)
+		if err != nil {
+			reply = h.failure(ctx, err, f)
+		} else {
+			adapter.Handled(ctx, h.log, "command handled", f, a.userID(), cmd.Name, reply)
+		}
+		ans := h.showMessage(ctx, a)(reply)
+		ans.keep = keep
+		return ans
 	}
-	out := outgoing{reply: reply, people: h.people(ctx, a, reply), replyTo: a.ID}
-	out.card = h.render.Message(reply, out.people)
-	h.send(ctx, a, out)
-	return ok()
+	if cmd.ReadOnly() {
+		return run()
+	}
+	return h.once(ctx, a, h.showMessage(ctx, a), run)
 }
 
 // cardData reads an Action.Submit's value: the data the bot put on the
@@ -58,7 +65,7 @@ func (h *Handler) submit(ctx context.Context, a *Activity, data map[string]strin
 		return answer{status: http.StatusBadRequest}
 	}
 	h.send(ctx, a, out)
-	return ok()
+	return answer{status: http.StatusOK, keep: out.keep}
 }
 
 // click runs a card action through dialogs and renders the result.
@@ -70,6 +77,7 @@ func (h *Handler) click(ctx context.Context, a *Activity, data map[string]string
 	ev := dialogs.Event{User: a.userID(), Channel: a.channel()}
 	input, isForm := data[inputID], data[dataForm] != ""
 	reply, err := h.cfg.Service.Click(ctx, f, ev, clickToken(data, &ev))
+	keep := adapter.Keeps(reply, err)
 	if err != nil {
 		reply = h.failure(ctx, err, f)
 	} else {
@@ -78,7 +86,7 @@ func (h *Handler) click(ctx context.Context, a *Activity, data map[string]string
 	if _, fits := fieldValues(data); isForm && (len(input) > maxFormInput || !fits) && reply.Form != nil {
 		reply.FormError = adapter.FormTooLong
 	}
-	out := outgoing{reply: reply, people: h.people(ctx, a, reply), replyTo: a.ReplyToID}
+	out := outgoing{reply: reply, people: h.people(ctx, a, reply), replyTo: a.ReplyToID, keep: keep}
 	// The form and its answer take the clicked card's place, as the next
 	// step does; a cancelled form shows the step again where it was.
 	out.update = reply.Replace || reply.Form != nil || isForm
@@ -136,13 +144,13 @@ func (h *Handler) invoke(ctx context.Context, a *Activity) answer {
 	}
 	if !out.update {
 		h.send(ctx, a, out)
-		return answer{status: http.StatusOK, body: invokeMessage(h.render.Summary(out.reply, out.people))}
+		return answer{status: http.StatusOK, body: invokeMessage(h.render.Summary(out.reply, out.people)), keep: out.keep}
 	}
 	// The card goes back in the response; only the public line is sent.
 	card := out.card.Attachments[0].Content
 	out.card = nil
 	h.send(ctx, a, out)
-	return answer{status: http.StatusOK, body: map[string]any{"statusCode": 200, "type": CardContentType, "value": card}}
+	return answer{status: http.StatusOK, body: map[string]any{"statusCode": 200, "type": CardContentType, "value": card}, keep: out.keep}
 }
 
 func invokeMessage(s string) map[string]any {

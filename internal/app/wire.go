@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/caisbot/caisbot/announce"
+	"github.com/caisbot/caisbot/bot/adapter"
 	"github.com/caisbot/caisbot/bot/playground"
 	"github.com/caisbot/caisbot/bot/slackbot"
 	"github.com/caisbot/caisbot/bot/teams"
@@ -73,7 +74,11 @@ func (a *App) wireSlack() error {
 	}
 	httpc := &http.Client{Timeout: 10 * time.Second, Transport: a.metrics.Transport(a.slackTransport())}
 	api := slack.New(token, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(httpc))
-	cfg := slackbot.Config{SigningSecret: secret, Scope: a.cfg.scope, Service: a.svc, API: api, HTTP: httpc, Logger: a.log, Viewers: a.store, Observe: a.metrics.Observe}
+	once, err := adapter.NewOnce(a.store, a.log)
+	if err != nil {
+		return err
+	}
+	cfg := slackbot.Config{SigningSecret: secret, Scope: a.cfg.scope, Service: a.svc, API: api, HTTP: httpc, Logger: a.log, Viewers: a.store, Observe: a.metrics.Observe, Once: once}
 	if a.opts.noHomeViewers {
 		cfg.Viewers = nil
 	}
@@ -116,7 +121,12 @@ func (a *App) slackEvents() bool {
 func (a *App) events(w http.ResponseWriter, r *http.Request) { a.slack.ServeHTTP(w, r) }
 
 func (a *App) wireTeams() error {
+	once, err := adapter.NewOnce(a.store, a.log)
+	if err != nil {
+		return err
+	}
 	h, err := teams.New(teams.Config{
+		Once:  once,
 		AppID: a.cfg.MicrosoftAppID, AppPassword: a.cfg.MicrosoftAppPassword,
 		AppType: a.cfg.MicrosoftAppType, TenantID: a.cfg.MicrosoftAppTenantID,
 		Scope: a.cfg.scope, Service: a.svc, Store: teams.StoreDirectory(a.store.Directory(firm.Teams)),
