@@ -33,6 +33,9 @@ func (f *Flow) CardFor(p Progress, now time.Time, viewer string) Reply {
 	if w, ok := p.Waits[s.ID]; ok {
 		r.text(f.waitText(w, now))
 	}
+	if ev := p.Evidence[s.ID]; len(ev) > 0 {
+		r.text(strings.Join(f.evidenceLines(ev), "\n"))
+	}
 	if o := obligations(s); o != "" {
 		r.text(o)
 	}
@@ -58,6 +61,7 @@ func (f *Flow) CardFor(p Progress, now time.Time, viewer string) Reply {
 	}
 	if !s.IsOutcome() {
 		r.Actions = append(r.Actions, f.waitActions(s, p)...)
+		r.Actions = append(r.Actions, evidenceAction(s.ID, p))
 		r.Actions = append(r.Actions, f.settingsActions(s, p, viewer)...)
 	}
 	return r
@@ -150,6 +154,7 @@ func (f *Flow) Status(p Progress, now time.Time) Reply {
 		if w, ok := p.Waits[s.ID]; ok {
 			lines = append(lines, f.waitStatus(w))
 		}
+		lines = append(lines, f.evidenceLines(p.Evidence[s.ID])...)
 	}
 	r.text(strings.Join(lines, "\n"))
 	if cur.IsOutcome() {
@@ -214,6 +219,7 @@ func (f *Flow) Help(unknown string) Reply {
 		"`{cmd} export` — the full audit trail as a CSV file",
 		"`{cmd} verify` — check the audit trail (its hash chain, and that the progress is what it records)",
 		"`{cmd} deadlines` — roadmap dates and your own target dates",
+		"`{cmd} evidence <step>` — add evidence (a reference, a link, a note) to the current step or a confirmed one",
 		"`{cmd} deadline <step> <YYYY-MM-DD>` — set your target date for a step (admins)",
 		"`{cmd} deadline <step> clear` — remove the target date for a step (admins)",
 		"`{cmd} announce` / `{cmd} announce off` — deadline reminders in this channel (admins)",

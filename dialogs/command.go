@@ -26,6 +26,7 @@ const (
 	CmdUndo      = "undo"
 	CmdReset     = "reset"
 	CmdHelp      = "help"
+	CmdEvidence  = "evidence"
 	CmdUnknown   = "unknown"
 	CmdTooLong   = "too_long"
 )
@@ -36,6 +37,7 @@ const MaxCommandLen = 200
 var commandNames = map[string]bool{
 	CmdNext: true, CmdStatus: true, CmdHistory: true, CmdExport: true, CmdVerify: true,
 	CmdDeadlines: true, CmdDeadline: true, CmdAnnounce: true, CmdUndo: true, CmdReset: true, CmdHelp: true,
+	CmdEvidence: true,
 }
 
 // ParseCommand reads the words after the slash command (or a chat message).

@@ -223,8 +223,8 @@ func TestAnswerLabels(t *testing.T) {
 		labels  []string
 		primary string
 	}{
-		{"obligation", []string{"Yes", "No", "Not sure", "Waiting on someone…"}, "Yes"},
-		{"method", []string{"CAT Reporting Agent", "Self-report: manual entry", "Self-report: file upload", "Need help", "Waiting on someone…"}, "CAT Reporting Agent"},
+		{"obligation", []string{"Yes", "No", "Not sure", "Waiting on someone…", "Add evidence"}, "Yes"},
+		{"method", []string{"CAT Reporting Agent", "Self-report: manual entry", "Self-report: file upload", "Need help", "Waiting on someone…", "Add evidence"}, "CAT Reporting Agent"},
 		{"no_obligation", []string{"Reopen Step 1"}, ""},
 		{"complete", nil, ""},
 	} {

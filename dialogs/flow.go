@@ -96,6 +96,8 @@ func (f *Flow) Click(p Progress, ev Event) Result {
 		return f.targetClick(p, ev)
 	case KindAgents:
 		return f.agentsClick(p, ev)
+	case KindEvidence:
+		return f.evidenceClick(p, ev)
 	}
 	return f.choose(p, ev)
 }
@@ -202,6 +204,8 @@ func (f *Flow) describe(c *Change) string {
 		return "noted what " + name + " is waiting on"
 	case ActWaitEnd:
 		return "cleared the wait of " + name
+	case ActEvidence:
+		return "added evidence to " + name
 	case ActReopen:
 		if to := f.reopened(c.Step, c.Choice); to != nil {
 			return "reopened " + to.Short()

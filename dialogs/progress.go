@@ -31,6 +31,9 @@ type Progress struct {
 	Last *Change `json:"last,omitempty"`
 	// Waits are the outside parties steps wait on, by step id (wait.go).
 	Waits map[string]Wait `json:"waits,omitempty"`
+	// Evidence is what the firm kept for each step, by step id, in the
+	// order it was added (evidence.go).
+	Evidence map[string][]Evidence `json:"evidence,omitempty"`
 }
 
 // Confirmation records one answered step.
@@ -84,6 +87,12 @@ func (p Progress) Clone() Progress {
 		q.Waits = make(map[string]Wait, len(p.Waits))
 		for k, v := range p.Waits {
 			q.Waits[k] = v
+		}
+	}
+	if p.Evidence != nil {
+		q.Evidence = make(map[string][]Evidence, len(p.Evidence))
+		for k, v := range p.Evidence {
+			q.Evidence[k] = slices.Clone(v)
 		}
 	}
 	if p.Last != nil {

@@ -33,6 +33,8 @@ type Replayed struct {
 	TargetSeq  map[string]int64
 	ChannelSeq map[string]int64
 	WaitSeq    map[string]int64
+	// EvidenceSeq names the entry behind each step's evidence, in order.
+	EvidenceSeq map[string][]int64
 	// waitText is the detail of the entry that set each wait.
 	waitText map[string]string
 	// Problems are entries that make no sense where they stand (an undo
@@ -84,6 +86,8 @@ func (rp *Replayed) apply(r *Roadmap, e Entry) {
 		rp.WaitSeq[e.Step] = e.Seq
 	case ActAgents:
 		rp.agents(e)
+	case ActEvidence:
+		rp.evidence(e)
 	default:
 		rp.problem(e, "records an action this build does not know (“"+Lit(e.Action)+"”), so the progress after it may differ")
 	}

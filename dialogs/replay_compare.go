@@ -20,6 +20,7 @@ func (f *Flow) Differences(stored Progress, rp Replayed) []string {
 	out = append(out, f.diffTargets(stored, rp)...)
 	out = append(out, diffChannels(stored, rp)...)
 	out = append(out, f.diffWaits(stored, rp)...)
+	out = append(out, f.diffEvidence(stored, rp)...)
 	return out
 }
 

@@ -69,6 +69,8 @@ func (s *Service) Command(ctx context.Context, f firm.ID, ev Event, cmd Command)
 			return s.Flow.Undo(p, ev)
 		case CmdReset:
 			return s.Flow.ResetPrompt(p, ev)
+		case CmdEvidence:
+			return Result{Reply: s.Flow.EvidenceCommand(p, cmd.Args)}
 		}
 		return Result{Reply: s.Flow.CardFor(p, ev.At, ev.User)}
 	})
@@ -218,6 +220,8 @@ func (f *Flow) entryText(e Entry) string {
 		return "unsubscribed " + Lit(e.Detail) + " from announcements"
 	case ActWait, ActWaitEnd:
 		return waitEntryText(name, e)
+	case ActEvidence:
+		return evidenceEntryText(name, e)
 	case ActAgents:
 		return "changed the CAT Reporting Agents (" + detailMarkup(e.Detail) + ")"
 	}

@@ -29,6 +29,8 @@ const (
 	// (admins); KindAgents the form that edits the firm's agents.
 	KindTarget = "target"
 	KindAgents = "agents"
+	// KindEvidence opens (and submits) the evidence form of Step.
+	KindEvidence = "evidence"
 )
 
 const tokenPrefix = "c1"
@@ -57,7 +59,7 @@ func ParseToken(s string) (Token, error) {
 	}
 	t := Token{Kind: f[1], Step: f[2], Choice: f[3], Version: v}
 	switch t.Kind {
-	case KindChoose, KindOpen, KindReset, KindCancel, KindWait, KindWaitEnd, KindTarget, KindAgents:
+	case KindChoose, KindOpen, KindReset, KindCancel, KindWait, KindWaitEnd, KindTarget, KindAgents, KindEvidence:
 		return t, nil
 	}
 	return Token{}, fmt.Errorf("unknown token kind %q", t.Kind)

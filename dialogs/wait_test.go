@@ -180,7 +180,7 @@ func TestWaitInStatusAndButtons(t *testing.T) {
 	s, _ := newService(t)
 	card := command(t, s, "U1", "")
 	for _, a := range card.Actions {
-		wantSecondary := a.Label == "Not sure" || strings.HasPrefix(a.Label, "Waiting on")
+		wantSecondary := a.Label == "Not sure" || strings.HasPrefix(a.Label, "Waiting on") || a.Label == "Add evidence"
 		if a.Secondary != wantSecondary || (a.Secondary && a.Style == Primary) {
 			t.Errorf("%q: secondary=%v style=%q", a.Label, a.Secondary, a.Style)
 		}

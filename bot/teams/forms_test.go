@@ -53,7 +53,7 @@ func TestWaitOnTeams(t *testing.T) {
 	if !strings.Contains(s, "Waiting on Example Clearing since") || !strings.Contains(s, "Follow-up: December 4, 2026") || r.audit() != 4 {
 		t.Fatalf("card after the wait (audit %d):\n%s", r.audit(), s)
 	}
-	assertMoreHoldsSecondaries(t, card.Card, []string{"Need help", "Waiting on: change…", "Clear wait"})
+	assertMoreHoldsSecondaries(t, card.Card, []string{"Need help", "Waiting on: change…", "Clear wait", "Add evidence"})
 	st := cardString(r.say(u, "status").Card)
 	if !strings.Contains(st, "Waiting on Example Clearing since") {
 		t.Errorf("status lacks the wait:\n%s", st)
