@@ -177,10 +177,14 @@ func (s *Service) audit(ctx context.Context, f firm.ID, ev Event, name string) (
 			_ = s.noteIntegrity("verify", ErrIntegrity)
 			return s.Flow.verifyReply(entries, p.Head, b), nil
 		}
-		if diffs := s.Flow.Differences(p, Replay(s.Flow.Roadmap, entries)); len(diffs) > 0 {
+		rp, err := s.replay(ctx, entries)
+		if err != nil {
+			return s.verifyFailed(err)
+		}
+		if diffs := s.Flow.Differences(p, rp); len(diffs) > 0 {
 			_ = s.noteIntegrity("verify", ErrIntegrity)
 		}
-		return s.Flow.VerifyRecord(p, entries), nil
+		return s.Flow.VerifyReplayed(p, entries, rp), nil
 	}
 	return s.Flow.Export(f.Key(), entries, ev.At), nil
 }

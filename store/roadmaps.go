@@ -45,3 +45,6 @@ func (r *Redis) RoadmapText(ctx context.Context, sum string) (text []byte, found
 	}
 	return text, true, nil
 }
+
+// verify reads entries' roadmaps back through this.
+var _ dialogs.RoadmapTexts = (*Redis)(nil)
