@@ -27,6 +27,12 @@ type Entry struct {
 	// the SHA-256 of this entry's other fields, Prev included.
 	Prev string `json:"prev"`
 	Hash string `json:"hash"`
+	// Roadmap names the roadmap the entry was made against (RoadmapRef:
+	// "<version>@sha256:<hex>"); Name is the actor's display name as the
+	// platform showed it then. Entries written before they existed have
+	// neither and are hashed with the older recipe (digest).
+	Roadmap string `json:"roadmap,omitempty"`
+	Name    string `json:"name,omitempty"`
 }
 
 // Audit actions.
@@ -53,15 +59,22 @@ func (e *Entry) Seal(seq int64, head string) {
 // the chain survives encoding changes. The hashed text is the compact JSON
 // array [seq, at, user, action, step, choice, detail, card, version, prev]
 // with no HTML escaping, so an examiner can recompute it from the export
-// with any JSON library (README, "Audit trail").
+// with any JSON library (README, "Audit trail"). An entry that names a
+// roadmap or a display name appends both: [..., prev, roadmap, name];
+// one that names neither (every entry before they existed) keeps the
+// ten-field recipe it was written with.
 func (e Entry) digest() string {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode([]any{
+	fields := []any{
 		e.Seq, e.At.UTC().Format(time.RFC3339Nano), e.User, e.Action, e.Step,
 		e.Choice, e.Detail, e.Card, e.Version, e.Prev,
-	})
+	}
+	if e.Roadmap != "" || e.Name != "" {
+		fields = append(fields, e.Roadmap, e.Name)
+	}
+	_ = enc.Encode(fields)
 	sum := sha256.Sum256(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 	return hex.EncodeToString(sum[:])
 }

@@ -2,7 +2,10 @@ package dialogs
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -125,19 +128,28 @@ func TestVerifyCommand(t *testing.T) {
 	}
 }
 
-var exportHeader = []string{"seq", "at_utc", "at_local", "user", "action", "step", "step_title", "choice", "detail", "detail_readable", "card_version", "version", "prev_hash", "hash"}
+var wantHeader = []string{"seq", "at_utc", "at_local", "user", "action", "step", "step_title", "choice", "detail", "detail_readable", "card_version", "version", "prev_hash", "hash", "roadmap", "name"}
 
-func TestExportCSV(t *testing.T) {
-	es, head := sealedChain(4)
+// exportedChain is two entries an older build wrote (no roadmap, no
+// name) followed by two this build wrote, with typed text that looks
+// like spreadsheet formulas.
+func exportedChain() []Entry {
+	es, _ := sealedChain(4)
 	es[1].Detail = `=HYPERLINK("http://evil","click")`
 	es[2].Detail = "+1 agent, \"quoted\"\nnew line"
+	es[2].Roadmap, es[2].Name = Default().Ref(), "-Ann \"Lee\", CFO"
 	es[3].Detail = "@SUM(A1)"
-	// Re-seal after editing, as if these had been typed.
-	head = ""
+	es[3].Roadmap, es[3].Name = Default().Ref(), "=cmd|' /C calc'!A0"
+	head := ""
 	for i := range es {
 		es[i].Seal(int64(i), head)
 		head = es[i].Hash
 	}
+	return es
+}
+
+func TestExportCSV(t *testing.T) {
+	es := exportedChain()
 	r := newFlow().Export("T1 <!channel> @{UEVIL}", es, t0)
 	if r.File == nil || r.File.Name != "cais-audit-2026-11-24.csv" {
 		t.Fatalf("export file %+v", r.File)
@@ -149,42 +161,59 @@ func TestExportCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != len(es)+1 || !slices.Equal(rows[0], exportHeader) {
+	if len(rows) != len(es)+1 || !slices.Equal(rows[0], wantHeader) {
 		t.Fatalf("%d rows, header %q", len(rows), rows[0])
 	}
 	col := map[string]int{}
-	for i, h := range exportHeader {
+	for i, h := range wantHeader {
 		col[h] = i
 	}
 	for i, e := range es {
 		row := rows[i+1]
-		if row[col["seq"]] != strconv.Itoa(i+1) || row[col["prev_hash"]] != e.Prev || row[col["hash"]] != e.Hash {
-			t.Errorf("row %d: seq %s prev %s hash %s", i+1, row[col["seq"]], row[col["prev_hash"]], row[col["hash"]])
-		}
 		if row[col["step_title"]] != "Step 1: Determine if your firm has an obligation to report Customer and Account information to CAT CAIS" || row[col["at_local"]] == "" {
 			t.Errorf("row %d: title %q local %q", i+1, row[col["step_title"]], row[col["at_local"]])
 		}
-		detail := row[col["detail"]]
-		if c := detail[0]; c == '=' || c == '+' || c == '-' || c == '@' {
-			t.Errorf("row %d: detail %q would run as a spreadsheet formula", i+1, detail)
+		// Stored fields are byte-exact, formula-looking text included.
+		if row[col["detail"]] != e.Detail || row[col["name"]] != e.Name || row[col["roadmap"]] != e.Roadmap || row[col["prev_hash"]] != e.Prev || row[col["hash"]] != e.Hash {
+			t.Errorf("row %d: stored fields changed: %q", i+1, row)
 		}
-		if strings.TrimPrefix(detail, "'") != e.Detail {
-			t.Errorf("row %d: detail %q, want %q", i+1, detail, e.Detail)
+		if c := row[col["detail_readable"]][0]; c == '=' || c == '+' || c == '-' || c == '@' {
+			t.Errorf("row %d: readable detail %q would run as a spreadsheet formula", i+1, row[col["detail_readable"]])
 		}
-		// An examiner can recompute the hash from the row (details that
-		// needed a formula guard lose their leading quote first).
-		at, err := time.Parse(time.RFC3339Nano, row[col["at_utc"]])
-		card, _ := strconv.ParseInt(row[col["card_version"]], 10, 64)
-		ver, _ := strconv.ParseInt(row[col["version"]], 10, 64)
-		x := Entry{Seq: int64(i + 1), At: at, User: row[col["user"]], Action: row[col["action"]], Step: row[col["step"]],
-			Choice: row[col["choice"]], Detail: strings.TrimPrefix(detail, "'"), Card: card, Version: ver, Prev: row[col["prev_hash"]]}
-		if err != nil || x.digest() != row[col["hash"]] {
-			t.Errorf("row %d: hash cannot be recomputed from the CSV (%v)", i+1, err)
+		if got := readmeRecipe(t, row, col); got != row[col["hash"]] {
+			t.Errorf("row %d: the README's recipe gives %s, the row says %s", i+1, got, row[col["hash"]])
 		}
 	}
-	if empty := newFlow().Export("F1", nil, t0); !strings.HasPrefix(string(empty.File.Content), strings.Join(exportHeader, ",")+"\n") {
+	if empty := newFlow().Export("F1", nil, t0); !strings.HasPrefix(string(empty.File.Content), strings.Join(wantHeader, ",")+"\n") {
 		t.Errorf("empty export %q", empty.File.Content)
 	}
+}
+
+// readmeRecipe recomputes a row's hash as the README tells an examiner
+// to, from the row alone and without caisbot's types: the ten-field array
+// when roadmap and name are both empty, else the twelve-field one.
+func readmeRecipe(t *testing.T, row []string, col map[string]int) string {
+	t.Helper()
+	num := func(c string) int64 {
+		n, err := strconv.ParseInt(row[col[c]], 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	fields := []any{num("seq"), row[col["at_utc"]], row[col["user"]], row[col["action"]], row[col["step"]],
+		row[col["choice"]], row[col["detail"]], num("card_version"), num("version"), row[col["prev_hash"]]}
+	if row[col["roadmap"]] != "" || row[col["name"]] != "" {
+		fields = append(fields, row[col["roadmap"]], row[col["name"]])
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(fields); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	return hex.EncodeToString(sum[:])
 }
 
 func TestHistory(t *testing.T) {

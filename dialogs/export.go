@@ -7,20 +7,28 @@ import (
 	"time"
 )
 
+// exportHeader is the CSV's columns. The stored ones (everything but
+// at_local, step_title and detail_readable) are the entry's fields byte
+// for byte, so the hash can be recomputed from them (README, "Audit
+// trail"); roadmap and name are last so that older readers of the first
+// fourteen columns still work.
+var exportHeader = []string{"seq", "at_utc", "at_local", "user", "action", "step", "step_title", "choice", "detail", "detail_readable", "card_version", "version", "prev_hash", "hash", "roadmap", "name"}
+
 // Export is the full audit trail as a CSV file, hash chain included, so an
 // examiner can check it without the bot.
 func (f *Flow) Export(firm string, entries []Entry, now time.Time) Reply {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	_ = w.Write([]string{"seq", "at_utc", "at_local", "user", "action", "step", "step_title", "choice", "detail", "detail_readable", "card_version", "version", "prev_hash", "hash"})
+	_ = w.Write(exportHeader)
 	for _, e := range entries {
 		title := ""
 		if s, ok := f.Roadmap.Step(e.Step); ok {
 			title = s.Heading()
 		}
-		_ = w.Write(csvSafe(strconv.FormatInt(e.Seq, 10), e.At.UTC().Format(time.RFC3339Nano), f.Stamp(e.At),
-			e.User, e.Action, e.Step, title, e.Choice, e.Detail, ReadableDetail(e.Detail),
-			strconv.FormatInt(e.Card, 10), strconv.FormatInt(e.Version, 10), e.Prev, e.Hash))
+		readable := csvSafe(f.Stamp(e.At), title, ReadableDetail(e.Detail))
+		_ = w.Write([]string{strconv.FormatInt(e.Seq, 10), e.At.UTC().Format(time.RFC3339Nano), readable[0],
+			e.User, e.Action, e.Step, readable[1], e.Choice, e.Detail, readable[2],
+			strconv.FormatInt(e.Card, 10), strconv.FormatInt(e.Version, 10), e.Prev, e.Hash, e.Roadmap, e.Name})
 	}
 	w.Flush()
 	name := "cais-audit-" + now.In(f.Loc).Format("2006-01-02") + ".csv"
@@ -29,7 +37,8 @@ func (f *Flow) Export(firm string, entries []Entry, now time.Time) Reply {
 	return r
 }
 
-// csvSafe stops spreadsheet formula injection from user-typed text.
+// csvSafe stops spreadsheet formula injection from user-typed text in
+// the readable columns; stored columns are never changed.
 func csvSafe(fields ...string) []string {
 	for i, v := range fields {
 		if v != "" && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@') {

@@ -20,7 +20,10 @@ type Flow struct {
 
 // Event is one thing a user did.
 type Event struct {
-	User    string
+	User string
+	// Name is the actor's display name as the platform showed it with
+	// this event; the audit entry records it.
+	Name    string
 	Channel string
 	At      time.Time
 	// A button click carries its token; a form submission adds Input

@@ -47,9 +47,15 @@ type Replayed struct {
 // them (flow.go, settings.go, wait.go, certify.go, settingsforms.go,
 // announce.go, reopen.go, deadline_clear.go).
 func Replay(r *Roadmap, entries []Entry) Replayed {
+	return ReplayEach(func(Entry) *Roadmap { return r }, entries)
+}
+
+// ReplayEach is Replay with each entry read against the roadmap pick
+// gives for it (the one it names, see Service.entryRoadmaps).
+func ReplayEach(pick func(Entry) *Roadmap, entries []Entry) Replayed {
 	rp := Replayed{CurrentKnown: true, TargetSeq: map[string]int64{}, ChannelSeq: map[string]int64{}, WaitSeq: map[string]int64{}, waitText: map[string]string{}}
 	for _, e := range entries {
-		rp.apply(r, e)
+		rp.apply(pick(e), e)
 		rp.Progress.Version, rp.Progress.Seq, rp.Progress.Head = e.Version, e.Seq, e.Hash
 	}
 	return rp

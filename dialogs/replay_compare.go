@@ -234,10 +234,15 @@ const maxDifferences = 10
 // VerifyRecord checks the trail's hash chain (Verify), then that the
 // stored progress p is what the trail replays to, naming each difference.
 func (f *Flow) VerifyRecord(p Progress, entries []Entry) Reply {
+	return f.VerifyReplayed(p, entries, Replay(f.Roadmap, entries))
+}
+
+// VerifyReplayed is VerifyRecord with the trail already replayed (rp).
+func (f *Flow) VerifyReplayed(p Progress, entries []Entry, rp Replayed) Reply {
 	if VerifyChain(entries, p.Head) != nil {
 		return f.Verify(entries, p.Head)
 	}
-	diffs := f.Differences(p, Replay(f.Roadmap, entries))
+	diffs := f.Differences(p, rp)
 	if len(diffs) == 0 {
 		return f.Verify(entries, p.Head)
 	}

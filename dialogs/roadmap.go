@@ -31,6 +31,10 @@ type Roadmap struct {
 	Outcomes []Step          `yaml:"outcomes"`
 
 	byID map[string]*Step
+	// text is the YAML the roadmap was parsed from, sum its SHA-256 (hex);
+	// see roadmap_ref.go.
+	text []byte
+	sum  string
 }
 
 // Helpdesk is who to call on every "Not sure" and "Need help" path.
@@ -179,6 +183,7 @@ func Parse(b []byte) (*Roadmap, error) {
 	if err := r.validate(); err != nil {
 		return nil, fmt.Errorf("roadmap: %w", err)
 	}
+	r.remember(b)
 	return &r, nil
 }
 

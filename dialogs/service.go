@@ -55,7 +55,7 @@ func (s *Service) Command(ctx context.Context, f firm.ID, ev Event, cmd Command)
 	case CmdHistory, CmdExport, CmdVerify:
 		return s.audit(ctx, f, ev, cmd.Name)
 	}
-	return s.apply(ctx, f, func(p Progress) Result {
+	return s.applyAs(ctx, f, ev.Name, func(p Progress) Result {
 		switch cmd.Name {
 		case CmdStatus:
 			return Result{Reply: s.Flow.Status(p, ev.At)}
@@ -84,7 +84,7 @@ func (s *Service) Click(ctx context.Context, f firm.ID, ev Event, value string) 
 	}
 	ev = s.stamp(ev)
 	ev.Token = t
-	return s.apply(ctx, f, func(p Progress) Result { return s.Flow.Click(p, ev) })
+	return s.applyAs(ctx, f, ev.Name, func(p Progress) Result { return s.Flow.Click(p, ev) })
 }
 
 // Progress loads a firm's progress (for App Home and announcements).
@@ -99,9 +99,15 @@ func (s *Service) stamp(ev Event) Event {
 	return ev
 }
 
-// apply loads, transitions and commits, retrying on a concurrent change so
-// that the transition always sees the state it is written over.
+// apply is applyAs for a change no person made (the bot's own).
 func (s *Service) apply(ctx context.Context, f firm.ID, step func(Progress) Result) (Reply, error) {
+	return s.applyAs(ctx, f, "", step)
+}
+
+// applyAs loads, transitions and commits, retrying on a concurrent change
+// so that the transition always sees the state it is written over. The
+// entry names the roadmap and the actor's display name, name.
+func (s *Service) applyAs(ctx context.Context, f firm.ID, name string, step func(Progress) Result) (Reply, error) {
 	for range maxAttempts {
 		p, err := s.Store.Load(ctx, f)
 		if err != nil {
@@ -111,6 +117,7 @@ func (s *Service) apply(ctx context.Context, f firm.ID, step func(Progress) Resu
 		if res.Next == nil {
 			return res.Reply, nil
 		}
+		res.Entry.Roadmap, res.Entry.Name = s.Flow.Roadmap.Ref(), name
 		res.Entry.Seal(p.Seq, p.Head)
 		res.Next.Seq, res.Next.Head = res.Entry.Seq, res.Entry.Hash
 		err = s.Store.Commit(ctx, f, p.Version, *res.Next, res.Entry)
@@ -172,10 +179,14 @@ func (s *Service) audit(ctx context.Context, f firm.ID, ev Event, name string) (
 			_ = s.noteIntegrity("verify", ErrIntegrity)
 			return s.Flow.verifyReply(entries, p.Head, b), nil
 		}
-		if diffs := s.Flow.Differences(p, Replay(s.Flow.Roadmap, entries)); len(diffs) > 0 {
+		rp, err := s.replay(ctx, entries)
+		if err != nil {
+			return s.verifyFailed(err)
+		}
+		if diffs := s.Flow.Differences(p, rp); len(diffs) > 0 {
 			_ = s.noteIntegrity("verify", ErrIntegrity)
 		}
-		return s.Flow.VerifyRecord(p, entries), nil
+		return s.Flow.VerifyReplayed(p, entries, rp), nil
 	}
 	return s.Flow.Export(f.Key(), entries, ev.At), nil
 }

@@ -12,7 +12,7 @@ import (
 )
 
 func slashFromForm(f url.Values) slack.SlashCommand {
-	return slack.SlashCommand{TeamID: f.Get("team_id"), ChannelID: f.Get("channel_id"), UserID: f.Get("user_id"),
+	return slack.SlashCommand{TeamID: f.Get("team_id"), ChannelID: f.Get("channel_id"), UserID: f.Get("user_id"), UserName: f.Get("user_name"),
 		Command: f.Get("command"), Text: f.Get("text"), ResponseURL: f.Get("response_url"), TriggerID: f.Get("trigger_id")}
 }
 
@@ -35,7 +35,7 @@ func (h *Handler) command(ctx context.Context, sc slack.SlashCommand) answer {
 // runCommand runs a parsed command; keep says whether its delivery must
 // stay claimed (adapter.Keeps).
 func (h *Handler) runCommand(ctx context.Context, f firm.ID, sc slack.SlashCommand, cmd dialogs.Command) (a answer, keep bool) {
-	reply, err := h.cfg.Service.Command(ctx, f, dialogs.Event{User: sc.UserID, Channel: sc.ChannelID}, cmd)
+	reply, err := h.cfg.Service.Command(ctx, f, dialogs.Event{User: sc.UserID, Name: sc.UserName, Channel: sc.ChannelID}, cmd)
 	keep = adapter.Keeps(reply, err)
 	if err != nil {
 		reply = h.failure(ctx, err, f)

@@ -81,7 +81,7 @@ func (h *Handler) homeAction(ctx context.Context, ic *slack.InteractionCallback,
 	if h.cfg.Scope == firm.ChannelScope || ic.User.ID == "" || err != nil {
 		return ok(nil)
 	}
-	reply, err := h.cfg.Service.Click(ctx, f, dialogs.Event{User: ic.User.ID}, value)
+	reply, err := h.cfg.Service.Click(ctx, f, dialogs.Event{User: ic.User.ID, Name: ic.User.Name}, value)
 	if err != nil {
 		reply = h.failure(ctx, err, f)
 	}

@@ -58,7 +58,7 @@ func (h *Handler) blockAction(ctx context.Context, ic *slack.InteractionCallback
 	if err != nil || ic.User.ID == "" {
 		return bad("interaction without team, channel or user")
 	}
-	reply, err := h.cfg.Service.Click(ctx, f, dialogs.Event{User: ic.User.ID, Channel: channel}, a.Value)
+	reply, err := h.cfg.Service.Click(ctx, f, dialogs.Event{User: ic.User.ID, Name: ic.User.Name, Channel: channel}, a.Value)
 	if err != nil {
 		reply = h.failure(ctx, err, f)
 	} else {
@@ -138,7 +138,7 @@ func (h *Handler) viewSubmission(ctx context.Context, ic *slack.InteractionCallb
 	}
 	key := adapter.FormKey("slack", ic.View.ID, []any{ic.View.PrivateMetadata, input, values})
 	return h.once(ctx, key, f, show, func() (answer, bool) {
-		ev := dialogs.Event{User: ic.User.ID, Channel: meta.Channel, Input: input, Values: values, Submitted: true}
+		ev := dialogs.Event{User: ic.User.ID, Name: ic.User.Name, Channel: meta.Channel, Input: input, Values: values, Submitted: true}
 		reply, err := h.cfg.Service.Click(ctx, f, ev, meta.Token)
 		if err != nil {
 			return show(h.failure(ctx, err, f)), adapter.Keeps(reply, err)

@@ -22,7 +22,8 @@ type interactionPayload struct {
 		ID string `json:"id"`
 	} `json:"channel"`
 	User struct {
-		ID string `json:"id"`
+		ID   string `json:"id"`
+		Name string `json:"name"`
 	} `json:"user"`
 	Container struct {
 		ChannelID string `json:"channel_id"`
@@ -51,7 +52,7 @@ func decodeInteraction(b []byte) (*slack.InteractionCallback, error) {
 		return nil, err
 	}
 	ic := &slack.InteractionCallback{Type: p.Type, ResponseURL: p.ResponseURL, TriggerID: p.TriggerID}
-	ic.Team.ID, ic.Channel.ID, ic.User.ID = p.Team.ID, p.Channel.ID, p.User.ID
+	ic.Team.ID, ic.Channel.ID, ic.User.ID, ic.User.Name = p.Team.ID, p.Channel.ID, p.User.ID, p.User.Name
 	ic.Container.ChannelID = p.Container.ChannelID
 	for _, a := range p.Actions {
 		if len(a.BlockID) == 0 || a.BlockID[0] != '"' {

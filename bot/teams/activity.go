@@ -145,6 +145,15 @@ func (a *Activity) userID() string {
 	return a.From.ID
 }
 
+// userName is who acted as Teams showed them (from.name), for the
+// audit entry.
+func (a *Activity) userName() string {
+	if a.From == nil {
+		return ""
+	}
+	return a.From.Name
+}
+
 // maxFirmPart bounds the chat part of a channel-scope firm id: the store
 // refuses ids over 200 bytes, and personal-chat ids can be long.
 const maxFirmPart = 120

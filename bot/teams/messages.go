@@ -19,7 +19,7 @@ func (h *Handler) message(ctx context.Context, a *Activity) answer {
 	}
 	cmd := dialogs.ParseCommand(a.commandText(h.cfg.BotName))
 	run := func() answer {
-		reply, err := h.cfg.Service.Command(ctx, f, dialogs.Event{User: a.userID(), Channel: a.channel()}, cmd)
+		reply, err := h.cfg.Service.Command(ctx, f, dialogs.Event{User: a.userID(), Name: a.userName(), Channel: a.channel()}, cmd)
 		keep := adapter.Keeps(reply, err)
 		if err != nil {
 			reply = h.failure(ctx, err, f)
@@ -74,7 +74,7 @@ func (h *Handler) click(ctx context.Context, a *Activity, data map[string]string
 	if err != nil || a.userID() == "" {
 		return outgoing{}, false
 	}
-	ev := dialogs.Event{User: a.userID(), Channel: a.channel()}
+	ev := dialogs.Event{User: a.userID(), Name: a.userName(), Channel: a.channel()}
 	input, isForm := data[inputID], data[dataForm] != ""
 	reply, err := h.cfg.Service.Click(ctx, f, ev, clickToken(data, &ev))
 	keep := adapter.Keeps(reply, err)

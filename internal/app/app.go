@@ -110,6 +110,9 @@ func (a *App) wire() error {
 	if err := a.openRedis(); err != nil {
 		return err
 	}
+	if err := a.keepRoadmap(); err != nil {
+		return err
+	}
 	if err := a.listen(); err != nil {
 		return err
 	}

@@ -1,8 +1,10 @@
 package app
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -41,6 +43,23 @@ func (a *App) openRedis() error {
 	}
 	a.closers = append(a.closers, func() { _ = rdb.Close() })
 	a.store = store.New(rdb, a.cfg.RedisPrefix)
+	return nil
+}
+
+// keepRoadmap keeps the roadmap's text in Redis by its SHA-256 the first
+// time the bot runs with it, so that the entries naming it can be
+// replayed against it (and shown with it) later.
+func (a *App) keepRoadmap() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	r := a.cfg.roadmap
+	sum, added, err := a.store.KeepRoadmap(ctx, r.Text())
+	if err != nil {
+		return fmt.Errorf("keeping the roadmap text in Redis: %w", err)
+	}
+	if added {
+		a.log.Info("roadmap kept in Redis for the record", "version", r.Version, "sha256", sum, "file", a.cfg.RoadmapFile)
+	}
 	return nil
 }
 
