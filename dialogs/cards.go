@@ -147,6 +147,7 @@ func (f *Flow) Status(p Progress, now time.Time) Reply {
 	if !cur.IsOutcome() {
 		ahead = f.Roadmap.reachable(cur.ID)
 	}
+	r.text(profileStatus(p))
 	var lines []string
 	for i := range f.Roadmap.Steps {
 		s := &f.Roadmap.Steps[i]
@@ -220,6 +221,7 @@ func (f *Flow) Help(unknown string) Reply {
 		"`{cmd} verify` — check the audit trail (its hash chain, and that the progress is what it records)",
 		"`{cmd} deadlines` — roadmap dates and your own target dates",
 		"`{cmd} evidence <step>` — add evidence (a reference, a link, a note) to the current step or a confirmed one",
+		"`{cmd} profile` — the firm's legal name and CRD number, used in status and exports (admins)",
 		"`{cmd} deadline <step> <YYYY-MM-DD>` — set your target date for a step (admins)",
 		"`{cmd} deadline <step> clear` — remove the target date for a step (admins)",
 		"`{cmd} announce` / `{cmd} announce off` — deadline reminders in this channel (admins)",

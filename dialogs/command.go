@@ -27,6 +27,7 @@ const (
 	CmdReset     = "reset"
 	CmdHelp      = "help"
 	CmdEvidence  = "evidence"
+	CmdProfile   = "profile"
 	CmdUnknown   = "unknown"
 	CmdTooLong   = "too_long"
 )
@@ -37,7 +38,7 @@ const MaxCommandLen = 200
 var commandNames = map[string]bool{
 	CmdNext: true, CmdStatus: true, CmdHistory: true, CmdExport: true, CmdVerify: true,
 	CmdDeadlines: true, CmdDeadline: true, CmdAnnounce: true, CmdUndo: true, CmdReset: true, CmdHelp: true,
-	CmdEvidence: true,
+	CmdEvidence: true, CmdProfile: true,
 }
 
 // ParseCommand reads the words after the slash command (or a chat message).

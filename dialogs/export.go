@@ -17,6 +17,12 @@ var exportHeader = []string{"seq", "at_utc", "at_local", "user", "action", "step
 // Export is the full audit trail as a CSV file, hash chain included, so an
 // examiner can check it without the bot.
 func (f *Flow) Export(firm string, entries []Entry, now time.Time) Reply {
+	return f.ExportProfile(firm, nil, entries, now)
+}
+
+// ExportProfile is Export for a firm with profile pr (nil: none yet),
+// which then names the file and its title.
+func (f *Flow) ExportProfile(firm string, pr *Profile, entries []Entry, now time.Time) Reply {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	_ = w.Write(exportHeader)
@@ -31,9 +37,13 @@ func (f *Flow) Export(firm string, entries []Entry, now time.Time) Reply {
 			strconv.FormatInt(e.Card, 10), strconv.FormatInt(e.Version, 10), e.Prev, e.Hash, e.Roadmap, e.Name})
 	}
 	w.Flush()
-	name := "cais-audit-" + now.In(f.Loc).Format("2006-01-02") + ".csv"
+	name, title := "cais-audit-"+now.In(f.Loc).Format("2006-01-02")+".csv", "CAIS audit trail — "+Lit(firm)
+	if pr != nil {
+		name = "cais-audit-" + ProfileSlug(*pr) + "-" + now.In(f.Loc).Format("2006-01-02") + ".csv"
+		title = "CAIS audit trail — " + Lit(pr.Name) + " (CRD " + Lit(pr.CRD) + ")"
+	}
 	r := Notice("Audit trail export", "The full audit trail ("+nouns(len(entries), "entry", "entries")+", with its SHA-256 hash chain) is attached as `"+name+"`.")
-	r.File = &File{Name: name, Title: "CAIS audit trail — " + Lit(firm), Content: buf.Bytes()}
+	r.File = &File{Name: name, Title: title, Content: buf.Bytes()}
 	return r
 }
 

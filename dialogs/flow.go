@@ -101,6 +101,8 @@ func (f *Flow) Click(p Progress, ev Event) Result {
 		return f.agentsClick(p, ev)
 	case KindEvidence:
 		return f.evidenceClick(p, ev)
+	case KindProfile:
+		return f.profileClick(p, ev)
 	}
 	return f.choose(p, ev)
 }
@@ -209,6 +211,8 @@ func (f *Flow) describe(c *Change) string {
 		return "cleared the wait of " + name
 	case ActEvidence:
 		return "added evidence to " + name
+	case ActProfile:
+		return "changed the firm profile"
 	case ActReopen:
 		if to := f.reopened(c.Step, c.Choice); to != nil {
 			return "reopened " + to.Short()

@@ -34,6 +34,8 @@ type Progress struct {
 	// Evidence is what the firm kept for each step, by step id, in the
 	// order it was added (evidence.go).
 	Evidence map[string][]Evidence `json:"evidence,omitempty"`
+	// Profile is the firm's legal name and CRD number (profile.go).
+	Profile *Profile `json:"profile,omitempty"`
 }
 
 // Confirmation records one answered step.
@@ -98,6 +100,10 @@ func (p Progress) Clone() Progress {
 	if p.Last != nil {
 		l := *p.Last
 		q.Last = &l
+	}
+	if p.Profile != nil {
+		pr := *p.Profile
+		q.Profile = &pr
 	}
 	return q
 }

@@ -7,6 +7,7 @@ var readOnly = map[string]bool{
 	CmdNext: true, CmdStatus: true, CmdHistory: true, CmdExport: true, CmdVerify: true,
 	CmdDeadlines: true, CmdReset: true, CmdHelp: true, CmdUnknown: true, CmdTooLong: true,
 	CmdEvidence: true, // it offers the form; submitting the form is the change
+	CmdProfile:  true, // likewise
 }
 
 // ReadOnly reports whether the command only reads the record ("reset"

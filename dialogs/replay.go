@@ -35,6 +35,8 @@ type Replayed struct {
 	WaitSeq    map[string]int64
 	// EvidenceSeq names the entry behind each step's evidence, in order.
 	EvidenceSeq map[string][]int64
+	// ProfileSeq names the entry that set the firm profile.
+	ProfileSeq int64
 	// waitText is the detail of the entry that set each wait.
 	waitText map[string]string
 	// Problems are entries that make no sense where they stand (an undo
@@ -94,6 +96,8 @@ func (rp *Replayed) apply(r *Roadmap, e Entry) {
 		rp.agents(e)
 	case ActEvidence:
 		rp.evidence(e)
+	case ActProfile:
+		rp.profile(e)
 	default:
 		rp.problem(e, "records an action this build does not know (“"+Lit(e.Action)+"”), so the progress after it may differ")
 	}

@@ -21,6 +21,7 @@ func (f *Flow) Differences(stored Progress, rp Replayed) []string {
 	out = append(out, diffChannels(stored, rp)...)
 	out = append(out, f.diffWaits(stored, rp)...)
 	out = append(out, f.diffEvidence(stored, rp)...)
+	out = append(out, diffProfile(stored, rp)...)
 	return out
 }
 

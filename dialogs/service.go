@@ -71,6 +71,8 @@ func (s *Service) Command(ctx context.Context, f firm.ID, ev Event, cmd Command)
 			return s.Flow.ResetPrompt(p, ev)
 		case CmdEvidence:
 			return Result{Reply: s.Flow.EvidenceCommand(p, cmd.Args)}
+		case CmdProfile:
+			return s.Flow.ProfileCommand(p, ev)
 		}
 		return Result{Reply: s.Flow.CardFor(p, ev.At, ev.User)}
 	})
@@ -188,7 +190,7 @@ func (s *Service) audit(ctx context.Context, f firm.ID, ev Event, name string) (
 		}
 		return s.Flow.VerifyReplayed(p, entries, rp), nil
 	}
-	return s.Flow.Export(f.Key(), entries, ev.At), nil
+	return s.Flow.ExportProfile(f.Key(), p.Profile, entries, ev.At), nil
 }
 
 // History shows the latest audit entries, newest last.
@@ -233,6 +235,8 @@ func (f *Flow) entryText(e Entry) string {
 		return waitEntryText(name, e)
 	case ActEvidence:
 		return evidenceEntryText(name, e)
+	case ActProfile:
+		return profileEntryText(e)
 	case ActAgents:
 		return "changed the CAT Reporting Agents (" + detailMarkup(e.Detail) + ")"
 	}

@@ -31,6 +31,8 @@ const (
 	KindAgents = "agents"
 	// KindEvidence opens (and submits) the evidence form of Step.
 	KindEvidence = "evidence"
+	// KindProfile opens (and submits) the firm profile form (admins).
+	KindProfile = "profile"
 )
 
 const tokenPrefix = "c1"
@@ -59,7 +61,7 @@ func ParseToken(s string) (Token, error) {
 	}
 	t := Token{Kind: f[1], Step: f[2], Choice: f[3], Version: v}
 	switch t.Kind {
-	case KindChoose, KindOpen, KindReset, KindCancel, KindWait, KindWaitEnd, KindTarget, KindAgents, KindEvidence:
+	case KindChoose, KindOpen, KindReset, KindCancel, KindWait, KindWaitEnd, KindTarget, KindAgents, KindEvidence, KindProfile:
 		return t, nil
 	}
 	return Token{}, fmt.Errorf("unknown token kind %q", t.Kind)
