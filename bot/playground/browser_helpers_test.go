@@ -224,7 +224,10 @@ var pressEnter = chromedp.Func(func(ctx context.Context, t *chromedp.Target) err
 // dialog: the topmost layer first).
 func (b *Browser) ClickButton(label string) {
 	b.t.Helper()
-	b.WaitFor("a button "+jsString(label), fmt.Sprintf(`(() => {
+	// The page re-renders messages as they arrive, so the button found may
+	// be replaced before the mouse reaches it: find it again and retry.
+	for attempt := 1; ; attempt++ {
+		b.WaitFor("a button "+jsString(label), fmt.Sprintf(`(() => {
 		document.querySelectorAll('[data-pg-target]').forEach(e => e.removeAttribute('data-pg-target'));
 		const layers = ['#confirm-root', '#modal-root', '#home-view', '#channel-view'];
 		for (const l of layers) {
@@ -235,14 +238,24 @@ func (b *Browser) ClickButton(label string) {
 		}
 		return false;
 	})()`, jsString(label)))
-	b.Do(chromedp.Click(chromedp.CSS(`[data-pg-target="1"]`)))
+		ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+		_, err := chromedp.Run(ctx, chromedp.Click(chromedp.CSS(`[data-pg-target="1"]`), chromedp.NodeVisible))
+		cancel()
+		if err == nil {
+			return
+		}
+		if attempt == 3 {
+			b.t.Fatalf("browser: clicking %q: %v\npage text:\n%s", label, err, b.pageText())
+		}
+	}
 }
 
 // SwitchUser acts as another configured user.
 func (b *Browser) SwitchUser(userID string) {
 	b.t.Helper()
-	b.Do(chromedp.SetValue(chromedp.CSS("#user-switch"), userID))
-	b.Eval(`document.getElementById('user-switch').dispatchEvent(new Event('change')), true`, nil)
+	// One script, so a re-rendered control cannot lose the value between
+	// setting it and announcing the change.
+	b.Eval(fmt.Sprintf(`(() => { const e = document.getElementById('user-switch'); e.value = %s; e.dispatchEvent(new Event('change')); return true; })()`, jsString(userID)), nil)
 }
 
 // OpenHome opens the app's Home tab from the sidebar.
