@@ -345,9 +345,12 @@ func TestPostsKeepTheirSpacing(t *testing.T) {
 		}
 		last[ch] = p.At
 	}
-	// Three channels alternate instead of one waiting out its spacing.
-	if d := posts[5].At.Sub(posts[0].At); d > lim.Channel+3*lim.Workspace {
-		t.Errorf("six posts took %s; the limits allow about %s", d, lim.Channel+2*lim.Workspace)
+	// Three channels alternate instead of one waiting out its spacing (an
+	// order, not a duration: a loaded machine may be slow, never out of turn).
+	for i := 1; i < len(posts); i++ {
+		if posts[i].Msg.Occurrence.Channel == posts[i-1].Msg.Occurrence.Channel {
+			t.Errorf("posts %d and %d both went to %s while other channels were owed one", i-1, i, posts[i].Msg.Occurrence.Channel)
+		}
 	}
 }
 
