@@ -14,18 +14,7 @@ import (
 // single 6(A) click and stands on 6(B).
 func loadOld6A(t *testing.T, s *Service, m *memStore, firm string) {
 	t.Helper()
-	b, err := os.ReadFile("testdata/step6a-written-by-main-2026-12-07.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all map[string]struct {
-		Progress Progress
-		Audit    []Entry
-	}
-	if err := json.Unmarshal(b, &all); err != nil {
-		t.Fatal(err)
-	}
-	old := all[firm]
+	old := readOld6A(t)[firm]
 	m.p["F1"], m.entries["F1"] = old.Progress, old.Audit
 	if r := command(t, s, "U1", "verify"); !strings.Contains(r.Title, "verified") {
 		t.Fatalf("the old trail does not verify: %s", body(r))
@@ -190,4 +179,24 @@ func walkFrom(t *testing.T, s *Service, label string) Reply {
 	t.Helper()
 	label, input, _ := strings.Cut(label, "|")
 	return press(t, s, command(t, s, "U1", ""), label, "U1", input)
+}
+
+// oldFirm is one firm as the previous build stored it.
+type oldFirm struct {
+	Progress Progress
+	Audit    []Entry
+}
+
+// readOld6A reads testdata/step6a-written-by-main-2026-12-07.json.
+func readOld6A(t *testing.T) map[string]oldFirm {
+	t.Helper()
+	b, err := os.ReadFile("testdata/step6a-written-by-main-2026-12-07.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all map[string]oldFirm
+	if err := json.Unmarshal(b, &all); err != nil {
+		t.Fatal(err)
+	}
+	return all
 }

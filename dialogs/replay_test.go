@@ -3,7 +3,6 @@ package dialogs
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -131,19 +130,8 @@ func TestEveryJourneyReplaysToItsProgress(t *testing.T) {
 
 // The trail the previous build wrote replays to the progress it stored.
 func TestOldTrailReplaysToItsProgress(t *testing.T) {
-	b, err := os.ReadFile("testdata/step6a-written-by-main-2026-12-07.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all map[string]struct {
-		Progress Progress
-		Audit    []Entry
-	}
-	if err := json.Unmarshal(b, &all); err != nil {
-		t.Fatal(err)
-	}
 	f := newFlow()
-	for name, old := range all {
+	for name, old := range readOld6A(t) {
 		t.Run(name, func(t *testing.T) { assertReplaysTo(t, f, old.Progress, old.Audit) })
 	}
 }

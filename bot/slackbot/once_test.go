@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/caisbot/caisbot/bot/adapter"
+	"github.com/caisbot/caisbot/internal/redistest"
 	"github.com/caisbot/caisbot/store"
-	"github.com/redis/go-redis/v9"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 )
@@ -146,8 +146,7 @@ func TestSocketModeRedeliveryTakesEffectOnce(t *testing.T) {
 // change the record is not run and the user is told nothing was changed.
 func TestUnclaimedCommandChangesNothing(t *testing.T) {
 	r := newRig(t)
-	dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
-	t.Cleanup(func() { _ = dead.Close() })
+	dead := redistest.Down(t)
 	once, err := adapter.NewOnce(store.New(dead, "x:"), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,6 @@ import (
 	"github.com/caisbot/caisbot/firm"
 	"github.com/caisbot/caisbot/internal/redistest"
 	"github.com/caisbot/caisbot/store"
-	"github.com/redis/go-redis/v9"
 )
 
 // Action.Execute (Universal Actions) gets the updated card as the
@@ -82,9 +81,7 @@ func TestRedisDownIsExplained(t *testing.T) {
 	r := newRig(t)
 	u := person("Uma One")
 	card := r.say(u, "")
-	// Nothing listens on port 1: every command fails at once.
-	dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
-	t.Cleanup(func() { _ = dead.Close() })
+	dead := redistest.Down(t)
 	r.h.cfg.Service.Store = store.New(dead, "x:")
 	out := r.click(card, "Yes", u)
 	if title(out.Card) != "Temporarily unavailable" || !strings.Contains(cardString(out.Card), "Nothing was changed") {

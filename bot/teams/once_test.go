@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/caisbot/caisbot/bot/adapter"
+	"github.com/caisbot/caisbot/internal/redistest"
 	"github.com/caisbot/caisbot/store"
-	"github.com/redis/go-redis/v9"
 )
 
 // postRaw posts a as it is and returns the status and response body.
@@ -136,8 +136,7 @@ func TestFormSubmittedTwiceFromACardIsRecordedOnce(t *testing.T) {
 // change the record is not run and the user is told nothing was changed.
 func TestUnclaimedActivityChangesNothing(t *testing.T) {
 	r := newRig(t)
-	dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
-	t.Cleanup(func() { _ = dead.Close() })
+	dead := redistest.Down(t)
 	once, err := adapter.NewOnce(store.New(dead, "x:"), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -105,3 +105,12 @@ func Silent(tb testing.TB) string {
 	})
 	return ln.Addr().String()
 }
+
+// Down returns a client of a Redis that is not there (nothing listens on
+// port 1): every command fails at once, with no retry.
+func Down(tb testing.TB) redis.UniversalClient {
+	tb.Helper()
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
+	tb.Cleanup(func() { _ = c.Close() })
+	return c
+}
