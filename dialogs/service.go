@@ -185,10 +185,11 @@ func (s *Service) audit(ctx context.Context, f firm.ID, ev Event, name string) (
 		if err != nil {
 			return s.verifyFailed(err)
 		}
-		if diffs := s.Flow.Differences(p, rp); len(diffs) > 0 {
+		diffs := s.Flow.Differences(p, rp)
+		if len(diffs) > 0 {
 			_ = s.noteIntegrity("verify", ErrIntegrity)
 		}
-		return s.Flow.VerifyReplayed(p, entries, rp), nil
+		return s.Flow.differencesReply(entries, p.Head, diffs), nil
 	}
 	return s.Flow.ExportProfile(f.Key(), p.Profile, entries, ev.At), nil
 }
