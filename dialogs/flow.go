@@ -1,6 +1,7 @@
 package dialogs
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -35,6 +36,15 @@ type Event struct {
 	Values map[string]string
 	// A command carries its parsed words instead.
 	Command *Command
+	// Names looks up display names the platform knows now, for entries
+	// that recorded none (the exam packet); nil: none known.
+	Names NameBook
+}
+
+// NameBook gives a user's display name as the platform shows it now
+// (Slack users.info, Teams' stored person); ok is false when unknown.
+type NameBook interface {
+	DisplayName(ctx context.Context, user string) (name string, ok bool)
 }
 
 // Result is the outcome of an event. Next is nil when nothing changes;

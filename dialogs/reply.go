@@ -80,7 +80,19 @@ type Confirm struct {
 type File struct {
 	Name, Title string
 	Content     []byte
+	// Kind says what the content is, so a platform that cannot upload
+	// text files as files (Teams) knows how to deliver it.
+	Kind FileKind
 }
+
+// FileKind is what a File holds.
+type FileKind int
+
+// File kinds.
+const (
+	FileCSV    FileKind = iota // text: the audit export
+	FilePacket                 // a zip: the exam packet (binary; never shown inline)
+)
 
 func (r *Reply) text(s string)    { r.Parts = append(r.Parts, Part{Kind: Text, Text: s}) }
 func (r *Reply) context(s string) { r.Parts = append(r.Parts, Part{Kind: Context, Text: s}) }
