@@ -33,6 +33,9 @@ type Replayed struct {
 	TargetSeq  map[string]int64
 	ChannelSeq map[string]int64
 	WaitSeq    map[string]int64
+	// Against says in words which roadmap which entries were replayed
+	// against (set by Service.replay; empty for a single roadmap).
+	Against string
 	// EvidenceSeq names the entry behind each step's evidence, in order.
 	EvidenceSeq map[string][]int64
 	// ProfileSeq names the entry that set the firm profile.

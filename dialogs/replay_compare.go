@@ -243,14 +243,18 @@ func (f *Flow) VerifyReplayed(p Progress, entries []Entry, rp Replayed) Reply {
 	if VerifyChain(entries, p.Head) != nil {
 		return f.Verify(entries, p.Head)
 	}
-	return f.differencesReply(entries, p.Head, f.Differences(p, rp))
+	return f.differencesReply(entries, p.Head, f.Differences(p, rp), rp.Against)
 }
 
 // differencesReply answers verify for an intact chain: verified, or the
 // differences between the stored progress and what the trail replays to.
-func (f *Flow) differencesReply(entries []Entry, head string, diffs []string) Reply {
+func (f *Flow) differencesReply(entries []Entry, head string, diffs []string, against string) Reply {
 	if len(diffs) == 0 {
-		return f.verifyReply(entries, head, nil)
+		r := f.verifyReply(entries, head, nil)
+		if against != "" {
+			r.context(against)
+		}
+		return r
 	}
 	lines := make([]string, 0, maxDifferences+1)
 	for i, d := range diffs {

@@ -16,13 +16,15 @@ type RoadmapTexts interface {
 }
 
 // replay replays entries, each against the roadmap it names: the running
-// one when it names that one or none (entries written before entries
-// named a roadmap), else the text kept under its hash. An entry naming a
+// one when it names that one, the roadmap builds embedded before entries
+// named one when it names none (RoadmapBeforeRefs), else the text kept
+// under its hash. An entry naming a
 // roadmap that cannot be read back is replayed against the running one
 // and reported as a problem, so verify fails and says which.
 func (s *Service) replay(ctx context.Context, entries []Entry) (Replayed, error) {
 	current := s.Flow.Roadmap
-	byRef := map[string]*Roadmap{"": current, current.Ref(): current}
+	before, _ := RoadmapBeforeRefs()
+	byRef := map[string]*Roadmap{"": before, current.Ref(): current}
 	missing := map[string]string{} // ref → why it could not be read
 	for _, e := range entries {
 		if _, seen := byRef[e.Roadmap]; seen || missing[e.Roadmap] != "" {
@@ -38,12 +40,14 @@ func (s *Service) replay(ctx context.Context, entries []Entry) (Replayed, error)
 		}
 		byRef[e.Roadmap] = r
 	}
-	rp := ReplayEach(func(e Entry) *Roadmap {
+	pick := func(e Entry) *Roadmap {
 		if r := byRef[e.Roadmap]; r != nil {
 			return r
 		}
 		return current
-	}, entries)
+	}
+	rp := ReplayEach(pick, entries)
+	rp.Against = roadmapsUsed(entries, pick)
 	told := map[string]bool{}
 	for _, e := range entries {
 		if why := missing[e.Roadmap]; why != "" && !told[e.Roadmap] {

@@ -189,7 +189,7 @@ func (s *Service) audit(ctx context.Context, f firm.ID, ev Event, name string) (
 		if len(diffs) > 0 {
 			_ = s.noteIntegrity("verify", ErrIntegrity)
 		}
-		return s.Flow.differencesReply(entries, p.Head, diffs), nil
+		return s.Flow.differencesReply(entries, p.Head, diffs, rp.Against), nil
 	}
 	return s.Flow.ExportProfile(f.Key(), p.Profile, entries, ev.At), nil
 }
