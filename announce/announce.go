@@ -83,7 +83,11 @@ type Scheduler struct {
 
 	mu     sync.Mutex
 	pacers map[Workspace]*pacer       // kept across runs
-	done   map[ledger.Occurrence]bool // settled occurrences, until their deadline passes
+	// done holds settled occurrences (by ledger.Occurrence.Sum, 16 bytes
+	// each: one per channel reminded today) with their day, until it
+	// passes.
+	done map[[16]byte]string
+	days map[string]string // the days done's values share (day)
 	today  string                     // local date the cache was last pruned for
 }
 
@@ -93,7 +97,7 @@ func New(cfg Config) (*Scheduler, error) {
 		return nil, err
 	}
 	cfg.defaults()
-	s := &Scheduler{cfg: cfg, log: cfg.Logger, pacers: map[Workspace]*pacer{}, done: map[ledger.Occurrence]bool{}}
+	s := &Scheduler{cfg: cfg, log: cfg.Logger, pacers: map[Workspace]*pacer{}, done: map[[16]byte]string{}}
 	s.stats.observe = cfg.Observe
 	return s, nil
 }
@@ -186,13 +190,14 @@ func (w Workspace) String() string { return string(w.Platform) + "/" + w.ID }
 func (s *Scheduler) isDone(o ledger.Occurrence) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.done[o]
+	_, ok := s.done[o.Sum()]
+	return ok
 }
 
 func (s *Scheduler) markDone(o ledger.Occurrence) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.done[o] = true
+	s.done[o.Sum()] = s.day(o.Day)
 }
 
 // prune forgets occurrences whose deadline has passed (they are never
@@ -204,11 +209,12 @@ func (s *Scheduler) prune(today string) {
 		return
 	}
 	s.today = today
-	for o := range s.done {
-		if o.Day < today {
-			delete(s.done, o)
+	for k, day := range s.done {
+		if day < today {
+			delete(s.done, k)
 		}
 	}
+	s.days = nil
 }
 
 // pacerFor returns the workspace's pacer; a run's worker is its only user.
@@ -221,4 +227,16 @@ func (s *Scheduler) pacerFor(workspace Workspace) *pacer {
 		s.pacers[workspace] = p
 	}
 	return p
+}
+
+// day interns a day's text: the occurrences of a run share a few days.
+func (s *Scheduler) day(d string) string {
+	if s.days == nil {
+		s.days = map[string]string{}
+	}
+	if v, ok := s.days[d]; ok {
+		return v
+	}
+	s.days[d] = d
+	return d
 }

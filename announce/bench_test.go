@@ -3,8 +3,11 @@ package announce
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,7 +15,8 @@ import (
 	"github.com/caisbot/caisbot/dialogs"
 )
 
-// BenchmarkAllDueAtOnce: 10,000 subscribed channels in 100 workspaces,
+// BenchmarkAllDueAtOnce: 10,000 subscribed channels in 100 workspaces
+// (and 100,000 in 1,000),
 // every one owed its 7-day reminder at 09:00, against a platform that
 // enforces the per-channel and per-workspace limits and answers two 429s
 // of its own in each workspace. The limits are scaled so a run takes
@@ -22,31 +26,31 @@ import (
 // (the busiest workspace's (posts-1) spacings plus its Retry-After
 // waits), their ratio, and the peak live heap during the run.
 func BenchmarkAllDueAtOnce(b *testing.B) {
-	for _, perSecond := range []int{20, 100} {
-		b.Run(fmt.Sprintf("workspace=%d/s", perSecond), func(b *testing.B) {
-			for range b.N {
-				benchAllDue(b, time.Second/time.Duration(perSecond))
-			}
-		})
+	for _, sc := range []benchScale{{100, 100}, {1000, 100}} {
+		for _, perSecond := range []int{20, 100} {
+			b.Run(fmt.Sprintf("channels=%d/workspace=%d/s", sc.workspaces*sc.channels, perSecond), func(b *testing.B) {
+				for range b.N {
+					benchAllDue(b, sc, time.Second/time.Duration(perSecond))
+				}
+			})
+		}
 	}
 }
 
-const (
-	benchWorkspaces = 100
-	benchChannels   = 100 // per workspace
-)
+// benchScale is how many workspaces, and subscribed channels in each.
+type benchScale struct{ workspaces, channels int }
 
-func benchAllDue(b *testing.B, gap time.Duration) {
+func benchAllDue(b *testing.B, sc benchScale, gap time.Duration) {
 	b.StopTimer()
 	r := newRig(b)
-	seedBench(b, r)
+	seedBench(b, r, sc)
 	api := &limitedAPI{wsGap: gap, chGap: time.Second, retryAfter: gap,
 		inject: map[int]bool{20: true, 60: true}, workspaces: map[string]*fakeWorkspace{}}
 	s := r.scheduler(api, func(c *Config) {
 		c.Limits = Limits{Channel: time.Second, Workspace: gap}
 	})
 	runtime.GC()
-	peak, stop := sampleHeap()
+	peak, peakRSS, stop := sampleHeap()
 	b.StartTimer()
 	start := time.Now()
 	if err := s.RunOnce(context.Background(), ny("2027-05-29 09:00")); err != nil {
@@ -56,7 +60,7 @@ func benchAllDue(b *testing.B, gap time.Duration) {
 	b.StopTimer()
 	stop()
 	posted, twice := api.counts()
-	if want := benchWorkspaces * benchChannels; posted != want || twice != 0 || s.Stats().Sent != int64(want) {
+	if want := sc.workspaces * sc.channels; posted != want || twice != 0 || s.Stats().Sent != int64(want) {
 		b.Fatalf("%d occurrences posted, %d twice, stats %+v; want %d once each", posted, twice, s.Stats(), want)
 	}
 	ideal := time.Duration(0)
@@ -67,6 +71,7 @@ func benchAllDue(b *testing.B, gap time.Duration) {
 	b.ReportMetric(ideal.Seconds(), "least-s")
 	b.ReportMetric(took.Seconds()/ideal.Seconds(), "ratio")
 	b.ReportMetric(float64(*peak)/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(*peakRSS)/(1<<20), "peak-RSS-MiB")
 	b.ReportMetric(float64(api.injected.Load()), "injected-429s")
 	b.ReportMetric(float64(api.violations.Load()), "earned-429s")
 }
@@ -74,7 +79,7 @@ func benchAllDue(b *testing.B, gap time.Duration) {
 // seedBench stores the firms: one per channel ("channel" scope), each
 // with a June 5 target and its channel subscribed on May 25, so the
 // 7-day reminder is the only one owed (nothing missed to record).
-func seedBench(b testing.TB, r *rig) {
+func seedBench(b testing.TB, r *rig, sc benchScale) {
 	ctx := context.Background()
 	sub := ny("2027-05-25 12:00").UTC()
 	firms := make(chan string)
@@ -82,7 +87,7 @@ func seedBench(b testing.TB, r *rig) {
 	for range 16 {
 		wg.Go(func() {
 			for firm := range firms {
-				ch := firm[len(firm)-5:]
+				ch := firm[len(firm)-7:]
 				p := dialogs.Progress{Version: 1, Targets: map[string]string{"certify_self": "2027-06-05"},
 					Channels: map[string]dialogs.Subscription{ch: {User: admin, At: sub}}}
 				e := dialogs.Entry{At: sub, User: admin, Action: dialogs.ActAnnounce, Detail: "channel " + ch, Version: 1}
@@ -94,18 +99,20 @@ func seedBench(b testing.TB, r *rig) {
 			}
 		})
 	}
-	for w := range benchWorkspaces {
-		for c := range benchChannels {
-			firms <- fmt.Sprintf("T%03d:C%04d", w, w*benchChannels+c)
+	for w := range sc.workspaces {
+		for c := range sc.channels {
+			firms <- fmt.Sprintf("T%04d:C%06d", w, w*sc.channels+c)
 		}
 	}
 	close(firms)
 	wg.Wait()
 }
 
-// sampleHeap records the largest live heap seen every 50 ms until stop.
-func sampleHeap() (peak *uint64, stop func()) {
-	peak = new(uint64)
+// sampleHeap records the largest heap (objects, live or not yet swept)
+// and the largest resident set seen every 50 ms until stop. The resident
+// set is the whole test process's: seeding's garbage included.
+func sampleHeap() (peak, peakRSS *uint64, stop func()) {
+	peak, peakRSS = new(uint64), new(uint64)
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
@@ -115,6 +122,7 @@ func sampleHeap() (peak *uint64, stop func()) {
 		for {
 			metrics.Read(sample)
 			*peak = max(*peak, sample[0].Value.Uint64())
+			*peakRSS = max(*peakRSS, rss())
 			select {
 			case <-done:
 				return
@@ -122,5 +130,19 @@ func sampleHeap() (peak *uint64, stop func()) {
 			}
 		}
 	})
-	return peak, func() { close(done); wg.Wait() }
+	return peak, peakRSS, func() { close(done); wg.Wait() }
+}
+
+// rss is the process's resident set in bytes (Linux; 0 elsewhere).
+func rss() uint64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, _ := strconv.ParseUint(f[1], 10, 64)
+	return pages * uint64(os.Getpagesize())
 }

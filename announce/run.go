@@ -134,7 +134,7 @@ func (r *run) dispatch(ctx context.Context, jobs <-chan job) {
 			workers[j.workspace] = w
 			wg.Go(func() { w.run(ctx) })
 		}
-		w.add(j)
+		w.add(ctx, j)
 	}
 	for _, w := range workers {
 		w.close()

@@ -17,8 +17,14 @@ type worker struct {
 	mu     sync.Mutex
 	inbox  []job
 	closed bool
-	dead   bool          // another sender holds the workspace: drop jobs
+	dead   bool          // another sender holds the workspace, or run ended: drop jobs
 	signal chan struct{} // wakes take() when a job arrives or input ends
+	// room holds a token for each job the worker may still take in: add
+	// waits for one, pick returns one per job it takes out to post, so
+	// the planner never runs further ahead than maxHeld jobs per
+	// workspace. gone is closed when the worker stops taking jobs.
+	room    chan struct{}
+	stopped chan struct{}
 
 	queue    []job // arrived, in order
 	deferred []job // taken from queue while their channel was resting
@@ -27,11 +33,33 @@ type worker struct {
 	lockedAt time.Time // real time of the last sender-lock renewal
 }
 
+// maxHeld bounds the jobs one workspace's worker holds before posting
+// them: four claim batches. Planning waits when a worker is full, so a
+// run's memory grows with the number of workspaces, not of channels.
+// Firms are planned round-robin by workspace (interleave), so a full
+// worker holds up only its own workspace's later jobs, which wait for
+// its rate limit anyway.
+const maxHeld = 4 * maxBatch
+
 func newWorker(r *run, ws Workspace) *worker {
-	return &worker{r: r, ws: ws, pace: r.s.pacerFor(ws), signal: make(chan struct{}, 1), gone: map[string]bool{}}
+	w := &worker{r: r, ws: ws, pace: r.s.pacerFor(ws), signal: make(chan struct{}, 1), gone: map[string]bool{},
+		room: make(chan struct{}, maxHeld), stopped: make(chan struct{})}
+	for range maxHeld {
+		w.room <- struct{}{}
+	}
+	return w
 }
 
-func (w *worker) add(j job) {
+// add hands the worker a job, waiting while it holds maxHeld; the job is
+// dropped if the worker stopped or ctx ended.
+func (w *worker) add(ctx context.Context, j job) {
+	select {
+	case <-w.room:
+	case <-w.stopped:
+		return
+	case <-ctx.Done():
+		return
+	}
 	w.mu.Lock()
 	if !w.dead {
 		w.inbox = append(w.inbox, j)
@@ -58,8 +86,9 @@ func (w *worker) wake() {
 // batch's results in the same trip), posts them, and goes on until the
 // input is done.
 func (w *worker) run(ctx context.Context) {
+	// However the worker ends, the planner must not wait on it.
+	defer w.discard()
 	if !w.lock(ctx) {
-		w.discard()
 		return
 	}
 	defer w.unlock(ctx)
@@ -85,10 +114,13 @@ func (w *worker) run(ctx context.Context) {
 	}
 }
 
-// discard drops this run's jobs for the workspace: the sender holding it
-// (another replica) plans them too.
+// discard drops this run's jobs for the workspace and takes no more: the
+// sender holding it (another replica) plans them too, or the run ended.
 func (w *worker) discard() {
 	w.mu.Lock()
+	if !w.dead {
+		close(w.stopped)
+	}
 	w.dead, w.inbox = true, nil
 	w.mu.Unlock()
 }
@@ -158,6 +190,9 @@ func (w *worker) pick(now time.Time, n int) []job {
 		if !fits(j) {
 			w.deferred = append(w.deferred, j)
 		}
+	}
+	for range out {
+		w.room <- struct{}{}
 	}
 	return out
 }

@@ -28,8 +28,14 @@ type Occurrence struct {
 // hashes the firm's key, not its platform, so ids recorded before firms
 // said their platform stay the same.
 func (o Occurrence) ID() string {
+	sum := o.Sum()
+	return hex.EncodeToString(sum[:])
+}
+
+// Sum is the ID's 16 bytes, for sets that hold many occurrences.
+func (o Occurrence) Sum() [16]byte {
 	sum := sha256.Sum256([]byte(strings.Join([]string{o.Firm.Key(), o.Channel, o.Deadline, o.Day, strconv.Itoa(o.Lead)}, "\x00")))
-	return hex.EncodeToString(sum[:16])
+	return [16]byte(sum[:16])
 }
 
 // Occurrence states, as the announcement ledger records them.
