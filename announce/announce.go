@@ -82,13 +82,13 @@ type Scheduler struct {
 	stats counters
 
 	mu     sync.Mutex
-	pacers map[Workspace]*pacer       // kept across runs
+	pacers map[Workspace]*pacer // kept across runs
 	// done holds settled occurrences (by ledger.Occurrence.Sum, 16 bytes
 	// each: one per channel reminded today) with their day, until it
 	// passes.
-	done map[[16]byte]string
-	days map[string]string // the days done's values share (day)
-	today  string                     // local date the cache was last pruned for
+	done  map[[16]byte]string
+	days  map[string]string // the days done's values share (day)
+	today string            // local date the cache was last pruned for
 }
 
 // New checks the configuration and fills its defaults.
