@@ -268,8 +268,8 @@ func (h *Handler) publish(ctx context.Context, channel, responseURL string, r di
 	text := Mrkdwn(r.Public, h.cfg.Command)
 	h.background(ctx, "chat.postMessage", func(ctx context.Context) error {
 		_, _, err := h.cfg.API.PostMessageContext(ctx, channel,
-			slack.MsgOptionText(text, false),
-			slack.MsgOptionBlocks(slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)))
+			slack.MsgOptionText(clipMrkdwn(text, maxFallbackText), false),
+			slack.MsgOptionBlocks(publicBlocks(text)...))
 		if notMember(err) && responseURL != "" {
 			n := dialogs.Notice("Your team did not see this", "Your answer was recorded, but caisbot could not post the progress line here because it is not a member of this channel. Invite it (`/invite @caisbot`) so the team sees who confirmed what.")
 			_ = h.respond(ctx, responseURL, h.encode(n, false))

@@ -71,28 +71,20 @@ func (rd Renderer) part(p dialogs.Part) []slack.Block {
 	case dialogs.Divider:
 		return []slack.Block{slack.NewDividerBlock()}
 	case dialogs.Context:
-		t := clip(Mrkdwn(p.Text, rd.Command), maxSectionText)
+		t := clipMrkdwn(Mrkdwn(p.Text, rd.Command), maxSectionText)
 		return []slack.Block{slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, t, false, false))}
 	}
-	var out []slack.Block
-	for _, chunk := range chunks(Mrkdwn(p.Text, rd.Command), maxSectionText) {
-		out = append(out, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, chunk, false, false), nil, nil))
-	}
-	return out
+	return sections(Mrkdwn(p.Text, rd.Command))
 }
 
-// chunks splits long text at line breaks so no section exceeds max.
-func chunks(s string, max int) []string {
-	var out []string
-	for utf8.RuneCountInString(s) > max {
-		cut := strings.LastIndex(string([]rune(s)[:max]), "\n")
-		if cut <= 0 {
-			cut = len(string([]rune(s)[:max]))
-		}
-		out = append(out, s[:cut])
-		s = strings.TrimPrefix(s[cut:], "\n")
+// sections lays converted mrkdwn out as section blocks within Slack's
+// limit per section.
+func sections(text string) []slack.Block {
+	var out []slack.Block
+	for _, piece := range splitMrkdwn(text, maxSectionText) {
+		out = append(out, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, piece, false, false), nil, nil))
 	}
-	return append(out, s)
+	return out
 }
 
 func (rd Renderer) actions(acts []dialogs.Action) slack.Block {
@@ -133,4 +125,19 @@ func (rd Renderer) Fallback(r dialogs.Reply) string {
 		return mrkdwnEscaper.Replace(plain(t, rd.Command, 300))
 	}
 	return "caisbot"
+}
+
+// maxFallbackText bounds a message's notification text; Slack truncates
+// at 40,000 characters, and a notification needs far fewer.
+const maxFallbackText = 3000
+
+// publicBlocks lays out a public progress line: however long the user
+// text in it (ten agent names full of escaped "&"), every section stays
+// within Slack's limit, and so does the number of blocks.
+func publicBlocks(text string) []slack.Block {
+	b := sections(text)
+	if len(b) > maxMsgBlocks {
+		b = b[:maxMsgBlocks]
+	}
+	return b
 }

@@ -26,6 +26,9 @@ type Call struct {
 	JSON   map[string]any
 	Body   []byte
 	At     time.Time
+	// Invalid says why the fake refused the call's blocks, as Slack
+	// would (invalid_blocks); empty when they were within the limits.
+	Invalid string
 }
 
 // Failure is a canned error answer for the next call of a method.
@@ -119,11 +122,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	} else {
 		c.Form, _ = url.ParseQuery(string(body))
 	}
+	c.Invalid = invalidBlocks(c)
 	s.mu.Lock()
 	s.calls = append(s.calls, c)
 	var f *Failure
 	if q := s.fail[c.Method]; len(q) > 0 {
 		f, s.fail[c.Method] = &q[0], q[1:]
+	}
+	if f == nil && c.Invalid != "" {
+		f = &Failure{Status: http.StatusOK, Error: "invalid_blocks"}
+		if c.Method == "response_url" {
+			f.Status = http.StatusBadRequest
+		}
 	}
 	s.ts++
 	ts := s.ts
