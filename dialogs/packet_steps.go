@@ -72,7 +72,9 @@ func (pk *packer) steps(p Progress) (steps []PacketStep, standing string) {
 			continue
 		}
 		for _, ev := range list {
-			e := pk.find(func(e Entry) bool { return e.Action == ActEvidence && e.Step == step && e.User == ev.User && e.At.Equal(ev.At) })
+			e := pk.find(func(e Entry) bool {
+				return e.Action == ActEvidence && e.Step == step && e.User == ev.User && e.At.Equal(ev.At)
+			})
 			steps[i].Evidence = append(steps[i].Evidence, PacketEvidence{PacketEvent: pk.eventOr(e, ev.User, ev.At), Ref: ev.Ref, Link: ev.Link, Note: ev.Note})
 		}
 	}
@@ -101,7 +103,9 @@ func (pk *packer) confirmed(c Confirmation) PacketStep {
 		ps.Roadmap = e.Roadmap
 	}
 	if c.Approver != "" {
-		a := pk.find(func(e Entry) bool { return e.Action == mcApprove && e.Step == c.Step && e.User == c.Approver && e.At.Equal(c.ApprovedAt) })
+		a := pk.find(func(e Entry) bool {
+			return e.Action == mcApprove && e.Step == c.Step && e.User == c.Approver && e.At.Equal(c.ApprovedAt)
+		})
 		ev := pk.eventOr(a, c.Approver, c.ApprovedAt)
 		ps.Approved = &ev
 	}

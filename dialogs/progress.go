@@ -50,7 +50,7 @@ type Confirmation struct {
 	Agent string `json:"agent,omitempty"`
 	// Approver is the principal who approved the step (maker-checker); empty when none was needed.
 	Approver   string    `json:"approver,omitempty"`
-	ApprovedAt time.Time `json:"approved_at,omitempty"`
+	ApprovedAt time.Time `json:"approved_at,omitzero"`
 }
 
 // Subscription is a channel's request for deadline announcements.
