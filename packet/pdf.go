@@ -161,4 +161,7 @@ func (d *doc) row(label, value string, c rgb) {
 		d.font("", bodyPt, c)
 		d.CellFormat(textW-labelW, lineH, l, "", 1, "L", false, 0, "")
 	}
+	if len(ls) > 1 {
+		d.Ln(0.8) // a multi-line value stands apart from the next
+	}
 }

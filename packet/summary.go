@@ -117,12 +117,12 @@ func (s *summary) step(st dialogs.PacketStep) {
 			d.row("For agent", st.Agent, ink)
 		}
 		d.row("Confirmed by", s.event(*st.Confirmed), ink)
-		if st.Approved != nil {
-			d.row("Approved by", s.event(*st.Approved), ink)
-		}
 	}
 	for _, e := range st.SentBack {
 		d.row("Sent back", s.event(e)+"\nReason: "+e.Text, badInk)
+	}
+	if st.Approved != nil {
+		d.row("Approved by", s.event(*st.Approved), ink)
 	}
 	for _, e := range st.Evidence {
 		d.row("Evidence", s.evidence(e), ink)
@@ -170,11 +170,10 @@ func (s *summary) roadmaps(files []RoadmapFile) {
 		if where == "" {
 			where = "not in this packet: " + r.Missing
 		}
-		label := "Version " + r.Version
 		if r.Running {
-			label += " (running)"
+			where += " (the roadmap caisbot ran with when the packet was made)"
 		}
-		d.row(label, where+"\nSHA-256 "+r.SHA256, ink)
+		d.row("Version "+r.Version, where+"\nSHA-256 "+r.SHA256, ink)
 	}
 }
 
@@ -182,7 +181,7 @@ func (s *summary) roadmaps(files []RoadmapFile) {
 func (s *summary) log() {
 	d := s.d
 	d.section("Audit trail in words")
-	cols := []float64{10, 36, 50, textW - 96}
+	cols := []float64{9, 33, 48, textW - 90}
 	head := []string{"#", "When", "Who", "What"}
 	header := func() {
 		d.font("B", smallPt, muted)
@@ -194,7 +193,7 @@ func (s *summary) log() {
 	header()
 	for _, l := range s.in.Log {
 		d.font("", smallPt, ink)
-		cells := [][]string{{strconv.FormatInt(l.Seq, 10)}, d.lines(s.when(l.At), cols[1]), d.lines(who(l.By), cols[2]), d.lines(l.Text, cols[3])}
+		cells := [][]string{{strconv.FormatInt(l.Seq, 10)}, {l.At.In(s.in.Loc).Format("2006-01-02 15:04 MST")}, d.lines(who(l.By), cols[2]), d.lines(l.Text, cols[3])}
 		n := 1
 		for _, c := range cells {
 			n = max(n, len(c))
