@@ -118,14 +118,29 @@ func (d *doc) para(text string, style string, pt float64, c rgb) {
 	}
 }
 
-// section is a heading with a rule under it, kept with what follows.
-func (d *doc) section(title string) {
-	d.room(20)
+// section is a heading with a rule under it, kept with the keep mm that
+// follow it.
+func (d *doc) section(title string, keep float64) {
+	d.room(12 + keep)
 	d.Ln(3)
 	d.font("B", 12, navy)
 	d.CellFormat(textW, 7, title, "", 1, "L", false, 0, "")
 	d.hr()
 	d.Ln(2)
+}
+
+// bullet is a wrapped list item with a hanging indent.
+func (d *doc) bullet(text string, c rgb) {
+	const indent = 5.0
+	d.font("", bodyPt, c)
+	for i, l := range d.lines(text, textW-indent) {
+		mark := ""
+		if i == 0 {
+			mark = "•"
+		}
+		d.CellFormat(indent, lineH, mark, "", 0, "L", false, 0, "")
+		d.CellFormat(textW-indent, lineH, l, "", 1, "L", false, 0, "")
+	}
 }
 
 // bar is a step's heading: bold text on a tinted band, wrapped.

@@ -17,7 +17,7 @@ func Summary(in dialogs.PacketInput, files []RoadmapFile) ([]byte, error) {
 	s.d.SetModificationDate(in.Made)
 	s.d.AddPage()
 	s.titleBlock()
-	s.d.section("Onboarding steps")
+	s.d.section("Onboarding steps", 25)
 	for _, st := range in.Steps {
 		s.step(st)
 	}
@@ -46,7 +46,7 @@ func who(p dialogs.PacketPerson) string {
 	case p.ID == "":
 		return "caisbot (automatic)"
 	case p.Name == "":
-		return p.ID + " (no display name recorded)"
+		return p.ID + " (no name recorded)"
 	case p.LookedUp:
 		return p.Name + " (" + p.ID + "; name looked up when the packet was made)"
 	}
@@ -149,20 +149,20 @@ func (s *summary) evidence(e dialogs.PacketEvidence) string {
 
 func (s *summary) check() {
 	d, c := s.d, s.in.Check
-	d.section("Record check")
+	d.section("Record check", 10)
 	if c.Intact {
 		d.para(fmt.Sprintf("✓ Intact. All %s are chained by SHA-256 from the first, and replaying them gives exactly the stored progress (what the chat cards and status show). Latest hash: %s", nounsOf(c.Entries, "audit entry", "audit entries"), orNone(c.Head)), "", bodyPt, okInk)
 		return
 	}
 	d.para("⚠ The record failed its check when this packet was made:", "B", bodyPt, badInk)
 	for _, p := range c.Problems {
-		d.para("•  "+p, "", bodyPt, badInk)
+		d.bullet(p, badInk)
 	}
 }
 
 func (s *summary) roadmaps(files []RoadmapFile) {
 	d := s.d
-	d.section("Roadmaps")
+	d.section("Roadmaps", 25)
 	d.para("Each audit entry names the roadmap it was made against: its version and the SHA-256 of its text. Each text is in this packet:", "", bodyPt, ink)
 	d.Ln(1)
 	for i, r := range s.in.Roadmaps {
@@ -180,7 +180,7 @@ func (s *summary) roadmaps(files []RoadmapFile) {
 // log is every audit entry in words, as a table.
 func (s *summary) log() {
 	d := s.d
-	d.section("Audit trail in words")
+	d.section("Audit trail in words", 15)
 	cols := []float64{9, 33, 48, textW - 90}
 	head := []string{"#", "When", "Who", "What"}
 	header := func() {
