@@ -108,12 +108,19 @@ func (r *rig) press(tb testing.TB, card dialogs.Reply, label, user, input string
 	return dialogs.Reply{}
 }
 
-// journey walks a firm through the agent branch to the end: a profile,
+// journey is walk and approvals.
+func (r *rig) journey(tb testing.TB) {
+	tb.Helper()
+	r.walk(tb)
+	r.approvals(tb)
+}
+
+// walk takes a firm through the agent branch to the end: a profile,
 // a wait set and ended on Step 1, evidence, two agents, the 6(A)
 // certification request waiting on FINRA CAT, a target date, then a
 // maker-checker send-back and approvals written as the maker-checker
 // flow writes them.
-func (r *rig) journey(tb testing.TB) {
+func (r *rig) walk(tb testing.TB) {
 	tb.Helper()
 	r.press(tb, r.command(tb, admin, "profile"), "Set profile…", admin, "", map[string]string{dialogs.ProfileName: "Example Securities, LLC", dialogs.ProfileCRD: "123456"})
 	card := r.command(tb, "U0ALICE", "")
@@ -131,7 +138,6 @@ func (r *rig) journey(tb testing.TB) {
 	card = r.press(tb, card, "FINRA CAT certified the firm", "U0ALICE", "", nil)
 	card = r.press(tb, card, "Production entitlements granted", "U0BOB", "", nil)
 	r.press(tb, card, "Production relationships saved", "U0ALICE", "", nil)
-	r.approvals(tb)
 }
 
 // approvals writes what the maker-checker flow writes when a principal
