@@ -157,8 +157,16 @@ func (r *rig) approvals(tb testing.TB) {
 	}
 }
 
-// commit appends e (at the rig's clock) and the progress edit makes.
+// commit appends e (at the rig's clock, naming the running roadmap) and
+// the progress edit makes.
 func (r *rig) commit(tb testing.TB, e dialogs.Entry, edit func(*dialogs.Progress, time.Time)) {
+	tb.Helper()
+	e.Roadmap = r.s.Flow.Roadmap.Ref()
+	r.commitRaw(tb, e, edit)
+}
+
+// commitRaw is commit with e's roadmap as given ("" as older builds wrote).
+func (r *rig) commitRaw(tb testing.TB, e dialogs.Entry, edit func(*dialogs.Progress, time.Time)) {
 	tb.Helper()
 	ctx := context.Background()
 	p, err := r.st.Load(ctx, testFirm)
@@ -167,7 +175,7 @@ func (r *rig) commit(tb testing.TB, e dialogs.Entry, edit func(*dialogs.Progress
 	}
 	next := p.Clone()
 	next.Version = p.Version + 1
-	e.At, e.Version, e.Roadmap = r.s.Now().UTC(), next.Version, r.s.Flow.Roadmap.Ref()
+	e.At, e.Version = r.s.Now().UTC(), next.Version
 	if edit != nil {
 		edit(&next, e.At)
 	}

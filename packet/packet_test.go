@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/packet"
@@ -221,5 +222,47 @@ func TestSummaryPDFText(t *testing.T) {
 	}
 	if pages < 2 || !strings.Contains(flat, "Page "+strconv.Itoa(pages)+" of "+strconv.Itoa(pages)) {
 		t.Errorf("want page numbers up to %d of %d:\n%s", pages, pages, flat)
+	}
+}
+
+// A trail begun by an older build (an entry naming no roadmap and no
+// name, hashed with the ten-field recipe) and continued under a roadmap
+// file that kept the embedded version number but changed its text: the
+// packet holds both texts, told apart by hash, and still checks.
+func TestPacketOfAnOlderTrailAndTwoTextsOfOneVersion(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	edited := append(dialogs.Default().Text(), []byte("\n# a local note\n")...)
+	sum, _, err := r.st.KeepRoadmap(ctx, edited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := dialogs.Default().Version
+	confirm := func(step, choice, next string) func(*dialogs.Progress, time.Time) {
+		return func(p *dialogs.Progress, at time.Time) {
+			p.Path = append(p.Path, dialogs.Confirmation{Step: step, Choice: choice, User: "U0BOB", At: at})
+			p.Current, p.Opened = next, p.Version
+		}
+	}
+	r.commitRaw(t, dialogs.Entry{Action: "confirm", User: "U0BOB", Step: "obligation", Choice: "yes", Detail: "Yes"}, confirm("obligation", "yes", "register"))
+	r.commitRaw(t, dialogs.Entry{Action: "confirm", User: "U0BOB", Name: "Bob B.", Step: "register", Choice: "submitted", Detail: "Registration submitted",
+		Roadmap: version + "@sha256:" + sum}, confirm("register", "submitted", "test_entitlements"))
+	reply, files := r.packet(t)
+	first, second := "roadmap-"+version+"-"+sha(dialogs.Default().Text())[:12]+".yaml", "roadmap-"+version+"-"+sum[:12]+".yaml"
+	if !bytes.Equal(files[first], dialogs.Default().Text()) || !bytes.Equal(files[second], edited) {
+		t.Errorf("want %s and %s, the packet holds %v", first, second, sorted(files))
+	}
+	if readme := string(files[packet.ReadmeName]); !strings.Contains(readme, "Two roadmap texts carry the same version name") {
+		t.Errorf("README.txt does not say why the roadmap files carry hashes:\n%s", readme)
+	}
+	if _, err := packet.VerifyBytes("p.zip", reply.File.Content); err != nil {
+		t.Errorf("verify-packet: %v", err)
+	}
+	if jsonl := string(files[packet.JSONLName]); strings.Contains(strings.SplitN(jsonl, "\n", 2)[0], `"roadmap"`) {
+		t.Errorf("the older entry gained a roadmap field: %s", jsonl)
+	}
+	runChainScript(t, files)
+	if !strings.Contains(string(files[packet.ReadmeName]), "record intact") {
+		t.Errorf("the record check failed:\n%s", files[packet.ReadmeName])
 	}
 }
