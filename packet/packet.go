@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/caisbot/caisbot/dialogs"
 )
@@ -49,6 +50,9 @@ type member struct {
 // Build returns the packet zip: summary.pdf, audit.csv, audit.jsonl, each
 // roadmap text, README.txt and MANIFEST.sha256 over all of them.
 func Build(in dialogs.PacketInput) ([]byte, error) {
+	if in.Loc == nil {
+		in.Loc = time.UTC
+	}
 	files := RoadmapFiles(in.Roadmaps)
 	pdf, err := Summary(in, files)
 	if err != nil {

@@ -48,6 +48,7 @@ type doc struct {
 }
 
 func newDoc(title, header, footer string) *doc {
+	title, header, footer = clean(title), clean(header), clean(footer)
 	f := fpdf.New("P", "mm", "A4", "")
 	f.SetMargins(margin, margin, margin)
 	f.SetAutoPageBreak(true, margin)
@@ -96,11 +97,23 @@ func (d *doc) room(h float64) {
 	}
 }
 
+// clean makes text safe for fpdf, which indexes its glyph tables by
+// rune up to U+FFFF and panics past them (emoji): those, and control
+// characters, become U+FFFD.
+func clean(text string) string {
+	return strings.Map(func(r rune) rune {
+		if r > 0xFFFF || (r < ' ' && r != '\n') || r == 0x7f {
+			return '\uFFFD'
+		}
+		return r
+	}, text)
+}
+
 // lines wraps text to width w in the current font, keeping its line
 // breaks.
 func (d *doc) lines(text string, w float64) []string {
 	var out []string
-	for _, para := range strings.Split(text, "\n") {
+	for _, para := range strings.Split(clean(text), "\n") {
 		if para == "" {
 			out = append(out, "")
 			continue

@@ -11,7 +11,14 @@ import (
 )
 
 // Summary is summary.pdf: the record as a firm hands it to an examiner.
-func Summary(in dialogs.PacketInput, files []RoadmapFile) ([]byte, error) {
+func Summary(in dialogs.PacketInput, files []RoadmapFile) (pdf []byte, err error) {
+	defer func() {
+		// fpdf panics on what it cannot lay out; a packet request must
+		// get an answer, not end the process.
+		if p := recover(); p != nil {
+			pdf, err = nil, fmt.Errorf("laying out the summary: %v", p)
+		}
+	}()
 	s := summary{in: in, d: newDoc("CAIS onboarding record — "+firmWords(in), firmWords(in), in.FileName)}
 	s.d.SetCreationDate(in.Made)
 	s.d.SetModificationDate(in.Made)
@@ -73,7 +80,7 @@ func (s *summary) titleBlock() {
 	}
 	d.font("", 11, ink)
 	if in.Profile != nil {
-		d.CellFormat(textW, 6, "FINRA CRD "+in.Profile.CRD, "", 1, "L", false, 0, "")
+		d.CellFormat(textW, 6, "FINRA CRD "+clean(in.Profile.CRD), "", 1, "L", false, 0, "")
 	} else {
 		d.CellFormat(textW, 6, "No firm profile recorded: named by its chat workspace", "", 1, "L", false, 0, "")
 	}
