@@ -151,7 +151,8 @@ func (s *Service) packet(ctx context.Context, f firm.ID, ev Event) (Reply, error
 	}
 	file, err := s.Packager.Pack(ctx, in)
 	if err != nil {
-		return Reply{}, fmt.Errorf("exam packet: %w", err)
+		// Not a storage problem: say what failed rather than "try again".
+		return Notice("Exam packet not made", "caisbot could not make the exam packet ("+Lit(err.Error())+"). Nothing was changed. `{cmd} export` still gives the audit trail as a CSV file; please tell your administrator."), nil
 	}
 	file.Kind = FilePacket
 	r := Notice("Exam packet", fmt.Sprintf("The exam packet (a PDF summary, the audit trail of %s as CSV and JSON lines, %s, a SHA-256 manifest and instructions) is attached as `%s`. An examiner can check it without caisbot: `caisbot verify-packet` or the steps in its README.txt.",

@@ -118,9 +118,9 @@ func TestPacketReportsABrokenRecord(t *testing.T) {
 	if c := pk.in.Check; c.Intact || len(c.Problems) != 1 || c.Problems[0] != "entry 2: its content does not match its hash (it was edited)" {
 		t.Errorf("check: %+v", c)
 	}
-	pk.err = errors.New("disk full")
-	if _, err := s.Command(context.Background(), testFirm, Event{User: "U1"}, ParseCommand("packet")); err == nil {
-		t.Error("a packager failure was not reported")
+	pk.err = errors.New("laying out the summary: boom")
+	if r := command(t, s, "U1", "packet"); r.File != nil || !strings.Contains(body(r), "could not make the exam packet (laying out the summary: boom). Nothing was changed.") {
+		t.Errorf("a packager failure: %s", body(r))
 	}
 }
 
