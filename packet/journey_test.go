@@ -31,6 +31,7 @@ type rig struct {
 	s     *dialogs.Service
 	st    *store.Redis
 	rdb   redis.UniversalClient
+	keys  string // this test's key prefix
 	names map[string]string // display names the platform gives now
 }
 
@@ -48,7 +49,7 @@ func newRig(tb testing.TB) *rig {
 		tb.Fatal(err)
 	}
 	s.Packager = packet.Packager{}
-	return &rig{s: s, st: st, rdb: rdb, names: map[string]string{"U0BOB": "Bob Builder"}}
+	return &rig{s: s, st: st, rdb: rdb, keys: prefix, names: map[string]string{"U0BOB": "Bob Builder"}}
 }
 
 // DisplayName is the platform's name book: it knows Bob only.

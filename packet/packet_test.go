@@ -112,7 +112,7 @@ func setOf(names []string) map[string]bool {
 func assertJSONLAsStored(t *testing.T, r *rig, jsonl []byte) {
 	t.Helper()
 	var stored []string
-	for _, key := range r.rdb.Keys(context.Background(), "*audit").Val() {
+	for _, key := range r.rdb.Keys(context.Background(), r.keys+"*audit").Val() {
 		stored = append(stored, r.rdb.LRange(context.Background(), key, 0, -1).Val()...)
 	}
 	lines := strings.Split(strings.TrimSuffix(string(jsonl), "\n"), "\n")
