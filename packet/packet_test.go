@@ -187,17 +187,23 @@ func runChainScript(t *testing.T, files map[string][]byte) {
 	}
 }
 
-func TestSummaryPDFText(t *testing.T) {
+// pdfText is summary.pdf's text as pdftotext lays it out, runs of
+// spaces as one.
+func pdfText(t *testing.T, files map[string][]byte) string {
+	t.Helper()
 	pdftotext := tool(t, "pdftotext", "poppler-utils")
-	r := newRig(t)
-	r.journey(t)
-	_, files := r.packet(t)
-	dir := extract(t, files)
-	out, err := exec.Command(pdftotext, "-layout", filepath.Join(dir, packet.SummaryName), "-").Output()
+	out, err := exec.Command(pdftotext, "-layout", filepath.Join(extract(t, files), packet.SummaryName), "-").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := regexp.MustCompile(`[ \t]+`).ReplaceAllString(string(out), " ")
+	return regexp.MustCompile(`[ \t]+`).ReplaceAllString(string(out), " ")
+}
+
+func TestSummaryPDFText(t *testing.T) {
+	r := newRig(t)
+	r.journey(t)
+	_, files := r.packet(t)
+	text := pdfText(t, files)
 	pages := strings.Count(text, "\f")
 	f := dialogs.Default()
 	want := []string{
@@ -262,6 +268,9 @@ func TestPacketOfAnOlderTrailAndTwoTextsOfOneVersion(t *testing.T) {
 		t.Errorf("the older entry gained a roadmap field: %s", jsonl)
 	}
 	runChainScript(t, files)
+	if text := pdfText(t, files); !strings.Contains(text, "Roadmap version "+version+" ("+second+")") || strings.Count(text, "Roadmap version "+version+" (roadmap-") != 1 {
+		t.Errorf("Step 2 does not name the roadmap it was confirmed against:\n%s", text)
+	}
 	if !strings.Contains(string(files[packet.ReadmeName]), "record intact") {
 		t.Errorf("the record check failed:\n%s", files[packet.ReadmeName])
 	}

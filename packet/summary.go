@@ -19,7 +19,7 @@ func Summary(in dialogs.PacketInput, files []RoadmapFile) (pdf []byte, err error
 			pdf, err = nil, fmt.Errorf("laying out the summary: %v", p)
 		}
 	}()
-	s := summary{in: in, d: newDoc("CAIS onboarding record — "+firmWords(in), firmWords(in), in.FileName)}
+	s := summary{in: in, files: files, d: newDoc("CAIS onboarding record — "+firmWords(in), firmWords(in), in.FileName)}
 	s.d.SetCreationDate(in.Made)
 	s.d.SetModificationDate(in.Made)
 	s.d.AddPage()
@@ -39,8 +39,9 @@ func Summary(in dialogs.PacketInput, files []RoadmapFile) (pdf []byte, err error
 }
 
 type summary struct {
-	in dialogs.PacketInput
-	d  *doc
+	in    dialogs.PacketInput
+	d     *doc
+	files []RoadmapFile
 }
 
 func (s *summary) when(t time.Time) string {
@@ -124,6 +125,7 @@ func (s *summary) step(st dialogs.PacketStep) {
 			d.row("For agent", st.Agent, ink)
 		}
 		d.row("Confirmed by", s.event(*st.Confirmed), ink)
+		s.stepRoadmap(st.Roadmap)
 	}
 	for _, e := range st.SentBack {
 		d.row("Sent back", s.event(e)+"\nReason: "+e.Text, badInk)
@@ -136,6 +138,21 @@ func (s *summary) step(st dialogs.PacketStep) {
 	}
 	for _, e := range st.Waits {
 		d.row("Wait", e.Text+"\n"+s.event(e), ink)
+	}
+}
+
+// stepRoadmap names the roadmap a step was confirmed against when it is
+// not the one running now (whose version the title block gives).
+func (s *summary) stepRoadmap(ref string) {
+	for i, r := range s.in.Roadmaps {
+		if r.Ref != ref || r.Running {
+			continue
+		}
+		where := s.files[i].Name
+		if where == "" {
+			where = "its text is not in this packet"
+		}
+		s.d.row("Roadmap", "version "+r.Version+" ("+where+")", ink)
 	}
 }
 
