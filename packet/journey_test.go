@@ -31,7 +31,7 @@ type rig struct {
 	s     *dialogs.Service
 	st    *store.Redis
 	rdb   redis.UniversalClient
-	keys  string // this test's key prefix
+	keys  string            // this test's key prefix
 	names map[string]string // display names the platform gives now
 }
 
