@@ -218,6 +218,7 @@ func (f *Flow) Help(unknown string) Reply {
 		"`{cmd} status` — every step, who confirmed it and when",
 		"`{cmd} history` — the latest audit entries",
 		"`{cmd} export` — the full audit trail as a CSV file",
+		"`{cmd} packet` — the exam packet: a zip with a PDF summary, the audit trail and the roadmaps, checkable without caisbot",
 		"`{cmd} verify` — check the audit trail (its hash chain, and that the progress is what it records)",
 		"`{cmd} deadlines` — roadmap dates and your own target dates",
 		"`{cmd} evidence <step>` — add evidence (a reference, a link, a note) to the current step or a confirmed one",

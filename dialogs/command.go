@@ -28,6 +28,7 @@ const (
 	CmdHelp      = "help"
 	CmdEvidence  = "evidence"
 	CmdProfile   = "profile"
+	CmdPacket    = "packet"
 	CmdUnknown   = "unknown"
 	CmdTooLong   = "too_long"
 )
@@ -38,7 +39,7 @@ const MaxCommandLen = 200
 var commandNames = map[string]bool{
 	CmdNext: true, CmdStatus: true, CmdHistory: true, CmdExport: true, CmdVerify: true,
 	CmdDeadlines: true, CmdDeadline: true, CmdAnnounce: true, CmdUndo: true, CmdReset: true, CmdHelp: true,
-	CmdEvidence: true, CmdProfile: true,
+	CmdEvidence: true, CmdProfile: true, CmdPacket: true,
 }
 
 // ParseCommand reads the words after the slash command (or a chat message).

@@ -57,3 +57,7 @@ func csvSafe(fields ...string) []string {
 	}
 	return fields
 }
+
+// ExportColumns are the export CSV's column names, in order (a copy), so
+// a reader of the file (caisbot verify-packet) finds its columns by name.
+func ExportColumns() []string { return append([]string(nil), exportHeader...) }

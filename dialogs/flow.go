@@ -39,6 +39,9 @@ type Event struct {
 	// Names looks up display names the platform knows now, for entries
 	// that recorded none (the exam packet); nil: none known.
 	Names NameBook
+	// Place is the workspace (and channel) name as the platform shows
+	// it; it names the exam packet of a firm with no profile ("": unknown).
+	Place string
 }
 
 // NameBook gives a user's display name as the platform shows it now

@@ -177,13 +177,22 @@ var latinFold = strings.NewReplacer(
 const maxSlug = 60
 
 // ProfileSlug names the firm in file names: "<slug of the legal name>-crd
-// <number>", the slug lowercase ASCII letters and digits joined by single
-// hyphens (other characters separate words). The CRD number keeps two
-// firms' files apart whatever their names.
+// <number>" (Slug). The CRD number keeps two firms' files apart whatever
+// their names.
 func ProfileSlug(pr Profile) string {
+	if slug := Slug(pr.Name); slug != "" {
+		return slug + "-crd" + pr.CRD
+	}
+	return "crd" + pr.CRD
+}
+
+// Slug is s for a file name: lowercase ASCII letters and digits joined by
+// single hyphens (accented Latin letters folded, other characters
+// separate words), at most maxSlug bytes; "" when s has none.
+func Slug(s string) string {
 	var b strings.Builder
 	gap := false
-	for _, r := range latinFold.Replace(strings.ToLower(pr.Name)) {
+	for _, r := range latinFold.Replace(strings.ToLower(s)) {
 		if r == '\'' || r == '’' {
 			continue // "O'Neil" is one word
 		}
@@ -201,8 +210,5 @@ func ProfileSlug(pr Profile) string {
 	if len(slug) > maxSlug {
 		slug = strings.TrimRight(slug[:maxSlug], "-")
 	}
-	if slug == "" {
-		return "crd" + pr.CRD
-	}
-	return slug + "-crd" + pr.CRD
+	return slug
 }

@@ -48,6 +48,9 @@ type Confirmation struct {
 	Agents []string `json:"agents,omitempty"`
 	// Agent is the one agent a per-agent step's confirmation is about.
 	Agent string `json:"agent,omitempty"`
+	// Approver is the principal who approved the step (maker-checker); empty when none was needed.
+	Approver   string    `json:"approver,omitempty"`
+	ApprovedAt time.Time `json:"approved_at,omitzero"`
 }
 
 // Subscription is a channel's request for deadline announcements.

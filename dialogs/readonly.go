@@ -8,6 +8,7 @@ var readOnly = map[string]bool{
 	CmdDeadlines: true, CmdReset: true, CmdHelp: true, CmdUnknown: true, CmdTooLong: true,
 	CmdEvidence: true, // it offers the form; submitting the form is the change
 	CmdProfile:  true, // likewise
+	CmdPacket:   true, // it reads the record into a file
 }
 
 // ReadOnly reports whether the command only reads the record ("reset"

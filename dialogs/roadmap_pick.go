@@ -22,40 +22,70 @@ type RoadmapTexts interface {
 // roadmap that cannot be read back is replayed against the running one
 // and reported as a problem, so verify fails and says which.
 func (s *Service) replay(ctx context.Context, entries []Entry) (Replayed, error) {
+	k, err := s.entryRoadmaps(ctx, entries)
+	if err != nil {
+		return Replayed{}, err
+	}
+	return k.replay(entries), nil
+}
+
+// entryRoadmaps are the roadmaps a trail's entries name, read back.
+type entryRoadmaps struct {
+	current *Roadmap
+	byRef   map[string]*Roadmap
+	missing map[string]string // ref → why it could not be read
+	order   []string          // refs in the order entries first name them
+	// unnamed says some entry names no roadmap (RoadmapBeforeRefs).
+	unnamed bool
+}
+
+// entryRoadmaps reads back every roadmap entries name.
+func (s *Service) entryRoadmaps(ctx context.Context, entries []Entry) (entryRoadmaps, error) {
 	current := s.Flow.Roadmap
 	before, _ := RoadmapBeforeRefs()
-	byRef := map[string]*Roadmap{"": before, current.Ref(): current}
-	missing := map[string]string{} // ref → why it could not be read
+	k := entryRoadmaps{current: current, byRef: map[string]*Roadmap{"": before, current.Ref(): current}, missing: map[string]string{}}
+	named := map[string]bool{"": true}
 	for _, e := range entries {
-		if _, seen := byRef[e.Roadmap]; seen || missing[e.Roadmap] != "" {
+		k.unnamed = k.unnamed || e.Roadmap == ""
+		if !named[e.Roadmap] {
+			named[e.Roadmap] = true
+			k.order = append(k.order, e.Roadmap)
+		}
+		if _, seen := k.byRef[e.Roadmap]; seen || k.missing[e.Roadmap] != "" {
 			continue
 		}
 		r, why, err := s.keptRoadmap(ctx, e.Roadmap)
 		if err != nil {
-			return Replayed{}, err
+			return entryRoadmaps{}, err
 		}
 		if r == nil {
-			missing[e.Roadmap] = why
+			k.missing[e.Roadmap] = why
 			continue
 		}
-		byRef[e.Roadmap] = r
+		k.byRef[e.Roadmap] = r
 	}
-	pick := func(e Entry) *Roadmap {
-		if r := byRef[e.Roadmap]; r != nil {
-			return r
-		}
-		return current
+	return k, nil
+}
+
+// of is the roadmap entry e is read against.
+func (k entryRoadmaps) of(e Entry) *Roadmap {
+	if r := k.byRef[e.Roadmap]; r != nil {
+		return r
 	}
-	rp := ReplayEach(pick, entries)
-	rp.Against = roadmapsUsed(entries, pick)
+	return k.current
+}
+
+func (k entryRoadmaps) replay(entries []Entry) Replayed {
+	rp := ReplayEach(k.of, entries)
+	rp.Against = roadmapsUsed(entries, k.of)
 	told := map[string]bool{}
 	for _, e := range entries {
-		if why := missing[e.Roadmap]; why != "" && !told[e.Roadmap] {
+		if why := k.missing[e.Roadmap]; why != "" && !told[e.Roadmap] {
 			told[e.Roadmap] = true
 			rp.problem(e, "names the roadmap “"+Lit(e.Roadmap)+"”, "+why+"; it and later entries naming it were replayed against the roadmap running now")
 		}
 	}
-	return rp, nil
+	return rp
 }
 
 // keptRoadmap reads the roadmap ref names from the store; a nil roadmap

@@ -19,6 +19,9 @@ type Service struct {
 	Now   func() time.Time
 	// OnIntegrity, if set, counts integrity failures (see IntegrityHook).
 	OnIntegrity IntegrityHook
+	// Packager, if set, makes the exam packet (`packet`); internal/app
+	// wires package packet here.
+	Packager Packager
 }
 
 // NewService returns a service running flow against store on clock now;
@@ -54,6 +57,8 @@ func (s *Service) Command(ctx context.Context, f firm.ID, ev Event, cmd Command)
 		return Notice("Command too long", fmt.Sprintf("Commands are at most %d characters. Nothing was changed. Try `{cmd} help`.", MaxCommandLen)), nil
 	case CmdHistory, CmdExport, CmdVerify:
 		return s.audit(ctx, f, ev, cmd.Name)
+	case CmdPacket:
+		return s.packet(ctx, f, ev)
 	}
 	return s.applyAs(ctx, f, ev.Name, func(p Progress) Result {
 		switch cmd.Name {

@@ -1,7 +1,8 @@
 // Command caisbot runs the CAIS onboarding bot: Slack over HTTP or Socket
 // Mode, Microsoft Teams, or, with neither configured, a local playground.
 // It reads the configuration and hands it to internal/app, which does the
-// wiring.
+// wiring. `caisbot verify-packet FILE.zip` checks an exam packet offline
+// (package packet).
 package main
 
 import (
@@ -14,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/caisbot/caisbot/internal/app"
+	"github.com/caisbot/caisbot/packet"
 )
 
 // gcPercent is the garbage collector's target unless GOGC is set: it trades
@@ -21,6 +23,9 @@ import (
 const gcPercent = 400
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "verify-packet" {
+		os.Exit(packet.Command(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}

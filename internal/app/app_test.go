@@ -106,6 +106,8 @@ func TestLayering(t *testing.T) {
 		{"../../firm", []string{"github.com/slack-go/slack", "github.com/redis/go-redis/v9", "net/http", "github.com/caisbot/caisbot/dialogs"}},
 		{"../../announce/...", []string{"github.com/slack-go/slack", "github.com/redis/go-redis/v9", "net/http", "github.com/caisbot/caisbot/bot/slackbot", "github.com/caisbot/caisbot/bot/teams", "github.com/caisbot/caisbot/store"}},
 		{"../../bot/adapter", []string{"github.com/slack-go/slack", "github.com/caisbot/caisbot/bot/slackbot", "github.com/caisbot/caisbot/bot/teams"}},
+		{"../../dialogs", []string{"github.com/caisbot/caisbot/packet", "codeberg.org/go-pdf/fpdf"}},
+		{"../../packet", []string{"github.com/slack-go/slack", "github.com/redis/go-redis/v9", "net/http", "github.com/caisbot/caisbot/store", "github.com/caisbot/caisbot/bot/adapter"}},
 	}
 	for _, tc := range tests {
 		out, err := exec.Command("go", "list", "-deps", tc.pkg).Output()

@@ -16,6 +16,7 @@ import (
 	"github.com/caisbot/caisbot/bot/teams"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/firm"
+	"github.com/caisbot/caisbot/packet"
 	"github.com/caisbot/caisbot/store"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -72,6 +73,7 @@ func (a *App) service() (*dialogs.Service, error) {
 	svc, err := dialogs.NewService(&dialogs.Flow{Roadmap: a.cfg.roadmap, Admins: admins, Loc: a.cfg.loc}, a.store, a.cfg.clock())
 	if err == nil {
 		svc.OnIntegrity = a.metrics.IntegrityFailure
+		svc.Packager = packet.Packager{}
 	}
 	return svc, err
 }

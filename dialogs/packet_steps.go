@@ -1,0 +1,207 @@
+package dialogs
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// The maker-checker audit actions, as the packet reads them: a team
+// member's confirmation of a step that needs approval, a principal's
+// approval (User is the approver) and a send back (Detail is the
+// reason). The flow that writes them names them itself.
+const (
+	mcSubmit   = "submit"
+	mcApprove  = "approve"
+	mcSendBack = "send_back"
+)
+
+// packer builds the packet's view of a record: people named as the
+// entries recorded them, and each step as the roadmap its entry named.
+type packer struct {
+	*Service
+	ctx     context.Context
+	names   NameBook
+	looked  map[string]PacketPerson // user id → platform lookup, once each
+	k       entryRoadmaps
+	entries []Entry
+}
+
+// person names e's actor: the display name e recorded, else the one the
+// platform gives now (marked looked up), else only the id.
+func (pk *packer) person(e Entry) PacketPerson {
+	if e.Name != "" {
+		return PacketPerson{ID: e.User, Name: e.Name}
+	}
+	if p, ok := pk.looked[e.User]; ok {
+		return p
+	}
+	p := PacketPerson{ID: e.User}
+	if pk.names != nil && e.User != "" {
+		if name, ok := pk.names.DisplayName(pk.ctx, e.User); ok && name != "" {
+			p.Name, p.LookedUp = name, true
+		}
+	}
+	pk.looked[e.User] = p
+	return p
+}
+
+func (pk *packer) event(e Entry, text string) PacketEvent {
+	return PacketEvent{By: pk.person(e), At: e.At.UTC(), Seq: e.Seq, Text: text}
+}
+
+// steps are the confirmed steps in order, then the open step, each with
+// its approval, send-backs, evidence and waits; standing is where the
+// firm is now.
+func (pk *packer) steps(p Progress) (steps []PacketStep, standing string) {
+	for _, c := range p.Path {
+		steps = append(steps, pk.confirmed(c))
+	}
+	cur := pk.Flow.current(p)
+	standing = cur.Heading()
+	if !cur.IsOutcome() {
+		steps = append(steps, PacketStep{ID: cur.ID, Heading: cur.Heading(), Branch: branches(cur)})
+	}
+	last := map[string]int{} // step id → its last place in steps
+	for i, s := range steps {
+		last[s.ID] = i
+	}
+	for step, list := range p.Evidence {
+		i, ok := last[step]
+		if !ok {
+			continue
+		}
+		for _, ev := range list {
+			e := pk.find(func(e Entry) bool {
+				return e.Action == ActEvidence && e.Step == step && e.User == ev.User && e.At.Equal(ev.At)
+			})
+			steps[i].Evidence = append(steps[i].Evidence, PacketEvidence{PacketEvent: pk.eventOr(e, ev.User, ev.At), Ref: ev.Ref, Link: ev.Link, Note: ev.Note})
+		}
+	}
+	for _, e := range pk.entries {
+		pk.attach(steps, last, e)
+	}
+	return steps, standing
+}
+
+// confirmed is confirmation c as the roadmap its entry named words it.
+func (pk *packer) confirmed(c Confirmation) PacketStep {
+	e := pk.find(func(e Entry) bool {
+		return (e.Action == ActConfirm || e.Action == ActReopen || e.Action == mcSubmit) && e.Step == c.Step && e.Choice == c.Choice && e.User == c.User && e.At.Equal(c.At)
+	})
+	r := pk.Flow.Roadmap
+	if e != nil {
+		r = pk.k.of(*e)
+	}
+	ps := PacketStep{ID: c.Step, Heading: c.Step, Answer: c.Choice, Agents: c.Agents, Agent: c.Agent}
+	if s, ok := r.Step(c.Step); ok {
+		ps.Heading, ps.Answer, ps.Branch = s.Heading(), answer(s, c.Choice), branches(s)
+	}
+	conf := pk.eventOr(e, c.User, c.At)
+	ps.Confirmed = &conf
+	if e != nil {
+		ps.Roadmap = e.Roadmap
+	}
+	if c.Approver != "" {
+		a := pk.find(func(e Entry) bool {
+			return e.Action == mcApprove && e.Step == c.Step && e.User == c.Approver && e.At.Equal(c.ApprovedAt)
+		})
+		ev := pk.eventOr(a, c.Approver, c.ApprovedAt)
+		ps.Approved = &ev
+	}
+	return ps
+}
+
+// eventOr is e as an event, or, when no entry was found, the user and
+// time the progress records.
+func (pk *packer) eventOr(e *Entry, user string, at time.Time) PacketEvent {
+	if e != nil {
+		return pk.event(*e, "")
+	}
+	return pk.event(Entry{User: user, At: at}, "")
+}
+
+// find is the latest entry match accepts, or nil.
+func (pk *packer) find(match func(Entry) bool) *Entry {
+	for i := len(pk.entries) - 1; i >= 0; i-- {
+		if match(pk.entries[i]) {
+			return &pk.entries[i]
+		}
+	}
+	return nil
+}
+
+// attach adds e's waits and send-backs to the step they are about, if it
+// is among steps (last: each step's place).
+func (pk *packer) attach(steps []PacketStep, last map[string]int, e Entry) {
+	add := func(step, text string, sentBack bool) {
+		i, ok := last[step]
+		switch {
+		case !ok:
+		case sentBack:
+			steps[i].SentBack = append(steps[i].SentBack, pk.event(e, text))
+		default:
+			steps[i].Waits = append(steps[i].Waits, pk.event(e, text))
+		}
+	}
+	switch e.Action {
+	case ActWait, ActWaitEnd:
+		verb, rest, _ := strings.Cut(e.Detail, ": ")
+		add(e.Step, upperFirst(verb)+": "+rest, false)
+	case mcSendBack:
+		add(e.Step, e.Detail, true)
+	case ActConfirm, mcSubmit:
+		if i := strings.Index(e.Detail, "; ended the wait: "); i >= 0 {
+			add(e.Step, "Ended when the step was confirmed: "+strings.TrimPrefix(e.Detail[i+2:], "ended the wait: "), false)
+		}
+		s, ok := pk.k.of(e).Step(e.Step)
+		if !ok {
+			return
+		}
+		if c, ok := s.Choice(e.Choice); ok && c.WaitsOn != "" {
+			if i := strings.LastIndex(e.Detail, "; waiting on "+c.WaitsOn); i >= 0 {
+				add(c.Next, "Set: "+e.Detail[i+2:], false)
+			}
+		}
+	}
+}
+
+// log is every entry in words.
+func (pk *packer) log() []PacketLine {
+	out := make([]PacketLine, len(pk.entries))
+	for i, e := range pk.entries {
+		text := PlainText(pk.Flow.entryText(e))
+		step := e.Step
+		if s, ok := pk.k.of(e).Step(e.Step); ok {
+			step = s.Short()
+		}
+		switch e.Action {
+		case mcSubmit:
+			text = "confirmed " + step + " for a principal's approval (" + ReadableDetail(e.Detail) + ")"
+		case mcApprove:
+			text = "approved " + step
+		case mcSendBack:
+			text = "sent " + step + " back: " + e.Detail
+		}
+		out[i] = PacketLine{PacketEvent: pk.event(e, text), Action: e.Action}
+	}
+	return out
+}
+
+// branches says s offers more than one way on (help answers aside).
+func branches(s *Step) bool {
+	next := map[string]bool{}
+	for _, c := range s.Choices {
+		if !c.Help {
+			next[c.Next] = true
+		}
+	}
+	return len(next) > 1
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

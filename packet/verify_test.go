@@ -1,0 +1,113 @@
+package packet_test
+
+import (
+	"bytes"
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/packet"
+)
+
+// freshPacket is the packet of a full journey, and its files.
+func freshPacket(t *testing.T) ([]byte, map[string][]byte) {
+	t.Helper()
+	r := newRig(t)
+	r.journey(t)
+	reply, files := r.packet(t)
+	return reply.File.Content, files
+}
+
+func TestVerifyPacketRejectsTampering(t *testing.T) {
+	zipped, files := freshPacket(t)
+	roadmap := "roadmap-" + dialogs.Default().Version + ".yaml"
+	editLine := func(b []byte, n int, from, to string) []byte {
+		lines := strings.SplitAfter(string(b), "\n")
+		lines[n] = strings.Replace(lines[n], from, to, 1)
+		return []byte(strings.Join(lines, ""))
+	}
+	cases := []struct {
+		name       string
+		edit       func(map[string][]byte)
+		remanifest bool
+		want       string
+	}{
+		{"csv edited", func(f map[string][]byte) {
+			f[packet.CSVName] = bytes.Replace(f[packet.CSVName], []byte("Registration submitted"), []byte("Registration skipped"), 1)
+		}, false, "audit.csv does not match MANIFEST.sha256"},
+		{"csv edited, manifest recomputed", func(f map[string][]byte) {
+			f[packet.CSVName] = bytes.Replace(f[packet.CSVName], []byte("Registration submitted"), []byte("Registration skipped"), 1)
+		}, true, "audit.csv row 5 (entry 5): its detail differs from audit.jsonl"},
+		{"jsonl entry edited, manifest recomputed", func(f map[string][]byte) {
+			f[packet.JSONLName] = editLine(f[packet.JSONLName], 4, `"user":"U0BOB"`, `"user":"U0ALICE"`)
+		}, true, "audit.jsonl: the hash chain breaks at entry 5: its content does not match its hash (it was edited)"},
+		{"jsonl entry removed, manifest recomputed", func(f map[string][]byte) {
+			f[packet.JSONLName] = editLine(f[packet.JSONLName], 2, f2s(f[packet.JSONLName], 2), "")
+		}, true, "audit.jsonl: the hash chain breaks at entry 3: missing or out of order (found entry 4)"},
+		{"roadmap removed with its manifest line", func(f map[string][]byte) { delete(f, roadmap) }, true,
+			"entry 1 names the roadmap " + dialogs.Default().Ref() + ", whose text is not in the packet"},
+		{"roadmap removed", func(f map[string][]byte) { delete(f, roadmap) }, false,
+			roadmap + " is listed in MANIFEST.sha256 but missing from the packet"},
+		{"file added", func(f map[string][]byte) { f["notes.txt"] = []byte("x") }, false,
+			"notes.txt is in the packet but not listed in MANIFEST.sha256 (it was added)"},
+		{"manifest removed", func(f map[string][]byte) { delete(f, packet.ManifestName) }, false, "the packet has no MANIFEST.sha256"},
+		{"jsonl malformed, manifest recomputed", func(f map[string][]byte) {
+			f[packet.JSONLName] = append(f[packet.JSONLName], []byte("{\"seq\":19,\"surprise\":1}\n")...)
+		}, true, `audit.jsonl line 19 is not an audit entry: json: unknown field "surprise"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			edited := maps.Clone(files)
+			c.edit(edited)
+			_, err := packet.VerifyBytes("p.zip", rezip(t, edited, c.remanifest))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("got %v, want %q", err, c.want)
+			}
+		})
+	}
+	if _, err := packet.VerifyBytes("p.zip", rezip(t, maps.Clone(files), true)); err != nil {
+		t.Errorf("the same files packed again: %v", err)
+	}
+	if _, err := packet.VerifyBytes("p.zip", zipped[:len(zipped)/2]); err == nil || !strings.Contains(err.Error(), "not a readable zip file") {
+		t.Errorf("half a zip: %v", err)
+	}
+}
+
+// f2s is line n of b, line break included.
+func f2s(b []byte, n int) string { return strings.SplitAfter(string(b), "\n")[n] }
+
+func TestVerifyPacketCommand(t *testing.T) {
+	zipped, files := freshPacket(t)
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good.zip"), filepath.Join(dir, "bad.zip")
+	files[packet.CSVName] = append(files[packet.CSVName], '\n')
+	for path, b := range map[string][]byte{good: zipped, bad: rezip(t, files, false)} {
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		args           []string
+		code           int
+		stdout, stderr string
+		stdoutLines    int
+	}{
+		{[]string{good}, 0, "good.zip: OK — 5 files match MANIFEST.sha256; 18 audit entries chained (SHA-256), latest hash ", "", 1},
+		{[]string{bad}, 1, "", "verify-packet: " + bad + ": audit.csv does not match MANIFEST.sha256", 0},
+		{[]string{filepath.Join(dir, "none.zip")}, 1, "", "no such file", 0},
+		{nil, 2, "", "usage: caisbot verify-packet FILE.zip", 0},
+		{[]string{good, bad}, 2, "", "usage:", 0},
+		{[]string{"-h"}, 2, "", "usage:", 0},
+	}
+	for _, c := range cases {
+		var stdout, stderr bytes.Buffer
+		code := packet.Command(c.args, &stdout, &stderr)
+		if code != c.code || !strings.Contains(stdout.String(), c.stdout) || !strings.Contains(stderr.String(), c.stderr) ||
+			strings.Count(stdout.String(), "\n") != c.stdoutLines {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %d, %q, %q", c.args, code, stdout.String(), stderr.String(), c.code, c.stdout, c.stderr)
+		}
+	}
+}
