@@ -1,7 +1,6 @@
 package slackbot
 
 import (
-	"bytes"
 	"context"
 	"net/url"
 
@@ -35,7 +34,7 @@ func (h *Handler) command(ctx context.Context, sc slack.SlashCommand) answer {
 // runCommand runs a parsed command; keep says whether its delivery must
 // stay claimed (adapter.Keeps).
 func (h *Handler) runCommand(ctx context.Context, f firm.ID, sc slack.SlashCommand, cmd dialogs.Command) (a answer, keep bool) {
-	reply, err := h.cfg.Service.Command(ctx, f, dialogs.Event{User: sc.UserID, Name: sc.UserName, Channel: sc.ChannelID}, cmd)
+	reply, err := h.cfg.Service.Command(ctx, f, dialogs.Event{User: sc.UserID, Name: sc.UserName, Channel: sc.ChannelID, Names: h.names}, cmd)
 	keep = adapter.Keeps(reply, err)
 	if err != nil {
 		reply = h.failure(ctx, err, f)
@@ -50,21 +49,4 @@ func (h *Handler) runCommand(ctx context.Context, f firm.ID, sc slack.SlashComma
 		return ok(h.card(reply)), keep
 	}
 	return ok(h.encode(reply, false)), keep
-}
-
-// upload sends a file to the channel after the command is answered; if it
-// fails, the user is told through the response_url.
-func (h *Handler) upload(ctx context.Context, channel, responseURL string, r dialogs.Reply) {
-	f := r.File
-	h.background(ctx, "files.upload", func(ctx context.Context) error {
-		_, err := h.cfg.API.UploadFileContext(ctx, slack.UploadFileParameters{
-			Reader: bytes.NewReader(f.Content), FileSize: len(f.Content),
-			Filename: f.Name, Title: plain(f.Title, h.cfg.Command, 250), Channel: channel,
-		})
-		if err != nil && responseURL != "" {
-			n := dialogs.Notice("Export failed", "Slack did not accept the audit trail file. Is caisbot a member of this channel? Invite it, then try again.")
-			_ = h.respond(ctx, responseURL, h.encode(n, false))
-		}
-		return err
-	})
 }
