@@ -57,9 +57,10 @@ type Conversation struct {
 	IsGroup          bool   `json:"isGroup,omitempty"`
 }
 
-// Attachment carries a card.
+// Attachment carries a card (or a file's card: contentUrl).
 type Attachment struct {
 	ContentType string `json:"contentType"`
+	ContentURL  string `json:"contentUrl,omitempty"`
 	Content     any    `json:"content,omitempty"`
 	Name        string `json:"name,omitempty"`
 }

@@ -80,6 +80,9 @@ type fakeBF struct {
 	// when the connector times out after accepting a post.
 	lose  []int
 	group string // the aadGroupId the team details name
+	// convFail: statuses for the next conversation creations (0: hang
+	// until the caller gives up).
+	convFail []int
 	retry string
 	code  string
 	ids   int
@@ -111,6 +114,7 @@ func newFakeBF(t testing.TB) *fakeBF {
 		f.mu.Unlock()
 		_ = json.NewEncoder(w).Encode(map[string]string{"id": r.PathValue("team"), "name": "Compliance", "aadGroupId": group})
 	})
+	mux.HandleFunc("POST /v3/conversations", f.createConversation)
 	mux.HandleFunc("/v3/conversations/{conv}/activities", f.connector)
 	mux.HandleFunc("/v3/conversations/{conv}/activities/{id}", f.connector)
 	f.Server = httptest.NewServer(mux)
