@@ -83,9 +83,9 @@ type fakeBF struct {
 	// convFail: statuses for the next conversation creations (0: hang
 	// until the caller gives up).
 	convFail []int
-	retry string
-	code  string
-	ids   int
+	retry    string
+	code     string
+	ids      int
 }
 
 func newFakeBF(t testing.TB) *fakeBF {

@@ -18,7 +18,9 @@ type nameBook struct {
 
 var _ dialogs.NameBook = nameBook{}
 
-func (h *Handler) names(a *Activity) nameBook { return nameBook{dir: h.cfg.Store, tenant: h.tenantOf(a)} }
+func (h *Handler) names(a *Activity) nameBook {
+	return nameBook{dir: h.cfg.Store, tenant: h.tenantOf(a)}
+}
 
 func (b nameBook) DisplayName(ctx context.Context, user string) (string, bool) {
 	found, err := b.dir.People(ctx, b.tenant, []string{user})
