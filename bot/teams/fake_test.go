@@ -80,12 +80,13 @@ type fakeBF struct {
 	// when the connector times out after accepting a post.
 	lose  []int
 	group string // the aadGroupId the team details name
+	retry string
+	code  string
+	ids   int
+
 	// convFail: statuses for the next conversation creations (0: hang
 	// until the caller gives up).
 	convFail []int
-	retry    string
-	code     string
-	ids      int
 }
 
 func newFakeBF(t testing.TB) *fakeBF {
