@@ -103,16 +103,19 @@ func TestDisplayNamesAreCached(t *testing.T) {
 	}
 }
 
-// A failing users.info is not a name, is not remembered, and is logged
-// without the token.
+// A failing users.info is not a name and is logged without the token. A
+// passing failure is not remembered; Slack's refusal (missing_scope until
+// the app is re-installed) is, for a few minutes.
 func TestDisplayNameErrors(t *testing.T) {
 	b, fake, logs := newTestNameBook(t)
+	now := time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
+	b.now = func() time.Time { return now }
 	fake.AddUser(slackfake.User{ID: "U1", DisplayName: "ada"})
+	fake.AddUser(slackfake.User{ID: "U2", DisplayName: "bob"})
 	ctx := context.Background()
 	for _, f := range []slackfake.Failure{
 		{Status: http.StatusTooManyRequests, RetryAfter: "30"},
-		{Status: http.StatusOK, Error: "invalid_auth xoxb-secret-token"},
-		{Status: http.StatusOK, Error: "missing_scope"},
+		{Status: http.StatusInternalServerError},
 	} {
 		fake.FailNext("users.info", f)
 		if name, ok := b.DisplayName(ctx, "U1"); ok || name != "" {
@@ -120,10 +123,24 @@ func TestDisplayNameErrors(t *testing.T) {
 		}
 	}
 	if name, ok := b.DisplayName(ctx, "U1"); !ok || name != "ada" {
-		t.Fatalf("after the failures: %q %v; a failure must not be remembered", name, ok)
+		t.Fatalf("after passing failures: %q %v; they must not be remembered", name, ok)
+	}
+	fake.FailNext("users.info", slackfake.Failure{Status: http.StatusOK, Error: "missing_scope xoxb-secret-token"})
+	for range 3 {
+		if _, ok := b.DisplayName(ctx, "U2"); ok {
+			t.Fatal("a name despite missing_scope")
+		}
+	}
+	asked := len(fake.Calls("users.info"))
+	now = now.Add(missTTL + time.Second)
+	if name, ok := b.DisplayName(ctx, "U2"); !ok || name != "bob" || len(fake.Calls("users.info")) != asked+1 {
+		t.Fatalf("after the re-install: %q %v", name, ok)
+	}
+	if asked != 4 {
+		t.Errorf("%d users.info calls; missing_scope should be asked once, not per lookup", asked)
 	}
 	out := logs.String()
-	if strings.Count(out, "cannot look up a Slack display name") != 3 || strings.Contains(out, "secret-token") {
+	if strings.Count(out, "cannot look up a Slack display name") != 3 || strings.Contains(out, "secret-token") || !strings.Contains(out, "missing_scope") {
 		t.Fatalf("log:\n%s", out)
 	}
 }

@@ -75,9 +75,15 @@ func (b *nameBook) DisplayName(ctx context.Context, user string) (string, bool) 
 		b.seen.Put(user, nameEntry{until: now.Add(missTTL)}, nameLimit)
 		return "", false
 	case err != nil:
-		// Not remembered: a passing failure must not hide the name for
-		// an hour. The error never holds the token; redact anyway.
+		// The error never holds the token; redact anyway.
 		b.log.Warn("cannot look up a Slack display name", "user", user, "err", tokenLike.ReplaceAllString(err.Error(), "xox…"))
+		// Slack's own refusals (missing_scope before a re-install,
+		// invalid_auth) are remembered for a while, so a packet is not
+		// slowed by asking again for every person; passing failures
+		// (429, 5xx, timeouts) are not.
+		if errors.As(err, &se) && se.Err != "ratelimited" {
+			b.seen.Put(user, nameEntry{until: now.Add(missTTL)}, nameLimit)
+		}
 		return "", false
 	}
 	name := cleanName(u.Profile.DisplayName)
