@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/caisbot/caisbot/internal/redistest"
+	"github.com/caisbot/caisbot/store"
 )
 
 // offered asks for a packet as u and returns the consent card's offer.
@@ -190,5 +193,32 @@ func TestTeamsNameBook(t *testing.T) {
 		if name, ok := names.DisplayName(ctx, u); ok || name != "" {
 			t.Errorf("%q: %q %v, want unknown", u, name, ok)
 		}
+	}
+}
+
+// When the consent card cannot be sent, the channel is told and the
+// packet is not left in the store.
+func TestConsentCardNotSentLeavesNoOffer(t *testing.T) {
+	for name, fail := range map[string]func(r *rig){
+		"chat refused": func(r *rig) { r.bf.failConversations(http.StatusForbidden) },
+		"card refused": func(r *rig) { r.bf.failNext("BotNotInConversationRoster", http.StatusForbidden) },
+		"card 429":     func(r *rig) { r.bf.failNext("", http.StatusTooManyRequests) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			rdb, prefix := redistest.New(t)
+			r := newRigOn(t, store.New(rdb, prefix))
+			fail(r)
+			pat := person("Pat")
+			a := r.activity(pat, typeMessage)
+			if err := r.h.offerPacket(context.Background(), a, packetReply(packetBytes(t)).File); err == nil {
+				t.Fatal("no error for a packet that was not offered")
+			}
+			if keys := rdb.Keys(context.Background(), prefix+"teams:offer:*").Val(); len(keys) != 0 {
+				t.Fatalf("offers left behind: %v", keys)
+			}
+			if got := r.notices(channel + ";messageid=1700000000001"); !strings.Contains(got, "could not send the exam packet to your personal chat") {
+				t.Fatalf("channel:\n%s", got)
+			}
+		})
 	}
 }
