@@ -136,8 +136,8 @@ type uploadInfo struct {
 // fileConsent answers the user's click on a file-consent card. The
 // invoke is answered at once; the upload and the messages follow.
 func (h *Handler) fileConsent(ctx context.Context, a *Activity) answer {
-	var v consentValue
-	if json.Unmarshal(a.Value, &v) != nil || (v.Action != "accept" && v.Action != "decline") {
+	v, valid := parseConsent(a.Value)
+	if !valid {
 		return answer{status: http.StatusBadRequest}
 	}
 	to := address{serviceURL: a.ServiceURL, conversation: a.conversationID(), bot: a.Recipient, user: a.From}
@@ -149,7 +149,7 @@ func (h *Handler) fileConsent(ctx context.Context, a *Activity) answer {
 	}
 	var o offer
 	raw, found, err := "", false, error(nil)
-	if offerID.MatchString(v.Context.Offer) {
+	if v.Context.Offer != "" {
 		raw, found, err = h.cfg.Store.TakeOffer(ctx, v.Context.Offer)
 	}
 	switch {
@@ -173,6 +173,19 @@ func (h *Handler) fileConsent(ctx context.Context, a *Activity) answer {
 	}
 	h.background(ctx, "file upload", func(ctx context.Context) error { return h.deliverOffer(ctx, to, o, v.UploadInfo) })
 	return answer{status: http.StatusOK, keep: true}
+}
+
+// parseConsent reads a fileConsent/invoke's value: valid when it is an
+// accept or a decline; the offer id is kept only if it has the shape of
+// one (anything else is an unknown offer).
+func parseConsent(raw []byte) (v consentValue, valid bool) {
+	if json.Unmarshal(raw, &v) != nil || (v.Action != "accept" && v.Action != "decline") {
+		return consentValue{}, false
+	}
+	if !offerID.MatchString(v.Context.Offer) {
+		v.Context.Offer = ""
+	}
+	return v, true
 }
 
 // uploadURLAllowed admits https URLs, and http on loopback (tests, the
