@@ -125,6 +125,7 @@ func clickToken(data map[string]string, ev *dialogs.Event) string {
 
 // invoke answers Action.Execute (Universal Actions): the updated card is
 // the invoke's response, which Teams puts in place of the clicked card.
+// A file-consent card's answer is an invoke too (consent.go).
 func (h *Handler) invoke(ctx context.Context, a *Activity) answer {
 	if a.Name == invokeFileConsent {
 		return h.fileConsent(ctx, a)
