@@ -85,6 +85,25 @@ func (r *rig) consent(u Account, action, offer, uploadURL string) *Activity {
 	return a
 }
 
+// sentFile is a file card (file.info attachment) the bot sent.
+type sentFile struct {
+	ContentType string            `json:"contentType"`
+	ContentURL  string            `json:"contentUrl"`
+	Name        string            `json:"name"`
+	Content     map[string]string `json:"content"`
+}
+
+func (r *rig) fileCards(conversation string) []sentFile {
+	var out []sentFile
+	for _, call := range r.bf.Calls(http.MethodPost, "/v3/conversations/"+conversation+"/activities") {
+		var m struct{ Attachments []sentFile }
+		if json.Unmarshal(call.Raw, &m) == nil && len(m.Attachments) == 1 && m.Attachments[0].ContentType == fileInfoCardType {
+			out = append(out, m.Attachments[0])
+		}
+	}
+	return out
+}
+
 // notices are the texts of the cards posted to conversation.
 func (r *rig) notices(conversation string) string {
 	var b strings.Builder
@@ -141,31 +160,11 @@ func TestPacketIsOfferedInThePersonalChatAndUploadedOnAccept(t *testing.T) {
 		u.Header.Get("Content-Length") != strconv.Itoa(n) || u.Header.Get("Authorization") != "" {
 		t.Fatalf("upload %s %d bytes, headers %v", u.Method, len(u.Body), u.Header)
 	}
-	var info []struct {
-		Attachments []struct {
-			ContentType string            `json:"contentType"`
-			ContentURL  string            `json:"contentUrl"`
-			Name        string            `json:"name"`
-			Content     map[string]string `json:"content"`
-		} `json:"attachments"`
-	}
-	for _, call := range r.bf.Calls(http.MethodPost, "/v3/conversations/"+personalConv(pat.ID)+"/activities") {
-		var m struct {
-			Attachments []struct {
-				ContentType string            `json:"contentType"`
-				ContentURL  string            `json:"contentUrl"`
-				Name        string            `json:"name"`
-				Content     map[string]string `json:"content"`
-			} `json:"attachments"`
-		}
-		if json.Unmarshal(call.Raw, &m) == nil && len(m.Attachments) == 1 && m.Attachments[0].ContentType == fileInfoCardType {
-			info = append(info, m)
-		}
-	}
+	info := r.fileCards(personalConv(pat.ID))
 	if len(info) != 1 {
 		t.Fatalf("%d file cards after the upload, want 1", len(info))
 	}
-	f := info[0].Attachments[0]
+	f := info[0]
 	if f.Name != packetName || !strings.HasSuffix(f.ContentURL, "/"+packetName) || f.Content["uniqueId"] != "1150D938-8870-4044-9F2C-5BBDEBA70C9D" || f.Content["fileType"] != "zip" {
 		t.Errorf("file card %+v", f)
 	}
