@@ -39,7 +39,7 @@ func TestSlackManifests(t *testing.T) {
 			SocketMode bool `yaml:"socket_mode_enabled"`
 		} `yaml:"settings"`
 	}
-	want := []string{"channels:history", "chat:write", "chat:write.public", "commands", "files:write", "groups:history"}
+	want := []string{"channels:history", "chat:write", "chat:write.public", "commands", "files:write", "groups:history", "users:read"}
 	for file, socket := range map[string]bool{"slack-app-manifest.yaml": false, "slack-app-manifest-socket.yaml": true} {
 		raw, err := os.ReadFile(file)
 		if err != nil {

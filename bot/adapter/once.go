@@ -153,9 +153,10 @@ func (c *Claim) Finish(ctx context.Context, kept bool, answer []byte) {
 }
 
 // Keeps says whether a request's claim must stay: it changed the record,
-// or its commit is in doubt.
+// its commit is in doubt, or it uploads a file (an export, a packet) that
+// a replay would upload again.
 func Keeps(reply dialogs.Reply, err error) bool {
-	return reply.Changed || errors.Is(err, dialogs.ErrUncertain)
+	return reply.Changed || reply.File != nil || errors.Is(err, dialogs.ErrUncertain)
 }
 
 // AlreadyHandled answers a duplicate delivery whose first answer is not

@@ -15,6 +15,10 @@ import (
 	"time"
 )
 
+// fileTypes are the types of the files caisbot shares, whatever the
+// host's mime.types says: the exam packet must download as a zip.
+var fileTypes = map[string]string{"zip": "application/zip", "csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
+
 // files.getUploadURLExternal: a file ID and an upload URL of ours.
 func (p *Playground) filesGetUploadURLExternal(a apiArgs) jsonObject {
 	name := a.str("filename")
@@ -29,7 +33,10 @@ func (p *Playground) filesGetUploadURLExternal(a apiArgs) jsonObject {
 	defer p.mu.Unlock()
 	id := p.st.nextID("F")
 	ext := strings.TrimPrefix(path.Ext(name), ".")
-	mt := mime.TypeByExtension(path.Ext(name))
+	mt := fileTypes[strings.ToLower(ext)]
+	if mt == "" {
+		mt = mime.TypeByExtension(path.Ext(name))
+	}
 	if mt == "" {
 		mt = "application/octet-stream"
 	}

@@ -120,6 +120,7 @@ var apiMethods = map[string]apiMethod{
 	"views.publish":                (*Playground).viewsPublish,
 	"files.getUploadURLExternal":   (*Playground).filesGetUploadURLExternal,
 	"files.completeUploadExternal": (*Playground).filesCompleteUploadExternal,
+	"users.info":                   (*Playground).usersInfo,
 }
 
 // fail is a Slack error answer; details go to "errors" and

@@ -43,12 +43,12 @@ func TestAuthTestAndTokens(t *testing.T) {
 
 func TestUnknownMethod(t *testing.T) {
 	rig := newRig(t, nil)
-	_, err := rig.api.GetUserInfo("U0ALICE")
+	err := rig.api.AddReaction("thumbsup", slack.NewRefToMessage("C0PLAYGRND", "1700000000.000100"))
 	if slackErr(err) != "unknown_method" {
-		t.Errorf("users.info: %v, want unknown_method", err)
+		t.Errorf("reactions.add: %v, want unknown_method", err)
 	}
 	log := rig.p.Log()
-	if last := log[len(log)-1]; last.Name != "users.info" || last.OK {
+	if last := log[len(log)-1]; last.Name != "reactions.add" || last.OK {
 		t.Errorf("log = %+v", last)
 	}
 }

@@ -1,7 +1,6 @@
 package slackbot
 
 import (
-	"bytes"
 	"context"
 	"net/url"
 
@@ -12,7 +11,8 @@ import (
 )
 
 func slashFromForm(f url.Values) slack.SlashCommand {
-	return slack.SlashCommand{TeamID: f.Get("team_id"), ChannelID: f.Get("channel_id"), UserID: f.Get("user_id"), UserName: f.Get("user_name"),
+	return slack.SlashCommand{TeamID: f.Get("team_id"), TeamDomain: f.Get("team_domain"), ChannelID: f.Get("channel_id"), ChannelName: f.Get("channel_name"),
+		UserID: f.Get("user_id"), UserName: f.Get("user_name"),
 		Command: f.Get("command"), Text: f.Get("text"), ResponseURL: f.Get("response_url"), TriggerID: f.Get("trigger_id")}
 }
 
@@ -35,7 +35,8 @@ func (h *Handler) command(ctx context.Context, sc slack.SlashCommand) answer {
 // runCommand runs a parsed command; keep says whether its delivery must
 // stay claimed (adapter.Keeps).
 func (h *Handler) runCommand(ctx context.Context, f firm.ID, sc slack.SlashCommand, cmd dialogs.Command) (a answer, keep bool) {
-	reply, err := h.cfg.Service.Command(ctx, f, dialogs.Event{User: sc.UserID, Name: sc.UserName, Channel: sc.ChannelID}, cmd)
+	ev := dialogs.Event{User: sc.UserID, Name: sc.UserName, Channel: sc.ChannelID, Names: h.names, Place: place(f, sc)}
+	reply, err := h.cfg.Service.Command(ctx, f, ev, cmd)
 	keep = adapter.Keeps(reply, err)
 	if err != nil {
 		reply = h.failure(ctx, err, f)
@@ -52,19 +53,11 @@ func (h *Handler) runCommand(ctx context.Context, f firm.ID, sc slack.SlashComma
 	return ok(h.encode(reply, false)), keep
 }
 
-// upload sends a file to the channel after the command is answered; if it
-// fails, the user is told through the response_url.
-func (h *Handler) upload(ctx context.Context, channel, responseURL string, r dialogs.Reply) {
-	f := r.File
-	h.background(ctx, "files.upload", func(ctx context.Context) error {
-		_, err := h.cfg.API.UploadFileContext(ctx, slack.UploadFileParameters{
-			Reader: bytes.NewReader(f.Content), FileSize: len(f.Content),
-			Filename: f.Name, Title: plain(f.Title, h.cfg.Command, 250), Channel: channel,
-		})
-		if err != nil && responseURL != "" {
-			n := dialogs.Notice("Export failed", "Slack did not accept the audit trail file. Is caisbot a member of this channel? Invite it, then try again.")
-			_ = h.respond(ctx, responseURL, h.encode(n, false))
-		}
-		return err
-	})
+// place names the firm's workspace (and channel, when each channel is a
+// firm) as the slash command shows them, for file names.
+func place(f firm.ID, sc slack.SlashCommand) string {
+	if f.Channel != "" && sc.ChannelName != "" {
+		return sc.TeamDomain + " " + sc.ChannelName
+	}
+	return sc.TeamDomain
 }

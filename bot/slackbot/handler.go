@@ -32,6 +32,8 @@ type API interface {
 	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
 	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
 	UploadFileContext(ctx context.Context, params slack.UploadFileParameters) (*slack.FileSummary, error)
+	// GetUserInfoContext is users.info (display names; users:read).
+	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
 }
 
 // Config holds the handler's dependencies.
@@ -63,6 +65,9 @@ type Handler struct {
 	log    *slog.Logger
 	bg     *adapter.Background
 	cards  *cardCache
+	names  *nameBook
+	// uploadWait bounds one file upload (tests shorten it).
+	uploadWait time.Duration
 }
 
 // New checks the configuration and returns a handler.
@@ -88,7 +93,8 @@ func New(cfg Config) (*Handler, error) {
 		cfg.Budget = 2 * time.Second
 	}
 	bg := &adapter.Background{Timeout: 15 * time.Second, Log: cfg.Logger}
-	return &Handler{cfg: cfg, render: Renderer{Command: cfg.Command}, log: cfg.Logger, bg: bg, cards: newCardCache()}, nil
+	return &Handler{cfg: cfg, render: Renderer{Command: cfg.Command}, log: cfg.Logger, bg: bg, cards: newCardCache(),
+		names: newNameBook(cfg.API, cfg.Logger), uploadWait: uploadWait}, nil
 }
 
 // Wait blocks until background sends (response_url, public posts) finish.

@@ -57,9 +57,10 @@ type Conversation struct {
 	IsGroup          bool   `json:"isGroup,omitempty"`
 }
 
-// Attachment carries a card.
+// Attachment carries a card (or a file's card: contentUrl).
 type Attachment struct {
 	ContentType string `json:"contentType"`
+	ContentURL  string `json:"contentUrl,omitempty"`
 	Content     any    `json:"content,omitempty"`
 	Name        string `json:"name,omitempty"`
 }
@@ -152,6 +153,20 @@ func (a *Activity) userName() string {
 		return ""
 	}
 	return a.From.Name
+}
+
+// place names where the activity came from as Teams shows it (the team,
+// and the channel when each channel is a firm), for file names; "" in a
+// personal or group chat, which carry no name.
+func (a *Activity) place(channelScope bool) string {
+	cd := a.ChannelData
+	if cd == nil || cd.Team == nil || cd.Team.Name == "" {
+		return ""
+	}
+	if channelScope && cd.Channel != nil && cd.Channel.Name != "" {
+		return cd.Team.Name + " " + cd.Channel.Name
+	}
+	return cd.Team.Name
 }
 
 // maxFirmPart bounds the chat part of a channel-scope firm id: the store

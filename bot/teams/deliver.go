@@ -32,13 +32,20 @@ func (h *Handler) send(ctx context.Context, a *Activity, out outgoing) {
 		public = h.render.Public(out.reply, out.people)
 	}
 	var files []*Activity
-	if f := out.reply.File; f != nil {
+	var packet *dialogs.File // offered through the personal chat instead
+	switch f := out.reply.File; {
+	case f != nil && f.Kind == dialogs.FilePacket:
+		packet = f
+	case f != nil:
 		files = h.render.File(f)
 	}
 	h.background(ctx, "send", func(ctx context.Context) error {
 		var errs []error
 		if out.card != nil {
 			errs = append(errs, h.deliverCard(ctx, to, out))
+		}
+		if packet != nil {
+			errs = append(errs, h.offerPacket(ctx, a, packet))
 		}
 		for _, f := range files {
 			_, err := h.conn.Send(ctx, to.serviceURL, to.conversation, to.stamp(f))

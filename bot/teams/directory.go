@@ -3,6 +3,7 @@ package teams
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/internal/cache"
@@ -20,6 +21,11 @@ type Directory interface {
 	SavePerson(ctx context.Context, tenant, user, person string) error
 	// People returns the saved people among users; unknown ones are absent.
 	People(ctx context.Context, tenant string, users []string) (map[string]string, error)
+	// HoldOffer keeps a file offered for consent (an exam packet) under
+	// id for ttl; TakeOffer returns it once (found=false when expired,
+	// unknown or already taken).
+	HoldOffer(ctx context.Context, id, offer string, ttl time.Duration) error
+	TakeOffer(ctx context.Context, id string) (offer string, found bool, err error)
 }
 
 // ConversationRef is where a proactive message goes: the connector that

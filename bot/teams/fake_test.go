@@ -83,6 +83,10 @@ type fakeBF struct {
 	retry string
 	code  string
 	ids   int
+
+	// convFail: statuses for the next conversation creations (0: hang
+	// until the caller gives up).
+	convFail []int
 }
 
 func newFakeBF(t testing.TB) *fakeBF {
@@ -111,6 +115,7 @@ func newFakeBF(t testing.TB) *fakeBF {
 		f.mu.Unlock()
 		_ = json.NewEncoder(w).Encode(map[string]string{"id": r.PathValue("team"), "name": "Compliance", "aadGroupId": group})
 	})
+	mux.HandleFunc("POST /v3/conversations", f.createConversation)
 	mux.HandleFunc("/v3/conversations/{conv}/activities", f.connector)
 	mux.HandleFunc("/v3/conversations/{conv}/activities/{id}", f.connector)
 	f.Server = httptest.NewServer(mux)

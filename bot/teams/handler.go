@@ -78,6 +78,8 @@ type Handler struct {
 	cache  saved
 	graph  *graph // reads history for reminders; nil in local mode
 	groups teamGroups
+	// putWait bounds an accepted file's upload (tests shorten it).
+	putWait time.Duration
 }
 
 // New checks the configuration and returns a handler.
@@ -87,7 +89,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	cfg.defaults()
 	h := &Handler{cfg: cfg, render: Renderer{Command: "@" + cfg.BotName}, log: cfg.Logger,
-		bg: &adapter.Background{Timeout: 30 * time.Second, Log: cfg.Logger}}
+		bg: &adapter.Background{Timeout: 30 * time.Second, Log: cfg.Logger}, putWait: putWait}
 	h.conn = &Connector{HTTP: cfg.HTTP}
 	if cfg.AppID == "" {
 		h.log.Warn("MICROSOFT_APP_ID is not set: /api/messages accepts unauthenticated requests from loopback only, and replies carry no token (local testing with the Agents Playground)")

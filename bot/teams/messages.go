@@ -19,7 +19,8 @@ func (h *Handler) message(ctx context.Context, a *Activity) answer {
 	}
 	cmd := dialogs.ParseCommand(a.commandText(h.cfg.BotName))
 	run := func() answer {
-		reply, err := h.cfg.Service.Command(ctx, f, dialogs.Event{User: a.userID(), Name: a.userName(), Channel: a.channel()}, cmd)
+		ev := dialogs.Event{User: a.userID(), Name: a.userName(), Channel: a.channel(), Names: h.names(a), Place: a.place(f.Channel != "")}
+		reply, err := h.cfg.Service.Command(ctx, f, ev, cmd)
 		keep := adapter.Keeps(reply, err)
 		if err != nil {
 			reply = h.failure(ctx, err, f)
@@ -124,7 +125,11 @@ func clickToken(data map[string]string, ev *dialogs.Event) string {
 
 // invoke answers Action.Execute (Universal Actions): the updated card is
 // the invoke's response, which Teams puts in place of the clicked card.
+// A file-consent card's answer is an invoke too (consent.go).
 func (h *Handler) invoke(ctx context.Context, a *Activity) answer {
+	if a.Name == invokeFileConsent {
+		return h.fileConsent(ctx, a)
+	}
 	if a.Name != "adaptiveCard/action" {
 		return ok()
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -16,6 +17,8 @@ type Records interface {
 	Delete(ctx context.Context, kind, id string) error
 	PutField(ctx context.Context, kind, id, field, value string, limit int64) error
 	Fields(ctx context.Context, kind, id string, fields []string) (map[string]string, error)
+	PutFor(ctx context.Context, kind, id, value string, ttl time.Duration) error
+	Take(ctx context.Context, kind, id string) (value string, found bool, err error)
 }
 
 // The kinds of record the adapter keeps. Their keys ("teams:conv:<id>",
@@ -86,4 +89,21 @@ func (d recordDirectory) People(ctx context.Context, tenant string, users []stri
 		return nil, err
 	}
 	return d.r.Fields(ctx, kindPeople, tenant, users)
+}
+
+// kindOffer holds files offered through a file-consent card, by offer id.
+const kindOffer = "offer"
+
+func (d recordDirectory) HoldOffer(ctx context.Context, id, offer string, ttl time.Duration) error {
+	if err := checkTeamsID("offer", id); err != nil {
+		return err
+	}
+	return d.r.PutFor(ctx, kindOffer, id, offer, ttl)
+}
+
+func (d recordDirectory) TakeOffer(ctx context.Context, id string) (string, bool, error) {
+	if err := checkTeamsID("offer", id); err != nil {
+		return "", false, err
+	}
+	return d.r.Take(ctx, kindOffer, id)
 }

@@ -148,6 +148,11 @@ func TestManifestBot(t *testing.T) {
 	if b.IsNotificationOnly {
 		t.Error("the bot takes commands: it is not notification-only")
 	}
+	// The exam packet reaches Teams users through a file-consent card,
+	// which Teams shows only to bots that support files.
+	if !b.SupportsFiles {
+		t.Error("supportsFiles must be true: packet sends a file through file consent")
+	}
 	if len(b.CommandLists) == 0 {
 		t.Fatal("no command list")
 	}

@@ -25,6 +25,7 @@ type Call struct {
 	Form   url.Values
 	JSON   map[string]any
 	Body   []byte
+	Header http.Header
 	At     time.Time
 	// Invalid says why the fake refused the call's blocks, as Slack
 	// would (invalid_blocks); empty when they were within the limits.
@@ -36,6 +37,10 @@ type Failure struct {
 	Status     int    // HTTP status (429, 500, …) or 200 with an error body
 	Error      string // Slack error code for ok:false answers
 	RetryAfter string // Retry-After header for 429s
+	// Hang holds the answer back this long, or until the caller gives
+	// up (a Slack that does not answer); with Status 0 the answer is then
+	// the usual one.
+	Hang time.Duration
 }
 
 // Server records calls and answers like Slack.
@@ -46,6 +51,12 @@ type Server struct {
 	fail    map[string][]Failure
 	ts      int
 	history map[string][]Message
+	users   map[string]User
+}
+
+// User is a workspace member as users.info returns them.
+type User struct {
+	ID, DisplayName, RealName string
 }
 
 // Message is a message chat.postMessage accepted, as conversations.history
@@ -58,7 +69,7 @@ type Message struct {
 
 // New starts a fake closed at the end of the test.
 func New(tb testing.TB) *Server {
-	s := &Server{fail: map[string][]Failure{}, history: map[string][]Message{}}
+	s := &Server{fail: map[string][]Failure{}, history: map[string][]Message{}, users: map[string]User{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	tb.Cleanup(s.Close)
 	return s
@@ -69,6 +80,13 @@ func (s *Server) APIURL() string { return s.URL + "/api/" }
 
 // ResponseURL is a response_url the fake accepts.
 func (s *Server) ResponseURL(id string) string { return s.URL + "/response/" + id }
+
+// AddUser makes users.info know u; others are user_not_found.
+func (s *Server) AddUser(u User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users[u.ID] = u
+}
 
 // FailNext queues failures for the next calls of method.
 func (s *Server) FailNext(method string, f ...Failure) {
@@ -108,7 +126,7 @@ func (s *Server) Wait(tb testing.TB, method string, n int) []Call {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	c := Call{Path: r.URL.Path, Body: body, At: time.Now()}
+	c := Call{Path: r.URL.Path, Body: body, Header: r.Header.Clone(), At: time.Now()}
 	switch {
 	case strings.HasPrefix(r.URL.Path, "/api/"):
 		c.Method = strings.TrimPrefix(r.URL.Path, "/api/")
@@ -137,11 +155,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.ts++
 	ts := s.ts
-	if f == nil && c.Method == "chat.postMessage" {
+	if (f == nil || f.Status == 0) && c.Method == "chat.postMessage" {
 		s.keep(c, ts)
 	}
 	s.mu.Unlock()
-	if f != nil {
+	if f != nil && f.Hang > 0 {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-time.After(f.Hang):
+		}
+	}
+	if f != nil && f.Status != 0 {
 		s.failWith(w, *f)
 		return
 	}
@@ -228,6 +253,16 @@ func (s *Server) answer(w http.ResponseWriter, c Call, ts int) {
 		out = map[string]any{"files": []map[string]any{{"id": "F1", "title": "export"}}}
 	case "conversations.history":
 		out = s.historyPage(c)
+	case "users.info":
+		s.mu.Lock()
+		u, known := s.users[c.param("user")]
+		s.mu.Unlock()
+		if !known {
+			s.failWith(w, Failure{Status: http.StatusOK, Error: "user_not_found"})
+			return
+		}
+		out = map[string]any{"user": map[string]any{"id": u.ID, "real_name": u.RealName,
+			"profile": map[string]any{"display_name": u.DisplayName, "real_name": u.RealName}}}
 	case "auth.test":
 		out = map[string]any{"user_id": "UBOT", "team_id": "T1", "bot_id": "BBOT"}
 	default:
