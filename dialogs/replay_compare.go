@@ -22,6 +22,7 @@ func (f *Flow) Differences(stored Progress, rp Replayed) []string {
 	out = append(out, f.diffWaits(stored, rp)...)
 	out = append(out, f.diffEvidence(stored, rp)...)
 	out = append(out, diffProfile(stored, rp)...)
+	out = append(out, f.diffApproval(stored, rp)...)
 	return out
 }
 
@@ -114,6 +115,9 @@ func (f *Flow) diffConfirmation(got, want Confirmation, seq int64) []string {
 	if !slices.Equal(got.Agents, want.Agents) {
 		out = append(out, fmt.Sprintf("the stored progress names the CAT Reporting Agents %s with %s; the trail names %s%s", agentList(got.Agents), name, agentList(want.Agents), ref))
 	}
+	if got.Approver != want.Approver || !got.ApprovedAt.Equal(want.ApprovedAt) {
+		out = append(out, fmt.Sprintf("the stored progress says %s was approved by %s at %s; the trail says by %s at %s%s", name, orNone(got.Approver), f.exactOrNone(got.ApprovedAt, want.ApprovedAt), orNone(want.Approver), f.exactOrNone(want.ApprovedAt, got.ApprovedAt), ref))
+	}
 	if got.Agent != want.Agent {
 		out = append(out, fmt.Sprintf("the stored progress says this confirmation of %s is about agent %s; the trail says %s%s", name, agentList([]string{got.Agent}), agentList([]string{want.Agent}), ref))
 	}
@@ -127,6 +131,14 @@ func (f *Flow) exact(t, other time.Time) string {
 		return t.UTC().Format(time.RFC3339Nano)
 	}
 	return f.Stamp(t)
+}
+
+// exactOrNone is exact(t, other), or "no time" for none.
+func (f *Flow) exactOrNone(t, other time.Time) string {
+	if t.IsZero() {
+		return "no time"
+	}
+	return f.exact(t, other)
 }
 
 func agentList(agents []string) string {
