@@ -116,7 +116,7 @@ func (f *Flow) diffConfirmation(got, want Confirmation, seq int64) []string {
 		out = append(out, fmt.Sprintf("the stored progress names the CAT Reporting Agents %s with %s; the trail names %s%s", agentList(got.Agents), name, agentList(want.Agents), ref))
 	}
 	if got.Approver != want.Approver || !got.ApprovedAt.Equal(want.ApprovedAt) {
-		out = append(out, fmt.Sprintf("the stored progress says %s was approved by %s at %s; the trail says by %s at %s%s", name, orNone(got.Approver), f.exactOrNone(got.ApprovedAt, want.ApprovedAt), orNone(want.Approver), f.exactOrNone(want.ApprovedAt, got.ApprovedAt), ref))
+		out = append(out, fmt.Sprintf("the stored progress says %s %s; the trail says it %s%s", name, f.approval(got, want), f.approval(want, got), ref))
 	}
 	if got.Agent != want.Agent {
 		out = append(out, fmt.Sprintf("the stored progress says this confirmation of %s is about agent %s; the trail says %s%s", name, agentList([]string{got.Agent}), agentList([]string{want.Agent}), ref))
@@ -133,12 +133,17 @@ func (f *Flow) exact(t, other time.Time) string {
 	return f.Stamp(t)
 }
 
-// exactOrNone is exact(t, other), or "no time" for none.
-func (f *Flow) exactOrNone(t, other time.Time) string {
-	if t.IsZero() {
-		return "no time"
+// approval is how c was approved, in verify's words ("was approved by
+// @{U} at …", or "needed no approval"); other is what it is compared with.
+func (f *Flow) approval(c, other Confirmation) string {
+	if c.Approver == "" && c.ApprovedAt.IsZero() {
+		return "needed no approval"
 	}
-	return f.exact(t, other)
+	at := f.Stamp(c.ApprovedAt)
+	if !c.ApprovedAt.Equal(other.ApprovedAt) {
+		at = f.exact(c.ApprovedAt, other.ApprovedAt)
+	}
+	return fmt.Sprintf("was approved by %s on %s", Mention(c.Approver), at)
 }
 
 func agentList(agents []string) string {
