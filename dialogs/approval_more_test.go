@@ -124,7 +124,9 @@ func TestLateDecisionsAreTold(t *testing.T) {
 			func(t *testing.T, s *Service, c Reply) Reply { return press(t, s, c, "Approve", dave, "") },
 			"Step 4 was already confirmed by @{U1} on Nov 24, 2026 at 10:05 AM EST (answer: CAT Reporting Agent, approved by @{UCAROL} on Nov 24, 2026 at 10:06 AM EST)."},
 		{"send back after approve", func(t *testing.T, s *Service, c Reply) { press(t, s, c, "Approve", carol, "") },
-			func(t *testing.T, s *Service, c Reply) Reply { return clickAs(t, s, c, "Send back", dave, reasonValues("no")) },
+			func(t *testing.T, s *Service, c Reply) Reply {
+				return clickAs(t, s, c, "Send back", dave, reasonValues("no"))
+			},
 			"approved by @{UCAROL}"},
 		{"approve after send back", func(t *testing.T, s *Service, c Reply) { clickAs(t, s, c, "Send back", dave, reasonValues("no")) },
 			func(t *testing.T, s *Service, c Reply) Reply { return press(t, s, c, "Approve", carol, "") },

@@ -76,7 +76,9 @@ func TestVerifyNamesEditedApprovals(t *testing.T) {
 		{"an answer awaiting approval added", true, func(p *Progress) {
 			p.Pending = &Pending{Confirmation: Confirmation{Step: "certify_agent_requested", Choice: "requested", User: "U1"}}
 		}, "stored progress says Step 6(A) awaits approval (answered “requested” by @{U1}); the trail says it does not"},
-		{"a sending back added", false, func(p *Progress) { p.SentBack = &SentBack{Step: "method", Choice: "agent", User: "U1", By: dave, Reason: "fine"} }, "stored progress says Step 4 was sent back by @{UDAVE}; the trail does not"},
+		{"a sending back added", false, func(p *Progress) {
+			p.SentBack = &SentBack{Step: "method", Choice: "agent", User: "U1", By: dave, Reason: "fine"}
+		}, "stored progress says Step 4 was sent back by @{UDAVE}; the trail does not"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, m := newApprovalService(t)
