@@ -239,7 +239,7 @@ func (f *Flow) Help(unknown string) Reply {
 		"`{cmd} deadline <step> <YYYY-MM-DD>` — set your target date for a step (admins)",
 		"`{cmd} deadline <step> clear` — remove the target date for a step (admins)",
 		"`{cmd} announce` / `{cmd} announce off` — deadline reminders in this channel (admins)",
-		"`{cmd} undo` — reopen the latest confirmed step (admins)",
+		"`{cmd} undo` — reopen the latest confirmed step, or withdraw an answer awaiting approval (admins)",
 		"`{cmd} reset` — start over, after a confirmation (admins)",
 		"`{cmd} help` — this list",
 	}, "\n"))

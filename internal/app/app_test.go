@@ -14,7 +14,7 @@ import (
 // clearEnv unsets every setting so each test starts from the defaults.
 func clearEnv(t *testing.T) {
 	for _, k := range []string{"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "REDIS_URL",
-		"REDIS_ADDRS", "REDIS_SENTINEL_MASTER", "CAIS_LISTEN_ADDR", "CAIS_REDIS_PREFIX", "CAIS_SCOPE", "CAIS_ADMIN_USERS",
+		"REDIS_ADDRS", "REDIS_SENTINEL_MASTER", "CAIS_LISTEN_ADDR", "CAIS_REDIS_PREFIX", "CAIS_SCOPE", "CAIS_ADMIN_USERS", "CAIS_PRINCIPALS",
 		"CAIS_TIMEZONE", "CAIS_ROADMAP_FILE", "CAIS_NOW", "CAIS_LOG_LEVEL",
 		"MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TYPE"} {
 		t.Setenv(k, "")
@@ -43,6 +43,7 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 		{map[string]string{"CAIS_ROADMAP_FILE": "/does/not/exist.yaml"}, "CAIS_ROADMAP_FILE"},
 		{map[string]string{"SLACK_API_URL": "::"}, "SLACK_API_URL"},
 		{map[string]string{"CAIS_ADMIN_USERS": "U0ALICE, <@U0BOB>"}, "CAIS_ADMIN_USERS"},
+		{map[string]string{"CAIS_PRINCIPALS": "U0CAROL, @dave"}, "CAIS_PRINCIPALS"},
 		{map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "REPLACE-ME"}, "SLACK_SIGNING_SECRET"},
 	}
 	for _, tc := range tests {
@@ -138,11 +139,26 @@ func TestEmptyVariablesMeanDefaults(t *testing.T) {
 func TestAdminListIsTrimmed(t *testing.T) {
 	clearEnv(t)
 	t.Setenv("CAIS_ADMIN_USERS", " U0ALICE, U0BOB ,,")
+	t.Setenv("CAIS_PRINCIPALS", " U0CAROL ,, 7F1C2A3B-0000-4000-8000-00000000000A")
 	cfg, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := strings.Join(cfg.AdminUsers, "|"); got != "U0ALICE|U0BOB" {
 		t.Fatalf("admins %q, want U0ALICE|U0BOB", got)
+	}
+	if got := strings.Join(cfg.Principals, "|"); got != "U0CAROL|7F1C2A3B-0000-4000-8000-00000000000A" {
+		t.Fatalf("principals %q", got)
+	}
+}
+
+func TestPrincipalsDefaultToNone(t *testing.T) {
+	clearEnv(t)
+	cfg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Principals) != 0 {
+		t.Fatalf("principals %q, want none", cfg.Principals)
 	}
 }
