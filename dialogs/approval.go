@@ -177,7 +177,7 @@ func (f *Flow) sendBack(p Progress, ev Event) Result {
 	e := Entry{Action: ActSendBack, Step: s.ID, Choice: c.ID, Card: ev.Token.Version, Detail: reason}
 	reply := f.CardFor(next, ev.At, ev.User)
 	reply.Replace = true
-	reply.Public = fmt.Sprintf("%s sent **%s** back (answer: %s, confirmed by %s): “%s”. The step is open again.", Mention(ev.User), s.Heading(), c.Label, Mention(confirmer), Lit(reason))
+	reply.Public = fmt.Sprintf("%s sent **%s** back (answer: %s, confirmed by %s); the step is open again. Reason: “%s”", Mention(ev.User), s.Heading(), c.Label, Mention(confirmer), Lit(reason))
 	return f.change(p, next, ev, e, reply)
 }
 

@@ -55,7 +55,7 @@ func TestSendBackOpensTheStepAgain(t *testing.T) {
 		!strings.Contains(text, ": “Acme is our clearing firm, not our CAT Reporting Agent.” (the answer “CAT Reporting Agent” confirmed by @{U1}). The step is open again.") {
 		t.Fatalf("card after sending back: %v\n%s", labels(r), text)
 	}
-	if !strings.Contains(r.Public, "@{UDAVE} sent **Step 4: Determine how the firm will submit data to CAT CAIS** back (answer: CAT Reporting Agent, confirmed by @{U1}): “Acme is our clearing firm") {
+	if !strings.Contains(r.Public, "@{UDAVE} sent **Step 4: Determine how the firm will submit data to CAT CAIS** back (answer: CAT Reporting Agent, confirmed by @{U1}); the step is open again. Reason: “Acme is our clearing firm, not our CAT Reporting Agent.”") {
 		t.Errorf("public line: %q", r.Public)
 	}
 	e, p := lastEntry(m), stored(m)
