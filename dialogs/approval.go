@@ -282,3 +282,12 @@ func (c Confirmation) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(out)
 }
+
+// entryReadable is an entry's detail_readable: ReadableDetail, except a
+// send-back's reason, which is shown as typed whatever it looks like.
+func entryReadable(e Entry) string {
+	if e.Action == ActSendBack {
+		return e.Detail
+	}
+	return ReadableDetail(e.Detail)
+}

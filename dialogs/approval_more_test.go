@@ -267,3 +267,20 @@ func TestHistoryTellsTheDecisions(t *testing.T) {
 		}
 	}
 }
+
+// The export shows a reason as typed, even one that looks like a list of
+// agents, and the decisions with their actions.
+func TestExportKeepsTheReasonAsTyped(t *testing.T) {
+	s, _ := newApprovalService(t)
+	clickAs(t, s, submitted(t, s), "Send back", dave, reasonValues(`name them: ["Acme"]`))
+	r := command(t, s, "U1", "export")
+	if r.File == nil {
+		t.Fatalf("no file: %s", body(r))
+	}
+	csv := string(r.File.Content)
+	for _, want := range []string{`,submit,method,`, `,send_back,method,`, `"name them: [""Acme""]","name them: [""Acme""]"`} {
+		if !strings.Contains(csv, want) {
+			t.Errorf("export lacks %s:\n%s", want, csv)
+		}
+	}
+}

@@ -2,7 +2,9 @@ package slackbot
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/caisbot/caisbot/dialogs"
@@ -141,4 +143,45 @@ func TestSendBackThroughSlack(t *testing.T) {
 		t.Errorf("card after sending back:\n%s", out)
 	}
 	r.publicLine("<@U0CAROL> sent *Step 1: Determine if your firm has an obligation to report Customer and Account information to CAT CAIS* back")
+}
+
+// Principals approving at once over Redis: one approval, one channel
+// line, and every clicker told.
+func TestSimultaneousApprovals(t *testing.T) {
+	r := newApprovalRig(t)
+	principals := []string{carol, "U0DAVE", "U0ERIN", "U0FRANK"}
+	r.h.cfg.Service.Flow.Principals = principals
+	card := r.click(r.toStep4(), "Self-report: file upload", "U1")
+	r.h.Wait()
+	n, lines, told := r.audit(), len(r.slack.Calls("chat.postMessage")), len(r.slack.Calls("response_url"))
+	btn := button(t, card, "Approve")
+	var wg sync.WaitGroup
+	for i, p := range principals {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp := r.post(r.clickPayload(btn, p, fmt.Sprintf("approve%d", i)), "application/x-www-form-urlencoded")
+			resp.Body.Close()
+		}()
+	}
+	wg.Wait()
+	r.h.Wait()
+	if got := r.audit() - n; got != 1 || r.lastEntry().Action != dialogs.ActApprove {
+		t.Fatalf("%d entries after simultaneous approvals, want 1 approval", got)
+	}
+	if got := len(r.slack.Calls("chat.postMessage")) - lines; got != 1 {
+		t.Errorf("%d channel lines, want 1", got)
+	}
+	if got := len(r.slack.Calls("response_url")) - told; got != len(principals) {
+		t.Errorf("%d clickers told, want %d", got, len(principals))
+	}
+	late := 0
+	for i := range principals {
+		if out := text(r.responded(fmt.Sprintf("approve%d", i))); strings.Contains(out, "already confirmed by <@U1>") && strings.Contains(out, ", approved by <@") {
+			late++
+		}
+	}
+	if late != len(principals)-1 {
+		t.Errorf("%d late clickers told who approved, want %d", late, len(principals)-1)
+	}
 }
