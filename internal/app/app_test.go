@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 )
 
 // clearEnv unsets every setting so each test starts from the defaults.
@@ -160,5 +163,30 @@ func TestPrincipalsDefaultToNone(t *testing.T) {
 	}
 	if len(cfg.Principals) != 0 {
 		t.Fatalf("principals %q, want none", cfg.Principals)
+	}
+}
+
+// CAIS_PRINCIPALS reaches the flow, Entra ids as Teams names them: an
+// answer marked approval: true then awaits a principal.
+func TestPrincipalsReachTheFlow(t *testing.T) {
+	a := newTestApp(t, "CAIS_PRINCIPALS=U0CAROL, 7f1c2a3b-0000-4000-8000-00000000000a")
+	if got := strings.Join(a.svc.Flow.Principals, "|"); got != "U0CAROL|7F1C2A3B00004000800000000000000A" {
+		t.Fatalf("principals %q", got)
+	}
+	ctx := context.Background()
+	f := firm.ID{Platform: firm.Slack, Workspace: "TPRINC"}
+	card, err := a.svc.Command(ctx, f, dialogs.Event{User: "U1"}, dialogs.ParseCommand(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var no string
+	for _, act := range card.Actions {
+		if act.Label == "No" {
+			no = act.Value
+		}
+	}
+	r, err := a.svc.Click(ctx, f, dialogs.Event{User: "U1"}, no)
+	if err != nil || !r.Changed || !strings.Contains(r.Public, "awaits approval by a principal: @{U0CAROL}") {
+		t.Fatalf("No with principals: %q, %v", r.Public, err)
 	}
 }
