@@ -4,7 +4,9 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // Maker-checker: sending back, stale and racing decisions, undo, reset,
@@ -184,6 +186,8 @@ func TestRacingDecisionsMakeOne(t *testing.T) {
 	for range 20 {
 		s, m := newApprovalService(t)
 		card := submitted(t, s)
+		var tick atomic.Int64 // newService's clock is not for goroutines
+		s.Now = func() time.Time { return t0.Add(time.Duration(tick.Add(1)) * time.Hour) }
 		var wg sync.WaitGroup
 		replies := make([]Reply, 2)
 		for i, who := range []string{carol, dave} {
