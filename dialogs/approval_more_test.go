@@ -288,3 +288,25 @@ func TestExportKeepsTheReasonAsTyped(t *testing.T) {
 		}
 	}
 }
+
+// An answer awaiting approval when the operator empties CAIS_PRINCIPALS:
+// the card says no one can approve it and how to withdraw it; Approve is
+// refused with the same words; the maker may still withdraw it.
+func TestAwaitingApprovalWithNoPrincipalsLeft(t *testing.T) {
+	s, m := newApprovalService(t)
+	submitted(t, s)
+	s.Flow.Principals = nil
+	card := command(t, s, "U2", "")
+	if !strings.Contains(body(card), "No principal other than @{U1} is configured to approve it (CAIS_PRINCIPALS); an admin can withdraw it with `{cmd} undo`.") || !hasLabel(card, "Approve") {
+		t.Fatalf("card:\n%s", body(card))
+	}
+	before, n := stored(m), len(trail(m))
+	if r := press(t, s, card, "Approve", carol, ""); !strings.Contains(body(r), "No principals are configured to decide it: an operator must list them in CAIS_PRINCIPALS.") {
+		t.Errorf("approve:\n%s", body(r))
+	}
+	unchanged(t, m, before, n)
+	clickAs(t, s, card, "Send back", "U1", reasonValues("withdrawn until we have principals"))
+	if p := stored(m); p.Pending != nil || lastEntry(m).Action != ActSendBack {
+		t.Errorf("the maker's withdrawal: pending %+v, entry %+v", p.Pending, lastEntry(m))
+	}
+}
