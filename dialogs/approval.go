@@ -230,7 +230,14 @@ func (f *Flow) pendingText(s *Step, pend Pending) string {
 	}
 	line += "."
 	if c, ok := s.Choice(conf.Choice); ok && c.WaitsOn != "" {
-		line += " Once approved, the next step will be " + Lit(waitDetail(Wait{Who: c.WaitsOn, Ref: pend.Ref, FollowUp: pend.FollowUp})) + "."
+		line += " Once it is approved, the next step waits on " + Lit(c.WaitsOn)
+		if pend.Ref != "" {
+			line += " (reference: " + Lit(pend.Ref) + ")"
+		}
+		if pend.FollowUp != "" {
+			line += ", follow-up " + f.day(pend.FollowUp)
+		}
+		line += "."
 	}
 	if who := f.approvers(conf.User); len(who) > 0 {
 		return line + fmt.Sprintf("\nA principal other than %s approves it or sends it back: %s.", Mention(conf.User), mentions(who))

@@ -111,7 +111,7 @@ func TestSubmitAwaitsApproval(t *testing.T) {
 	}
 	st := body(command(t, s, "U2", "status"))
 	if !strings.Contains(st, "⏳ **Step 4: Determine how the firm will submit data to CAT CAIS** — awaits approval: CAT Reporting Agent, confirmed by @{U1} on Nov 24, 2026") ||
-		!strings.Contains(st, "a principal approves it: @{UCAROL}, @{UDAVE}") {
+		!strings.Contains(st, "principals who can approve it: @{UCAROL}, @{UDAVE}") {
 		t.Errorf("status:\n%s", st)
 	}
 	if again := command(t, s, "U2", ""); !hasLabel(again, "Approve") || !strings.Contains(body(again), "Awaits approval") {

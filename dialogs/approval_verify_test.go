@@ -114,3 +114,12 @@ func TestReplayNamesDecisionsWithoutASubmission(t *testing.T) {
 		}
 	}
 }
+
+// The card of 6(A)'s request awaiting approval says what approval starts.
+func TestPendingRequestSaysWhatApprovalStarts(t *testing.T) {
+	s, _ := newApprovalService(t)
+	approvalJourney(t, s)
+	if c := body(command(t, s, "U2", "")); !strings.Contains(c, "Once it is approved, the next step waits on FINRA CAT (reference: HD (reference: 9)), follow-up December 20, 2026.") {
+		t.Errorf("card:\n%s", c)
+	}
+}

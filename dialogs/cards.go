@@ -183,7 +183,7 @@ func (f *Flow) statusLine(s, cur *Step, ahead map[string]bool, p Progress) strin
 	// path that loops back, like reopening Step 1).
 	if s.ID == cur.ID {
 		if pe := p.Pending; pe != nil && pe.Confirmation.Step == s.ID {
-			return fmt.Sprintf("⏳ %s — awaits approval: %s, confirmed by %s on %s; a principal approves it: %s", h, answer(s, pe.Confirmation.Choice), Mention(pe.Confirmation.User), f.Stamp(pe.Confirmation.At), orNobody(f.approvers(pe.Confirmation.User)))
+			return fmt.Sprintf("⏳ %s — awaits approval: %s, confirmed by %s on %s; principals who can approve it: %s", h, answer(s, pe.Confirmation.Choice), Mention(pe.Confirmation.User), f.Stamp(pe.Confirmation.At), orNobody(f.approvers(pe.Confirmation.User)))
 		}
 		if s.PerAgent && len(p.Agents()) > 0 {
 			return "➡️ " + h + " — next (" + agentsConfirmed(p, s) + ")"
