@@ -45,6 +45,12 @@ const (
 	ActAnnounceOff = "announce_off"
 	ActWait        = "wait"     // a step's wait set or changed
 	ActWaitEnd     = "wait_end" // a step's wait cleared
+	// Maker-checker (approval.go): an answer confirmed and awaiting a
+	// principal's approval, its approval (the confirmation takes effect),
+	// and its sending back (Detail: the reason).
+	ActSubmit   = "submit"
+	ActApprove  = "approve"
+	ActSendBack = "send_back"
 )
 
 // Seal fills Seq, Prev and Hash so the entry extends the chain whose last

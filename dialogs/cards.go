@@ -24,6 +24,14 @@ func (f *Flow) CardFor(p Progress, now time.Time, viewer string) Reply {
 	s := f.current(p)
 	r := Reply{Title: s.Heading(), Parts: make([]Part, 0, 5+len(s.Notes)), Actions: make([]Action, 0, len(s.Choices))}
 	r.text(f.fill(f.fillAgent(s.Text, p, s), p))
+	choices := s.Choices
+	if p.Pending != nil && p.Pending.Confirmation.Step == s.ID {
+		r.text(f.pendingText(s, *p.Pending))
+		r.Actions = append(r.Actions, pendingActions(s, p)...)
+		choices = nil // the answer is given; a principal decides
+	} else if sb := p.SentBack; sb != nil && sb.Step == s.ID {
+		r.text(f.sentBackText(s, *sb))
+	}
 	if s.Help {
 		r.text(f.helpdesk())
 	}
@@ -51,7 +59,7 @@ func (f *Flow) CardFor(p Progress, now time.Time, viewer string) Reply {
 	if !s.Help { // a help card shows the Helpdesk once, in its text
 		r.context("CAT Helpdesk: " + f.Roadmap.Helpdesk.Phone + " · " + f.Roadmap.Helpdesk.Email)
 	}
-	for _, c := range s.Choices {
+	for _, c := range choices {
 		a := Action{Label: c.Label, Value: Token{Kind: KindChoose, Step: s.ID, Choice: c.ID, Version: p.Version}.String(), Confirm: c.Confirm}
 		if c.Primary {
 			a.Style = Primary
@@ -155,6 +163,9 @@ func (f *Flow) Status(p Progress, now time.Time) Reply {
 		if w, ok := p.Waits[s.ID]; ok {
 			lines = append(lines, f.waitStatus(w))
 		}
+		if sb := p.SentBack; sb != nil && sb.Step == s.ID && s.ID == cur.ID {
+			lines = append(lines, fmt.Sprintf("↳ Sent back by %s on %s: “%s”", Mention(sb.By), f.Stamp(sb.At), Lit(sb.Reason)))
+		}
 		lines = append(lines, f.evidenceLines(p.Evidence[s.ID])...)
 	}
 	r.text(strings.Join(lines, "\n"))
@@ -171,6 +182,9 @@ func (f *Flow) statusLine(s, cur *Step, ahead map[string]bool, p Progress) strin
 	// The current step is open even if an earlier pass confirmed it (a
 	// path that loops back, like reopening Step 1).
 	if s.ID == cur.ID {
+		if pe := p.Pending; pe != nil && pe.Confirmation.Step == s.ID {
+			return fmt.Sprintf("⏳ %s — awaits approval: %s, confirmed by %s on %s; principals who can approve it: %s", h, answer(s, pe.Confirmation.Choice), Mention(pe.Confirmation.User), f.Stamp(pe.Confirmation.At), orNobody(f.approvers(pe.Confirmation.User)))
+		}
 		if s.PerAgent && len(p.Agents()) > 0 {
 			return "➡️ " + h + " — next (" + agentsConfirmed(p, s) + ")"
 		}
@@ -178,7 +192,7 @@ func (f *Flow) statusLine(s, cur *Step, ahead map[string]bool, p Progress) strin
 	}
 	if c, legacy, ok := f.confirmation(p, s); ok {
 		old, _ := f.Roadmap.Step(c.Step)
-		line := fmt.Sprintf("✅ %s — %s, confirmed by %s on %s", h, answer(old, c.Choice), Mention(c.User), f.Stamp(c.At))
+		line := fmt.Sprintf("✅ %s — %s, confirmed by %s on %s%s", h, answer(old, c.Choice), Mention(c.User), f.Stamp(c.At), f.approvedText(c))
 		if legacy != "" {
 			line += " (" + legacy + ")"
 		}
@@ -226,7 +240,7 @@ func (f *Flow) Help(unknown string) Reply {
 		"`{cmd} deadline <step> <YYYY-MM-DD>` — set your target date for a step (admins)",
 		"`{cmd} deadline <step> clear` — remove the target date for a step (admins)",
 		"`{cmd} announce` / `{cmd} announce off` — deadline reminders in this channel (admins)",
-		"`{cmd} undo` — reopen the latest confirmed step (admins)",
+		"`{cmd} undo` — reopen the latest confirmed step, or withdraw an answer awaiting approval (admins)",
 		"`{cmd} reset` — start over, after a confirmation (admins)",
 		"`{cmd} help` — this list",
 	}, "\n"))

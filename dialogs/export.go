@@ -31,7 +31,7 @@ func (f *Flow) ExportProfile(firm string, pr *Profile, entries []Entry, now time
 		if s, ok := f.Roadmap.Step(e.Step); ok {
 			title = s.Heading()
 		}
-		readable := csvSafe(f.Stamp(e.At), title, ReadableDetail(e.Detail))
+		readable := csvSafe(f.Stamp(e.At), title, entryReadable(e))
 		_ = w.Write([]string{strconv.FormatInt(e.Seq, 10), e.At.UTC().Format(time.RFC3339Nano), readable[0],
 			e.User, e.Action, e.Step, readable[1], e.Choice, e.Detail, readable[2],
 			strconv.FormatInt(e.Card, 10), strconv.FormatInt(e.Version, 10), e.Prev, e.Hash, e.Roadmap, e.Name})

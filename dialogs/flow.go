@@ -16,7 +16,10 @@ type Flow struct {
 	Roadmap *Roadmap
 	// Admins may undo, reset, set deadlines and subscribe channels.
 	Admins []string
-	Loc    *time.Location
+	// Principals approve the answers the roadmap marks approval: true
+	// (maker-checker, approval.go); none: no answer needs approval.
+	Principals []string
+	Loc        *time.Location
 }
 
 // Event is one thing a user did.
@@ -75,9 +78,11 @@ func (f *Flow) refuse(what string) Result {
 // change builds a committed result: the next version and its audit entry.
 func (f *Flow) change(p Progress, next Progress, ev Event, e Entry, reply Reply) Result {
 	next.Version = p.Version + 1
-	switch e.Action {
-	case ActConfirm, ActUndo, ActReset, ActReopen:
+	if movesSteps(e.Action) {
 		next.Opened = next.Version
+		if e.Action != ActSendBack {
+			next.SentBack = nil // shown until the firm next moves
+		}
 	}
 	next.Last = &Change{Action: e.Action, Step: e.Step, User: ev.User, At: ev.At}
 	if e.Action == ActReopen {
@@ -116,6 +121,10 @@ func (f *Flow) Click(p Progress, ev Event) Result {
 		return f.evidenceClick(p, ev)
 	case KindProfile:
 		return f.profileClick(p, ev)
+	case KindApprove:
+		return f.approve(p, ev)
+	case KindSendBack:
+		return f.sendBack(p, ev)
 	}
 	return f.choose(p, ev)
 }
@@ -136,29 +145,19 @@ func (f *Flow) choose(p Progress, ev Event) Result {
 	if f.reopens(cur, c) {
 		return f.reopen(p, ev, cur, c)
 	}
+	if p.Pending != nil {
+		return f.stale(p, ev) // the step's answer awaits approval
+	}
 	conf := Confirmation{Step: cur.ID, Choice: c.ID, User: ev.User, At: ev.At.UTC()}
 	values, ask := f.choiceForm(c, ev, &conf)
 	if ask != nil {
 		return Result{Reply: *ask}
 	}
-	next := nextOf(p)
-	next.Current = c.Next
-	if cur.PerAgent {
-		perAgent(p, cur, &conf, &next)
+	if f.needsApproval(c) {
+		return f.submit(p, ev, cur, c, Pending{Confirmation: conf, Ref: values[WaitRef], FollowUp: values[WaitFollowUp]})
 	}
-	next.Path = append(next.Path, conf)
-	e := Entry{Action: ActConfirm, Step: cur.ID, Choice: c.ID, Card: t.Version, Detail: c.Label}
-	if conf.Agent != "" {
-		e.Detail += ": " + conf.Agent
-	}
-	if len(conf.Agents) > 0 {
-		names, _ := json.Marshal(conf.Agents) // a list, unambiguous whatever the names hold
-		e.Detail += ": " + string(names)
-	}
-	e.Detail += endWaitOnConfirm(&next, cur.ID)
-	if c.WaitsOn != "" {
-		e.Detail += "; " + StartWait(&next, c.Next, c.WaitsOn, values[WaitRef], values[WaitFollowUp], ev)
-	}
+	next, conf, detail := f.advance(p, cur, c, conf, values[WaitRef], values[WaitFollowUp])
+	e := Entry{Action: ActConfirm, Step: cur.ID, Choice: c.ID, Card: t.Version, Detail: detail}
 	reply := f.CardFor(next, ev.At, ev.User)
 	reply.Replace = true
 	reply.Public = fmt.Sprintf("%s confirmed **%s** — %s (answer: %s).", Mention(ev.User), cur.Heading(), doneText(c, conf), c.Label)
@@ -166,6 +165,34 @@ func (f *Flow) choose(p Progress, ev Event) Result {
 		reply.Public += " Agents: " + f.fill("{agents}", next) + "."
 	}
 	return f.change(p, next, ev, e, reply)
+}
+
+// advance is answer c to step cur taking effect, as confirmed by conf
+// (clicked, or approved: approval.go): the confirmation joins the path,
+// the step's wait ends, the firm moves where the answer leads, and a
+// wait the answer starts begins as of the confirmation, with the
+// reference and follow-up its form gave. It returns the next progress,
+// the confirmation as the path keeps it and the entry's detail.
+func (f *Flow) advance(p Progress, cur *Step, c *Choice, conf Confirmation, ref, followUp string) (Progress, Confirmation, string) {
+	next := nextOf(p)
+	next.Current = c.Next
+	if cur.PerAgent {
+		perAgent(p, cur, &conf, &next)
+	}
+	next.Path = append(next.Path, conf)
+	detail := c.Label
+	if conf.Agent != "" {
+		detail += ": " + conf.Agent
+	}
+	if len(conf.Agents) > 0 {
+		names, _ := json.Marshal(conf.Agents) // a list, unambiguous whatever the names hold
+		detail += ": " + string(names)
+	}
+	detail += endWaitOnConfirm(&next, cur.ID)
+	if c.WaitsOn != "" {
+		detail += "; " + StartWait(&next, c.Next, c.WaitsOn, ref, followUp, Event{User: conf.User, At: conf.At})
+	}
+	return next, conf, detail
 }
 
 // help answers a "Not sure" / "Need help" click: the Helpdesk, no change.
@@ -201,9 +228,15 @@ func (f *Flow) stale(p Progress, ev Event) Result {
 	return Result{Reply: reply}
 }
 
-// movesSteps tells the changes that move the firm between steps.
+// movesSteps tells the changes that move the firm between steps, or
+// change what its current step asks for (submitted for approval, sent
+// back): cards drawn before them are stale.
 func movesSteps(action string) bool {
-	return action == ActConfirm || action == ActUndo || action == ActReset || action == ActReopen
+	switch action {
+	case ActConfirm, ActUndo, ActReset, ActReopen, ActSubmit, ActApprove, ActSendBack:
+		return true
+	}
+	return false
 }
 
 func (f *Flow) describe(c *Change) string {
@@ -226,6 +259,12 @@ func (f *Flow) describe(c *Change) string {
 		return "added evidence to " + name
 	case ActProfile:
 		return "changed the firm profile"
+	case ActSubmit:
+		return "confirmed " + name + " for approval"
+	case ActApprove:
+		return "approved " + name
+	case ActSendBack:
+		return "sent " + name + " back"
 	case ActReopen:
 		if to := f.reopened(c.Step, c.Choice); to != nil {
 			return "reopened " + to.Short()
@@ -239,6 +278,9 @@ func (f *Flow) describe(c *Change) string {
 func (f *Flow) Undo(p Progress, ev Event) Result {
 	if !f.isAdmin(ev.User) {
 		return f.refuse("undo a confirmation")
+	}
+	if p.Pending != nil {
+		return f.withdraw(p, ev)
 	}
 	if len(p.Path) == 0 {
 		return Result{Reply: Notice("Nothing to undo", "No step has been confirmed yet. Nothing was changed.")}
@@ -288,6 +330,10 @@ func (f *Flow) reset(p Progress, ev Event) Result {
 	if len(next.Waits) > 0 {
 		e.Detail += fmt.Sprintf(" and %s", plural(len(next.Waits), "wait"))
 		next.Waits = nil
+	}
+	if next.Pending != nil {
+		e.Detail += " and the answer awaiting approval"
+		next.Pending = nil
 	}
 	reply := f.CardFor(next, ev.At, ev.User)
 	reply.Replace = true

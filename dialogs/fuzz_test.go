@@ -58,6 +58,7 @@ func FuzzParseCommand(f *testing.F) {
 func FuzzParseToken(f *testing.F) {
 	for _, s := range []string{
 		"c1|choose|obligation|yes|0", "c1|open|||7", "c1|reset|||12", "c1|cancel|||3",
+		"c1|approve|method|agent|9", "c1|send_back|method|agent|9",
 		"c1|choose|a|b|+5", "c1|choose|a|b|05", "c1|choose|a|b|-0", "c1|choose|a|b|c|1", "c2|open|||1",
 	} {
 		f.Add(s)

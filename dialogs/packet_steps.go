@@ -6,16 +6,6 @@ import (
 	"time"
 )
 
-// The maker-checker audit actions, as the packet reads them: a team
-// member's confirmation of a step that needs approval, a principal's
-// approval (User is the approver) and a send back (Detail is the
-// reason). The flow that writes them names them itself.
-const (
-	mcSubmit   = "submit"
-	mcApprove  = "approve"
-	mcSendBack = "send_back"
-)
-
 // packer builds the packet's view of a record: people named as the
 // entries recorded them, and each step as the roadmap its entry named.
 type packer struct {
@@ -87,7 +77,7 @@ func (pk *packer) steps(p Progress) (steps []PacketStep, standing string) {
 // confirmed is confirmation c as the roadmap its entry named words it.
 func (pk *packer) confirmed(c Confirmation) PacketStep {
 	e := pk.find(func(e Entry) bool {
-		return (e.Action == ActConfirm || e.Action == ActReopen || e.Action == mcSubmit) && e.Step == c.Step && e.Choice == c.Choice && e.User == c.User && e.At.Equal(c.At)
+		return (e.Action == ActConfirm || e.Action == ActReopen || e.Action == ActSubmit) && e.Step == c.Step && e.Choice == c.Choice && e.User == c.User && e.At.Equal(c.At)
 	})
 	r := pk.Flow.Roadmap
 	if e != nil {
@@ -104,7 +94,7 @@ func (pk *packer) confirmed(c Confirmation) PacketStep {
 	}
 	if c.Approver != "" {
 		a := pk.find(func(e Entry) bool {
-			return e.Action == mcApprove && e.Step == c.Step && e.User == c.Approver && e.At.Equal(c.ApprovedAt)
+			return e.Action == ActApprove && e.Step == c.Step && e.User == c.Approver && e.At.Equal(c.ApprovedAt)
 		})
 		ev := pk.eventOr(a, c.Approver, c.ApprovedAt)
 		ps.Approved = &ev
@@ -148,9 +138,9 @@ func (pk *packer) attach(steps []PacketStep, last map[string]int, e Entry) {
 	case ActWait, ActWaitEnd:
 		verb, rest, _ := strings.Cut(e.Detail, ": ")
 		add(e.Step, upperFirst(verb)+": "+rest, false)
-	case mcSendBack:
+	case ActSendBack:
 		add(e.Step, e.Detail, true)
-	case ActConfirm, mcSubmit:
+	case ActConfirm, ActSubmit:
 		if i := strings.Index(e.Detail, "; ended the wait: "); i >= 0 {
 			add(e.Step, "Ended when the step was confirmed: "+strings.TrimPrefix(e.Detail[i+2:], "ended the wait: "), false)
 		}
@@ -176,11 +166,11 @@ func (pk *packer) log() []PacketLine {
 			step = s.Short()
 		}
 		switch e.Action {
-		case mcSubmit:
+		case ActSubmit:
 			text = "confirmed " + step + " for a principal's approval (" + ReadableDetail(e.Detail) + ")"
-		case mcApprove:
+		case ActApprove:
 			text = "approved " + step
-		case mcSendBack:
+		case ActSendBack:
 			text = "sent " + step + " back: " + e.Detail
 		}
 		out[i] = PacketLine{PacketEvent: pk.event(e, text), Action: e.Action}

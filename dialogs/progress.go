@@ -36,6 +36,13 @@ type Progress struct {
 	Evidence map[string][]Evidence `json:"evidence,omitempty"`
 	// Profile is the firm's legal name and CRD number (profile.go).
 	Profile *Profile `json:"profile,omitempty"`
+	// Pending is the current step's confirmation while it awaits a
+	// principal's approval (maker-checker, approval.go): the step stays
+	// current until it is approved, sent back or withdrawn.
+	Pending *Pending `json:"pending,omitempty"`
+	// SentBack is the latest submission a principal sent back, shown on
+	// its step's card until the firm next moves (approval.go).
+	SentBack *SentBack `json:"sent_back,omitempty"`
 }
 
 // Confirmation records one answered step.
@@ -107,6 +114,15 @@ func (p Progress) Clone() Progress {
 	if p.Profile != nil {
 		pr := *p.Profile
 		q.Profile = &pr
+	}
+	if p.Pending != nil {
+		pe := *p.Pending
+		pe.Confirmation.Agents = slices.Clone(pe.Confirmation.Agents)
+		q.Pending = &pe
+	}
+	if p.SentBack != nil {
+		sb := *p.SentBack
+		q.SentBack = &sb
 	}
 	return q
 }

@@ -62,5 +62,5 @@ func (f *Flow) alreadyDone(s *Step, c Confirmation) string {
 	if to := f.reopened(s.ID, c.Choice); to != nil && s.IsOutcome() && !to.IsOutcome() {
 		return fmt.Sprintf("%s was already reopened by %s on %s.", to.Short(), Mention(c.User), f.Stamp(c.At))
 	}
-	return fmt.Sprintf("%s was already confirmed by %s on %s (answer: %s).", s.Short(), Mention(c.User), f.Stamp(c.At), answer(s, c.Choice))
+	return fmt.Sprintf("%s was already confirmed by %s on %s (answer: %s%s).", s.Short(), Mention(c.User), f.Stamp(c.At), answer(s, c.Choice), f.approvedText(c))
 }

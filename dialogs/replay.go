@@ -40,6 +40,11 @@ type Replayed struct {
 	EvidenceSeq map[string][]int64
 	// ProfileSeq names the entry that set the firm profile.
 	ProfileSeq int64
+	// PendingSeq and SentBackSeq name the entries behind the answer
+	// awaiting approval and the latest sent back (approval_replay.go).
+	PendingSeq, SentBackSeq int64
+	// pendingText is the detail of the entry that submitted Pending.
+	pendingText string
 	// waitText is the detail of the entry that set each wait.
 	waitText map[string]string
 	// Problems are entries that make no sense where they stand (an undo
@@ -50,7 +55,7 @@ type Replayed struct {
 // Replay rebuilds the progress the entries describe against roadmap r.
 // It is pure: the entries are read in order, as the transitions wrote
 // them (flow.go, settings.go, wait.go, certify.go, settingsforms.go,
-// announce.go, reopen.go, deadline_clear.go).
+// announce.go, reopen.go, deadline_clear.go, approval.go).
 func Replay(r *Roadmap, entries []Entry) Replayed {
 	return ReplayEach(func(Entry) *Roadmap { return r }, entries)
 }
@@ -68,13 +73,16 @@ func ReplayEach(pick func(Entry) *Roadmap, entries []Entry) Replayed {
 
 func (rp *Replayed) apply(r *Roadmap, e Entry) {
 	p := &rp.Progress
+	if movesSteps(e.Action) && e.Action != ActSendBack {
+		p.SentBack = nil // as Flow.change
+	}
 	switch e.Action {
 	case ActConfirm, ActReopen:
 		rp.confirm(r, e)
 	case ActUndo:
 		rp.undo(e)
 	case ActReset:
-		p.Path, rp.PathSeq, p.Current, p.Waits = nil, nil, "", nil
+		p.Path, rp.PathSeq, p.Current, p.Waits, p.Pending = nil, nil, "", nil, nil
 		rp.CurrentFrom, rp.CurrentKnown = e.Seq, true
 	case ActDeadline:
 		setKey(&p.Targets, e.Step, strings.TrimPrefix(e.Detail, "target "))
@@ -101,6 +109,12 @@ func (rp *Replayed) apply(r *Roadmap, e Entry) {
 		rp.evidence(e)
 	case ActProfile:
 		rp.profile(e)
+	case ActSubmit:
+		rp.submit(r, e)
+	case ActApprove:
+		rp.approve(r, e)
+	case ActSendBack:
+		rp.sendBack(e)
 	default:
 		rp.problem(e, "records an action this build does not know (“"+Lit(e.Action)+"”), so the progress after it may differ")
 	}
@@ -186,6 +200,10 @@ func agentsIn(detail, label string) []string {
 
 func (rp *Replayed) undo(e Entry) {
 	p := &rp.Progress
+	if p.Pending != nil { // Flow.withdraw: the submission, not a confirmation
+		p.Pending = nil
+		return
+	}
 	if len(p.Path) == 0 {
 		rp.problem(e, "undoes a confirmation the trail does not have")
 	} else {

@@ -22,6 +22,7 @@ func (f *Flow) Differences(stored Progress, rp Replayed) []string {
 	out = append(out, f.diffWaits(stored, rp)...)
 	out = append(out, f.diffEvidence(stored, rp)...)
 	out = append(out, diffProfile(stored, rp)...)
+	out = append(out, f.diffApproval(stored, rp)...)
 	return out
 }
 
@@ -114,6 +115,9 @@ func (f *Flow) diffConfirmation(got, want Confirmation, seq int64) []string {
 	if !slices.Equal(got.Agents, want.Agents) {
 		out = append(out, fmt.Sprintf("the stored progress names the CAT Reporting Agents %s with %s; the trail names %s%s", agentList(got.Agents), name, agentList(want.Agents), ref))
 	}
+	if got.Approver != want.Approver || !got.ApprovedAt.Equal(want.ApprovedAt) {
+		out = append(out, fmt.Sprintf("the stored progress says %s %s; the trail says it %s%s", name, f.approval(got, want), f.approval(want, got), ref))
+	}
 	if got.Agent != want.Agent {
 		out = append(out, fmt.Sprintf("the stored progress says this confirmation of %s is about agent %s; the trail says %s%s", name, agentList([]string{got.Agent}), agentList([]string{want.Agent}), ref))
 	}
@@ -127,6 +131,19 @@ func (f *Flow) exact(t, other time.Time) string {
 		return t.UTC().Format(time.RFC3339Nano)
 	}
 	return f.Stamp(t)
+}
+
+// approval is how c was approved, in verify's words ("was approved by
+// @{U} at …", or "needed no approval"); other is what it is compared with.
+func (f *Flow) approval(c, other Confirmation) string {
+	if c.Approver == "" && c.ApprovedAt.IsZero() {
+		return "needed no approval"
+	}
+	at := f.Stamp(c.ApprovedAt)
+	if !c.ApprovedAt.Equal(other.ApprovedAt) {
+		at = f.exact(c.ApprovedAt, other.ApprovedAt)
+	}
+	return fmt.Sprintf("was approved by %s on %s", Mention(c.Approver), at)
 }
 
 func agentList(agents []string) string {

@@ -121,6 +121,12 @@ type Choice struct {
 	// (6(A): FINRA CAT, after the firm asked to be certified); the choice's
 	// form may give its "ref" and "follow_up".
 	WaitsOn string `yaml:"waits_on"`
+	// Approval marks an answer that needs a second signature when
+	// CAIS_PRINCIPALS is set (maker-checker, approval.go): confirming it
+	// submits it, and it takes effect only when a principal other than
+	// the person who confirmed approves it. A help answer, an outcome's
+	// answer and a per-agent step's answers cannot carry it.
+	Approval bool `yaml:"approval"`
 }
 
 // Heading is how the step is named everywhere: "Step 4: …".

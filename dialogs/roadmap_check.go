@@ -87,6 +87,9 @@ func (r *Roadmap) checkStep(s *Step, fail func(string, string, ...any)) {
 		if fm := r.Forms[c.Form]; c.Form != "" && fm.Label == "" && !fm.Multi() {
 			fail(cw, "uses form %q, which is not defined", c.Form)
 		}
+		if c.Approval && (c.Help || s.outcome || s.PerAgent) {
+			fail(cw, "approval is for an answer that confirms a step: not a help answer, an outcome's answer or a per_agent step's")
+		}
 		if k := c.Confirm; k != nil && (k.Title == "" || k.Text == "" || k.OK == "" || k.Cancel == "") {
 			fail(cw+" confirm", "needs title, text, ok and cancel")
 		} else if k != nil && (len(k.Title) > 100 || len(k.Text) > 300 || len(k.OK) > 30 || len(k.Cancel) > 30) {

@@ -137,6 +137,12 @@ func TestParseRefusesFaults(t *testing.T) {
 			[]string{`step "b" retired answer "done"`, "still a choice"}},
 		{"per-agent step without a primary answer", edit(t, `title: "First"`, "title: \"First\"\n    per_agent: true", `{id: "yes", label: "Yes", primary: true, next: b}`, `{id: "yes", label: "Yes", next: b}`),
 			[]string{`step "a"`, "per_agent", "no primary answer"}},
+		{"approval on a help answer", edit(t, `label: "Need help", help: true}`, `label: "Need help", help: true, approval: true}`),
+			[]string{`step "a" choice "help"`, "approval", "not a help answer"}},
+		{"approval on an outcome's answer", edit(t, "    title: \"The end\"\n", "    title: \"The end\"\n    choices:\n      - {id: back, label: \"Back\", next: a, approval: true}\n"),
+			[]string{`step "end" choice "back"`, "approval", "an outcome's answer"}},
+		{"approval on a per-agent step", edit(t, `title: "First"`, "title: \"First\"\n    per_agent: true", `primary: true, next: b}`, `primary: true, next: b, approval: true}`),
+			[]string{`step "a" choice "yes"`, "approval", "per_agent"}},
 		{"not YAML", "steps: [", []string{"roadmap:", "yaml"}},
 		{"empty", "", []string{"roadmap:"}},
 	}

@@ -245,6 +245,12 @@ func (f *Flow) entryText(e Entry) string {
 		return profileEntryText(e)
 	case ActAgents:
 		return "changed the CAT Reporting Agents (" + detailMarkup(e.Detail) + ")"
+	case ActSubmit:
+		return fmt.Sprintf("confirmed %s for approval (%s)", name, detailMarkup(e.Detail))
+	case ActApprove:
+		return fmt.Sprintf("approved %s (%s)", name, detailMarkup(e.Detail))
+	case ActSendBack:
+		return fmt.Sprintf("sent %s back: “%s”", name, Lit(e.Detail))
 	}
 	return Lit(e.Action + " " + e.Detail)
 }

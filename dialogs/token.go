@@ -9,7 +9,7 @@ import (
 // Token is what a button carries: what the card was drawn from, so a
 // stale or repeated click meets the current state and is told the truth.
 type Token struct {
-	Kind    string // choose | open | reset | cancel | wait | wait_end | target | agents
+	Kind    string // choose | open | reset | cancel | wait | wait_end | target | agents | evidence | profile | approve | send_back
 	Step    string
 	Choice  string
 	Version int64
@@ -33,6 +33,10 @@ const (
 	KindEvidence = "evidence"
 	// KindProfile opens (and submits) the firm profile form (admins).
 	KindProfile = "profile"
+	// KindApprove approves the step awaiting approval (Step, Choice);
+	// KindSendBack opens (and submits) the form that sends it back.
+	KindApprove  = "approve"
+	KindSendBack = "send_back"
 )
 
 const tokenPrefix = "c1"
@@ -61,7 +65,7 @@ func ParseToken(s string) (Token, error) {
 	}
 	t := Token{Kind: f[1], Step: f[2], Choice: f[3], Version: v}
 	switch t.Kind {
-	case KindChoose, KindOpen, KindReset, KindCancel, KindWait, KindWaitEnd, KindTarget, KindAgents, KindEvidence, KindProfile:
+	case KindChoose, KindOpen, KindReset, KindCancel, KindWait, KindWaitEnd, KindTarget, KindAgents, KindEvidence, KindProfile, KindApprove, KindSendBack:
 		return t, nil
 	}
 	return Token{}, fmt.Errorf("unknown token kind %q", t.Kind)

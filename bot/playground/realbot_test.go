@@ -20,10 +20,16 @@ import (
 // wired as cmd/caisbot wires it, over Redis.
 func realBot(t *testing.T) string {
 	t.Helper()
+	return realBotWith(t, nil)
+}
+
+// realBotWith is realBot with principals (CAIS_PRINCIPALS).
+func realBotWith(t *testing.T, principals []string) string {
+	t.Helper()
 	rdb, prefix := redistest.New(t)
 	st := store.New(rdb, prefix)
 	loc, _ := time.LoadLocation("America/New_York")
-	svc := &dialogs.Service{Flow: &dialogs.Flow{Roadmap: dialogs.Default(), Admins: []string{"U0ALICE"}, Loc: loc}, Store: st, Now: time.Now}
+	svc := &dialogs.Service{Flow: &dialogs.Flow{Roadmap: dialogs.Default(), Admins: []string{"U0ALICE"}, Principals: principals, Loc: loc}, Store: st, Now: time.Now}
 	srv := httptest.NewUnstartedServer(nil)
 	var h *slackbot.Handler
 	p, err := New(Config{SigningSecret: testSecret, BaseURL: "http://" + srv.Listener.Addr().String(),

@@ -9,12 +9,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
 )
 
 // clearEnv unsets every setting so each test starts from the defaults.
 func clearEnv(t *testing.T) {
 	for _, k := range []string{"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "REDIS_URL",
-		"REDIS_ADDRS", "REDIS_SENTINEL_MASTER", "CAIS_LISTEN_ADDR", "CAIS_REDIS_PREFIX", "CAIS_SCOPE", "CAIS_ADMIN_USERS",
+		"REDIS_ADDRS", "REDIS_SENTINEL_MASTER", "CAIS_LISTEN_ADDR", "CAIS_REDIS_PREFIX", "CAIS_SCOPE", "CAIS_ADMIN_USERS", "CAIS_PRINCIPALS",
 		"CAIS_TIMEZONE", "CAIS_ROADMAP_FILE", "CAIS_NOW", "CAIS_LOG_LEVEL",
 		"MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TYPE"} {
 		t.Setenv(k, "")
@@ -43,6 +46,7 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 		{map[string]string{"CAIS_ROADMAP_FILE": "/does/not/exist.yaml"}, "CAIS_ROADMAP_FILE"},
 		{map[string]string{"SLACK_API_URL": "::"}, "SLACK_API_URL"},
 		{map[string]string{"CAIS_ADMIN_USERS": "U0ALICE, <@U0BOB>"}, "CAIS_ADMIN_USERS"},
+		{map[string]string{"CAIS_PRINCIPALS": "U0CAROL, @dave"}, "CAIS_PRINCIPALS"},
 		{map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "REPLACE-ME"}, "SLACK_SIGNING_SECRET"},
 	}
 	for _, tc := range tests {
@@ -140,11 +144,51 @@ func TestEmptyVariablesMeanDefaults(t *testing.T) {
 func TestAdminListIsTrimmed(t *testing.T) {
 	clearEnv(t)
 	t.Setenv("CAIS_ADMIN_USERS", " U0ALICE, U0BOB ,,")
+	t.Setenv("CAIS_PRINCIPALS", " U0CAROL ,, 7F1C2A3B-0000-4000-8000-00000000000A")
 	cfg, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := strings.Join(cfg.AdminUsers, "|"); got != "U0ALICE|U0BOB" {
 		t.Fatalf("admins %q, want U0ALICE|U0BOB", got)
+	}
+	if got := strings.Join(cfg.Principals, "|"); got != "U0CAROL|7F1C2A3B-0000-4000-8000-00000000000A" {
+		t.Fatalf("principals %q", got)
+	}
+}
+
+func TestPrincipalsDefaultToNone(t *testing.T) {
+	clearEnv(t)
+	cfg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Principals) != 0 {
+		t.Fatalf("principals %q, want none", cfg.Principals)
+	}
+}
+
+// CAIS_PRINCIPALS reaches the flow, Entra ids as Teams names them: an
+// answer marked approval: true then awaits a principal.
+func TestPrincipalsReachTheFlow(t *testing.T) {
+	a := newTestApp(t, "CAIS_PRINCIPALS=U0CAROL, 7f1c2a3b-0000-4000-8000-00000000000a")
+	if got := strings.Join(a.svc.Flow.Principals, "|"); got != "U0CAROL|7F1C2A3B00004000800000000000000A" {
+		t.Fatalf("principals %q", got)
+	}
+	ctx := context.Background()
+	f := firm.ID{Platform: firm.Slack, Workspace: "TPRINC"}
+	card, err := a.svc.Command(ctx, f, dialogs.Event{User: "U1"}, dialogs.ParseCommand(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var no string
+	for _, act := range card.Actions {
+		if act.Label == "No" {
+			no = act.Value
+		}
+	}
+	r, err := a.svc.Click(ctx, f, dialogs.Event{User: "U1"}, no)
+	if err != nil || !r.Changed || !strings.Contains(r.Public, "awaits approval by a principal: @{U0CAROL}") {
+		t.Fatalf("No with principals: %q, %v", r.Public, err)
 	}
 }

@@ -29,6 +29,7 @@ type Config struct {
 	RedisPrefix         string   `envconfig:"CAIS_REDIS_PREFIX" default:"cais:"`
 	Scope               string   `envconfig:"CAIS_SCOPE" default:"workspace"`
 	AdminUsers          []string `envconfig:"CAIS_ADMIN_USERS"`
+	Principals          []string `envconfig:"CAIS_PRINCIPALS"`
 	Timezone            string   `envconfig:"CAIS_TIMEZONE" default:"America/New_York"`
 	RoadmapFile         string   `envconfig:"CAIS_ROADMAP_FILE"`
 	Now                 string   `envconfig:"CAIS_NOW"`
@@ -118,7 +119,10 @@ func (c *Config) check() error {
 	if c.scope, err = firm.ParseScope(c.Scope); err != nil {
 		return fmt.Errorf("CAIS_SCOPE must be workspace or channel, not %q", c.Scope)
 	}
-	if c.AdminUsers, err = adminIDs(c.AdminUsers); err != nil {
+	if c.AdminUsers, err = userIDs("CAIS_ADMIN_USERS", c.AdminUsers); err != nil {
+		return err
+	}
+	if c.Principals, err = userIDs("CAIS_PRINCIPALS", c.Principals); err != nil {
 		return err
 	}
 	if err := checkURL("SLACK_API_URL", c.SlackAPIURL, "http", "https"); err != nil {
@@ -180,10 +184,11 @@ func (c *Config) clock() func() time.Time {
 
 var adminID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{1,63}$`)
 
-// adminIDs trims the list ("U1, U2" is two admins), drops empty entries and
-// refuses anything that is not a user ID, so a typo cannot silently leave a
-// firm without its admin.
-func adminIDs(in []string) ([]string, error) {
+// userIDs reads the user list of variable name (admins, principals): it
+// trims the list ("U1, U2" is two users), drops empty entries and refuses
+// anything that is not a user ID, so a typo cannot silently leave a firm
+// without its admin or its approver.
+func userIDs(name string, in []string) ([]string, error) {
 	var out []string
 	for _, id := range in {
 		id = strings.TrimSpace(id)
@@ -191,7 +196,7 @@ func adminIDs(in []string) ([]string, error) {
 		case id == "":
 			continue
 		case !adminID.MatchString(id):
-			return nil, fmt.Errorf("CAIS_ADMIN_USERS: %q is not a user ID (Slack: U0123ABCD; Teams: an Entra object ID)", id)
+			return nil, fmt.Errorf("%s: %q is not a user ID (Slack: U0123ABCD; Teams: an Entra object ID)", name, id)
 		}
 		out = append(out, id)
 	}

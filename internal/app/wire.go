@@ -66,16 +66,23 @@ func (a *App) keepRoadmap() error {
 
 // service is the one dialogs.Service every platform shares.
 func (a *App) service() (*dialogs.Service, error) {
-	admins := make([]string, len(a.cfg.AdminUsers))
-	for i, u := range a.cfg.AdminUsers {
-		admins[i] = teams.CanonicalUser(u) // Slack ids pass unchanged; Entra ids are normalised
-	}
-	svc, err := dialogs.NewService(&dialogs.Flow{Roadmap: a.cfg.roadmap, Admins: admins, Loc: a.cfg.loc}, a.store, a.cfg.clock())
+	flow := &dialogs.Flow{Roadmap: a.cfg.roadmap, Admins: canonical(a.cfg.AdminUsers), Principals: canonical(a.cfg.Principals), Loc: a.cfg.loc}
+	svc, err := dialogs.NewService(flow, a.store, a.cfg.clock())
 	if err == nil {
 		svc.OnIntegrity = a.metrics.IntegrityFailure
 		svc.Packager = packet.Packager{}
 	}
 	return svc, err
+}
+
+// canonical is users as the platforms name them: Slack ids pass
+// unchanged; Entra ids are normalised.
+func canonical(users []string) []string {
+	out := make([]string, len(users))
+	for i, u := range users {
+		out[i] = teams.CanonicalUser(u)
+	}
+	return out
 }
 
 func (a *App) wireSlack() error {
