@@ -39,7 +39,7 @@ func newRig(tb testing.TB) *rig {
 	tb.Helper()
 	rdb, prefix := redistest.New(tb)
 	st := store.New(rdb, prefix)
-	flow := &dialogs.Flow{Roadmap: dialogs.Default(), Admins: []string{admin}, Loc: nyc}
+	flow := &dialogs.Flow{Roadmap: dialogs.Default(), Admins: []string{admin}, Principals: []string{"U0CAROL"}, Loc: nyc}
 	if _, _, err := st.KeepRoadmap(context.Background(), flow.Roadmap.Text()); err != nil {
 		tb.Fatal(err)
 	}
@@ -109,19 +109,11 @@ func (r *rig) press(tb testing.TB, card dialogs.Reply, label, user, input string
 	return dialogs.Reply{}
 }
 
-// journey is walk and approvals.
+// journey takes a firm through the agent branch to the end: a profile,
+// a wait set and ended on Step 1, evidence, two agents chosen, sent back
+// by the principal with a reason, chosen again and approved, the 6(A)
+// certification request (approved) waiting on FINRA CAT, a target date.
 func (r *rig) journey(tb testing.TB) {
-	tb.Helper()
-	r.walk(tb)
-	r.approvals(tb)
-}
-
-// walk takes a firm through the agent branch to the end: a profile,
-// a wait set and ended on Step 1, evidence, two agents, the 6(A)
-// certification request waiting on FINRA CAT, a target date, then a
-// maker-checker send-back and approvals written as the maker-checker
-// flow writes them.
-func (r *rig) walk(tb testing.TB) {
 	tb.Helper()
 	r.press(tb, r.command(tb, admin, "profile"), "Set profile…", admin, "", map[string]string{dialogs.ProfileName: "Example Securities, LLC", dialogs.ProfileCRD: "123456"})
 	card := r.command(tb, "U0ALICE", "")
@@ -130,32 +122,19 @@ func (r *rig) walk(tb testing.TB) {
 	card = r.press(tb, card, "Yes", "U0ALICE", "", nil)
 	card = r.press(tb, card, "Registration submitted", "U0BOB", "", nil)
 	card = r.press(tb, card, "Test entitlements granted", "U0BOB", "", nil)
+	card = r.press(tb, card, "CAT Reporting Agent", "U0ALICE", "Acme Clearing LLC", nil)
+	card = r.press(tb, card, "Send back", "U0CAROL", "", map[string]string{dialogs.SendBackReason: "Name both agents, not only the clearing firm"})
 	card = r.press(tb, card, "CAT Reporting Agent", "U0ALICE", "Acme Clearing LLC\nBureau Services Co", nil)
+	card = r.press(tb, card, "Approve", "U0CAROL", "", nil)
 	card = r.press(tb, card, "Test relationships saved", "U0ALICE", "", nil)
 	card = r.press(tb, card, "Agent certified", "U0ALICE", "", nil)
 	card = r.press(tb, card, "Agent certified", "U0ALICE", "", nil)
 	r.command(tb, admin, "deadline 6(C) 2027-03-01")
 	card = r.press(tb, card, "Certification requested", "U0ALICE", "", map[string]string{"ref": "HD-4711", "follow_up": "2027-01-10"})
+	card = r.press(tb, card, "Approve", "U0CAROL", "", nil)
 	card = r.press(tb, card, "FINRA CAT certified the firm", "U0ALICE", "", nil)
 	card = r.press(tb, card, "Production entitlements granted", "U0BOB", "", nil)
 	r.press(tb, card, "Production relationships saved", "U0ALICE", "", nil)
-}
-
-// approvals writes what the maker-checker flow writes when a principal
-// sends Step 4 back and then approves it and the 6(A) request: entries
-// "send_back" and "approve", and Approver/ApprovedAt on the confirmation.
-func (r *rig) approvals(tb testing.TB) {
-	tb.Helper()
-	r.commit(tb, dialogs.Entry{Action: "send_back", User: "U0CAROL", Name: "Carol Principal", Step: "method", Detail: "Name both agents, not only the clearing firm"}, nil)
-	for _, step := range []string{"method", "certify_agent_requested"} {
-		r.commit(tb, dialogs.Entry{Action: "approve", User: "U0CAROL", Name: "Carol Principal", Step: step}, func(p *dialogs.Progress, at time.Time) {
-			for i := range p.Path {
-				if p.Path[i].Step == step {
-					p.Path[i].Approver, p.Path[i].ApprovedAt = "U0CAROL", at
-				}
-			}
-		})
-	}
 }
 
 // commit appends e (at the rig's clock, naming the running roadmap) and

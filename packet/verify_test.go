@@ -55,8 +55,8 @@ func TestVerifyPacketRejectsTampering(t *testing.T) {
 			"notes.txt is in the packet but not listed in MANIFEST.sha256 (it was added)"},
 		{"manifest removed", func(f map[string][]byte) { delete(f, packet.ManifestName) }, false, "the packet has no MANIFEST.sha256"},
 		{"jsonl malformed, manifest recomputed", func(f map[string][]byte) {
-			f[packet.JSONLName] = append(f[packet.JSONLName], []byte("{\"seq\":19,\"surprise\":1}\n")...)
-		}, true, `audit.jsonl line 19 is not an audit entry: json: unknown field "surprise"`},
+			f[packet.JSONLName] = append(f[packet.JSONLName], []byte("{\"seq\":20,\"surprise\":1}\n")...)
+		}, true, `audit.jsonl line 20 is not an audit entry: json: unknown field "surprise"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -95,7 +95,7 @@ func TestVerifyPacketCommand(t *testing.T) {
 		stdout, stderr string
 		stdoutLines    int
 	}{
-		{[]string{good}, 0, "good.zip: OK — 5 files match MANIFEST.sha256; 18 audit entries chained (SHA-256), latest hash ", "", 1},
+		{[]string{good}, 0, "good.zip: OK — 5 files match MANIFEST.sha256; 19 audit entries chained (SHA-256), latest hash ", "", 1},
 		{[]string{bad}, 1, "", "verify-packet: " + bad + ": audit.csv does not match MANIFEST.sha256", 0},
 		{[]string{filepath.Join(dir, "none.zip")}, 1, "", "no such file", 0},
 		{nil, 2, "", "usage: caisbot verify-packet FILE.zip", 0},
