@@ -8,26 +8,200 @@ import (
 )
 
 // Background runs work after a response has gone, and lets shutdown wait.
+//
+// It is bounded, so that a platform that hangs cannot make memory grow
+// without end (every hanging call holds a goroutine, a connection and
+// its message): at most Limit tasks run at once, at most PerKey of them
+// for one key (a workspace, WithKey), and at most Waiting wait per key
+// (WaitingTotal in all) for a slot, in order. A task beyond that is shed:
+// not run, logged and counted (OnShed). A task submitted with Latest
+// replaces a waiting task for the same target (a newer Home tab or card
+// makes the older one pointless) instead of queueing behind it.
 type Background struct {
 	wg sync.WaitGroup
-	// Timeout bounds each task; the request's own deadline no longer applies.
+	// Timeout bounds each task once it runs; the request's own deadline
+	// no longer applies.
 	Timeout time.Duration
 	// Log is the fallback logger for failures outside a request.
 	Log *slog.Logger
+	// The bounds (defaults: DefaultLimit etc.).
+	Limit, PerKey, Waiting, WaitingTotal int
+	// OnShed, if set, counts a task that was not run, by name and why
+	// ("full": over the bounds; "superseded": a newer one replaced it).
+	OnShed func(name, why string)
+
+	mu      sync.Mutex
+	running int
+	waiting int
+	lanes   map[string]*lane
+}
+
+// Default bounds: with every call hanging for its whole timeout, the
+// running tasks hold a few MiB and the waiting ones (each a closure with
+// its message) a few tens of MiB at most.
+const (
+	DefaultLimit        = 256
+	DefaultPerKey       = 32
+	DefaultWaiting      = 256
+	DefaultWaitingTotal = 4096
+)
+
+// lane is one key's running count and queue.
+type lane struct {
+	running int
+	queue   []*task
+}
+
+type task struct {
+	ctx             context.Context
+	what, name, key string
+	target          string // Latest's target; "" for a task that must run
+	f               func(ctx context.Context) error
+}
+
+type keyCtx struct{}
+
+// WithKey tags ctx with the key (the workspace) whose bound the
+// background tasks started under it share.
+func WithKey(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, keyCtx{}, key)
+}
+
+func keyOf(ctx context.Context) string {
+	k, _ := ctx.Value(keyCtx{}).(string)
+	return k
 }
 
 // Go runs f with its own deadline but the request's logger, logging its
-// error as "what failed".
+// error as "what failed"; it waits for a slot if the bounds are reached,
+// and is shed if even the queue is full.
 func (b *Background) Go(ctx context.Context, what, name string, f func(ctx context.Context) error) {
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.Timeout)
-		defer cancel()
-		if err := f(ctx); err != nil {
-			Logger(ctx, b.Log).Error(what+" failed", "call", name, "err", err)
+	b.submit(&task{ctx: ctx, what: what, name: name, key: keyOf(ctx), f: f})
+}
+
+// Latest is Go for an update of target (a user's Home tab, a card) that a
+// later update of the same target makes pointless: a waiting one is
+// replaced rather than kept.
+func (b *Background) Latest(ctx context.Context, what, name, target string, f func(ctx context.Context) error) {
+	b.submit(&task{ctx: ctx, what: what, name: name, key: keyOf(ctx), target: target, f: f})
+}
+
+func (b *Background) submit(t *task) {
+	b.mu.Lock()
+	l := b.lane(t.key)
+	switch {
+	case b.running < b.bound(b.Limit, DefaultLimit) && l.running < b.bound(b.PerKey, DefaultPerKey):
+		b.start(l, t)
+	case b.replace(l, t):
+	case len(l.queue) < b.bound(b.Waiting, DefaultWaiting) && b.waiting < b.bound(b.WaitingTotal, DefaultWaitingTotal):
+		l.queue = append(l.queue, t)
+		b.waiting++
+	default:
+		b.mu.Unlock()
+		b.shed(t, "full")
+		return
+	}
+	b.mu.Unlock()
+}
+
+// replace puts t in the place of a waiting task for the same target.
+func (b *Background) replace(l *lane, t *task) bool {
+	if t.target == "" {
+		return false
+	}
+	for i, old := range l.queue {
+		if old.target == t.target {
+			l.queue[i] = t
+			b.shed(old, "superseded") // logs and counts only: safe under b.mu
+			return true
 		}
-	}()
+	}
+	return false
+}
+
+func (b *Background) bound(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+func (b *Background) lane(key string) *lane {
+	if b.lanes == nil {
+		b.lanes = map[string]*lane{}
+	}
+	l := b.lanes[key]
+	if l == nil {
+		l = &lane{}
+		b.lanes[key] = l
+	}
+	return l
+}
+
+// start runs t (b.mu held).
+func (b *Background) start(l *lane, t *task) {
+	b.running++
+	l.running++
+	b.wg.Add(1)
+	go b.run(t)
+}
+
+func (b *Background) run(t *task) {
+	defer b.wg.Done()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), b.Timeout)
+	if err := t.f(ctx); err != nil {
+		Logger(t.ctx, b.Log).Error(t.what+" failed", "call", t.name, "err", err)
+	}
+	cancel()
+	b.finished(t.key)
+}
+
+// finished frees t's slot and starts the next waiting task that may run:
+// its own key's first, else another key's.
+func (b *Background) finished(key string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.running--
+	l := b.lanes[key]
+	l.running--
+	if b.next(l) {
+		return
+	}
+	for _, other := range b.lanes {
+		if b.next(other) {
+			return
+		}
+	}
+	if l.running == 0 && len(l.queue) == 0 {
+		delete(b.lanes, key)
+	}
+}
+
+// next starts l's first waiting task if l may run one more (b.mu held).
+func (b *Background) next(l *lane) bool {
+	if len(l.queue) == 0 || l.running >= b.bound(b.PerKey, DefaultPerKey) || b.running >= b.bound(b.Limit, DefaultLimit) {
+		return false
+	}
+	t := l.queue[0]
+	l.queue[0] = nil
+	l.queue = l.queue[1:]
+	b.waiting--
+	b.start(l, t)
+	return true
+}
+
+func (b *Background) shed(t *task, why string) {
+	Logger(t.ctx, b.Log).Warn(t.what+" not sent: too many waiting for the platform", "call", t.name, "why", why)
+	if b.OnShed != nil {
+		b.OnShed(t.name, why)
+	}
+}
+
+// Load is how many tasks run and wait now (for metrics and tests).
+func (b *Background) Load() (running, waiting int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.running, b.waiting
 }
 
 // Track counts a goroutine the caller runs itself; call the returned done.
@@ -36,5 +210,5 @@ func (b *Background) Track() (done func()) {
 	return b.wg.Done
 }
 
-// Wait blocks until every task has finished.
+// Wait blocks until every task has finished, waiting ones included.
 func (b *Background) Wait() { b.wg.Wait() }

@@ -19,6 +19,7 @@ func slashFromForm(f url.Values) slack.SlashCommand {
 // command answers a slash command in the response itself, within Slack's
 // 3 seconds. One that may change the record runs once per delivery.
 func (h *Handler) command(ctx context.Context, sc slack.SlashCommand) answer {
+	ctx = adapter.WithKey(ctx, sc.TeamID) // the workspace's share of background sends
 	f, err := h.firm(sc.TeamID, sc.ChannelID)
 	if err != nil || sc.UserID == "" {
 		return bad("slash command without team, channel or user")

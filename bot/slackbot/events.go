@@ -3,6 +3,7 @@ package slackbot
 import (
 	"context"
 
+	"github.com/caisbot/caisbot/bot/adapter"
 	"github.com/slack-go/slack/slackevents"
 )
 
@@ -28,6 +29,7 @@ func (h *Handler) callback(ctx context.Context, outer slackevents.EventsAPIEvent
 	if outer.Type != slackevents.CallbackEvent {
 		return
 	}
+	ctx = adapter.WithKey(ctx, outer.TeamID)
 	if ev, ok := outer.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok && ev.Tab == "home" {
 		h.homeOpened(ctx, outer.TeamID, ev.User)
 	}

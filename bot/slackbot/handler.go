@@ -264,24 +264,54 @@ func (h *Handler) changed(ctx context.Context, f firm.ID, channel, responseURL s
 	h.refreshHomes(ctx, f)
 }
 
-// publish posts a reply's public line to the channel.
-// If Slack refuses it because the bot is not in the channel, the user is
-// told how to fix that: the team would otherwise not see the progress.
+// publish posts a reply's public line to the channel. A 429 is waited
+// out as Slack asks (a 5xx briefly) while the task's time allows; if the
+// line still does not go out, the user is told, since the team would
+// otherwise never see who confirmed what.
 func (h *Handler) publish(ctx context.Context, channel, responseURL string, r dialogs.Reply) {
 	if channel == "" {
 		return
 	}
 	text := Mrkdwn(r.Public, h.cfg.Command)
 	h.background(ctx, "chat.postMessage", func(ctx context.Context) error {
-		_, _, err := h.cfg.API.PostMessageContext(ctx, channel,
-			slack.MsgOptionText(clipMrkdwn(text, maxFallbackText), false),
-			slack.MsgOptionBlocks(publicBlocks(text)...))
-		if notMember(err) && responseURL != "" {
-			n := dialogs.Notice("Your team did not see this", "Your answer was recorded, but caisbot could not post the progress line here because it is not a member of this channel. Invite it (`/invite @caisbot`) so the team sees who confirmed what.")
-			_ = h.respond(ctx, responseURL, h.encode(n, false))
+		err := adapter.Retry(ctx, tellReserve, func(ctx context.Context) error {
+			_, _, err := h.cfg.API.PostMessageContext(ctx, channel,
+				slack.MsgOptionText(clipMrkdwn(text, maxFallbackText), false),
+				slack.MsgOptionBlocks(publicBlocks(text)...))
+			return err
+		}, retryAfter)
+		if err != nil && responseURL != "" {
+			_ = h.respond(ctx, responseURL, h.encode(lineNotPosted(err), false))
 		}
 		return err
 	})
+}
+
+// tellReserve is the time kept, out of a background task's, for telling
+// the user that a send failed.
+const tellReserve = 5 * time.Second
+
+// retryAfter says whether and when to try a Web API call again: after a
+// 429, when Slack says; after a 5xx, in a second.
+func retryAfter(err error) (time.Duration, bool) {
+	var rl *slack.RateLimitedError
+	var sc slack.StatusCodeError
+	switch {
+	case errors.As(err, &rl):
+		return rl.RetryAfter, true
+	case errors.As(err, &sc) && sc.Code >= 500:
+		return time.Second, true
+	}
+	return 0, false
+}
+
+// lineNotPosted tells the user why their team did not see the progress
+// line of a change that was recorded.
+func lineNotPosted(err error) dialogs.Reply {
+	if notMember(err) {
+		return dialogs.Notice("Your team did not see this", "Your answer was recorded, but caisbot could not post the progress line here because it is not a member of this channel. Invite it (`/invite @caisbot`) so the team sees who confirmed what.")
+	}
+	return dialogs.Notice("Your team did not see this", "Your answer was recorded, but Slack did not take the progress line for this channel (it was busy or did not answer), so the team has not seen it. Type `{cmd} status` to show where things stand.")
 }
 
 func notMember(err error) bool {

@@ -28,6 +28,7 @@ type formMeta struct {
 }
 
 func (h *Handler) interaction(ctx context.Context, ic *slack.InteractionCallback) answer {
+	ctx = adapter.WithKey(ctx, ic.Team.ID) // the workspace's share of background sends
 	switch ic.Type {
 	case slack.InteractionTypeBlockActions:
 		return h.blockAction(ctx, ic)
