@@ -56,6 +56,9 @@ type Config struct {
 	Viewers Viewers
 	// Once claims each delivery that may change the record (required).
 	Once *adapter.Once
+	// OnShed, if set, counts a background send not made because too many
+	// were waiting for Slack (metrics; see adapter.Background).
+	OnShed func(name, why string)
 }
 
 // Handler serves POST /slack/events.
@@ -92,7 +95,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Budget == 0 {
 		cfg.Budget = 2 * time.Second
 	}
-	bg := &adapter.Background{Timeout: 15 * time.Second, Log: cfg.Logger}
+	bg := &adapter.Background{Timeout: 15 * time.Second, Log: cfg.Logger, OnShed: cfg.OnShed}
 	return &Handler{cfg: cfg, render: Renderer{Command: cfg.Command}, log: cfg.Logger, bg: bg, cards: newCardCache(),
 		names: newNameBook(cfg.API, cfg.Logger), uploadWait: uploadWait}, nil
 }

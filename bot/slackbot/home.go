@@ -98,7 +98,9 @@ func (h *Handler) refreshHomes(ctx context.Context, f firm.ID) {
 	if h.cfg.Viewers == nil || h.cfg.Scope == firm.ChannelScope {
 		return
 	}
-	h.background(ctx, "views.publish", func(ctx context.Context) error {
+	// A refresh reads the progress when it runs, so one still waiting
+	// for Slack makes an older waiting one pointless.
+	h.bg.Latest(ctx, "slack call", "views.publish", "homes:"+f.String(), func(ctx context.Context) error {
 		users, err := h.cfg.Viewers.Viewers(ctx, f)
 		if err != nil || len(users) == 0 {
 			return err

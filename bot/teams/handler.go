@@ -242,6 +242,7 @@ func (h *Handler) finish(w http.ResponseWriter, kind string, start time.Time, a 
 
 // dispatch routes an authenticated activity by type.
 func (h *Handler) dispatch(ctx context.Context, a *Activity) answer {
+	ctx = adapter.WithKey(ctx, a.tenant()) // the tenant's share of background sends
 	if a.ServiceURL == "" || a.conversationID() == "" {
 		return answer{status: http.StatusBadRequest}
 	}

@@ -106,7 +106,7 @@ func (a *App) wireSlack() error {
 	if err != nil {
 		return err
 	}
-	cfg := slackbot.Config{SigningSecret: secret, Scope: a.cfg.scope, Service: a.svc, API: api, HTTP: httpc, Logger: a.log, Viewers: a.store, Observe: a.metrics.Observe, Once: once}
+	cfg := slackbot.Config{SigningSecret: secret, Scope: a.cfg.scope, Service: a.svc, API: api, HTTP: httpc, Logger: a.log, Viewers: a.store, Observe: a.metrics.Observe, Once: once, OnShed: a.metrics.Shed}
 	if a.opts.noHomeViewers {
 		cfg.Viewers = nil
 	}

@@ -27,6 +27,7 @@ type Metrics struct {
 	redisErrors   *prometheus.CounterVec
 	slackCalls    *prometheus.CounterVec
 	integrity     *prometheus.CounterVec
+	shed          *prometheus.CounterVec
 	Announcements *prometheus.CounterVec
 }
 
@@ -47,10 +48,15 @@ func New() *Metrics {
 		Help: "Deadline-announcement events: sent, recovered, skipped, missed, failed, gone, rate_limited, retry, duplicate, error; unverified = a Teams reminder posted without a history check (see README)."}, []string{"event"})
 	m.integrity = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "caisbot_integrity_failures_total",
 		Help: "Stored records that failed their integrity check, by where it was found: request (a command or click refused, nothing changed), verify (verify found a problem). Any increase needs a person: run verify in that firm."}, []string{"where"})
-	m.reg.MustRegister(m.requests, m.latency, m.redisLatency, m.redisErrors, m.slackCalls, m.integrity, m.Announcements,
+	m.shed = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "caisbot_background_shed_total",
+		Help: "Background sends to the platform not made, by call and why: full (too many already waiting for a slow or hanging platform; logged) or superseded (a newer Home refresh for the same firm replaced one still waiting)."}, []string{"call", "why"})
+	m.reg.MustRegister(m.requests, m.latency, m.redisLatency, m.redisErrors, m.slackCalls, m.integrity, m.shed, m.Announcements,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
+
+// Shed counts a background send not made (adapter.Background.OnShed).
+func (m *Metrics) Shed(call, why string) { m.shed.WithLabelValues(call, why).Inc() }
 
 // Handler serves /metrics.
 func (m *Metrics) Handler() http.Handler {
