@@ -26,6 +26,7 @@ type Call struct {
 	JSON   map[string]any
 	Body   []byte
 	At     time.Time
+	Token  string // the bot token it was made with (header or form)
 }
 
 // Failure is a canned error answer for the next call of a method.
@@ -43,6 +44,7 @@ type Server struct {
 	fail    map[string][]Failure
 	ts      int
 	history map[string][]Message
+	grants  map[string]map[string]any // oauth.v2.access answers by code
 }
 
 // Message is a message chat.postMessage accepted, as conversations.history
@@ -55,7 +57,7 @@ type Message struct {
 
 // New starts a fake closed at the end of the test.
 func New(tb testing.TB) *Server {
-	s := &Server{fail: map[string][]Failure{}, history: map[string][]Message{}}
+	s := &Server{fail: map[string][]Failure{}, history: map[string][]Message{}, grants: map[string]map[string]any{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	tb.Cleanup(s.Close)
 	return s
@@ -118,6 +120,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		_ = json.Unmarshal(body, &c.JSON)
 	} else {
 		c.Form, _ = url.ParseQuery(string(body))
+	}
+	c.Token = strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if c.Token == "" && c.Form != nil {
+		c.Token = c.Form.Get("token")
 	}
 	s.mu.Lock()
 	s.calls = append(s.calls, c)
@@ -218,6 +224,11 @@ func (s *Server) answer(w http.ResponseWriter, c Call, ts int) {
 		out = map[string]any{"files": []map[string]any{{"id": "F1", "title": "export"}}}
 	case "conversations.history":
 		out = s.historyPage(c)
+	case "oauth.v2.access":
+		if out = s.grant(c.param("code")); out == nil {
+			_, _ = w.Write([]byte(`{"ok":false,"error":"invalid_code"}`))
+			return
+		}
 	case "auth.test":
 		out = map[string]any{"user_id": "UBOT", "team_id": "T1", "bot_id": "BBOT"}
 	default:
@@ -225,6 +236,29 @@ func (s *Server) answer(w http.ResponseWriter, c Call, ts int) {
 	}
 	out["ok"] = true
 	_ = json.NewEncoder(w).Encode(out)
+}
+
+// Grant makes oauth.v2.access answer code with resp (plus "ok": true),
+// once: Slack's codes are single-use. Any other code is invalid_code.
+func (s *Server) Grant(code string, resp map[string]any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.grants[code] = resp
+}
+
+func (s *Server) grant(code string) map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.grants[code]
+	delete(s.grants, code)
+	if !ok {
+		return nil
+	}
+	out := map[string]any{}
+	for k, v := range g {
+		out[k] = v
+	}
+	return out
 }
 
 // param reads a parameter from a form or JSON body.
