@@ -12,7 +12,7 @@ import (
 )
 
 func slashFromForm(f url.Values) slack.SlashCommand {
-	return slack.SlashCommand{TeamID: f.Get("team_id"), ChannelID: f.Get("channel_id"), UserID: f.Get("user_id"), UserName: f.Get("user_name"),
+	return slack.SlashCommand{TeamID: f.Get("team_id"), EnterpriseID: f.Get("enterprise_id"), ChannelID: f.Get("channel_id"), UserID: f.Get("user_id"), UserName: f.Get("user_name"),
 		Command: f.Get("command"), Text: f.Get("text"), ResponseURL: f.Get("response_url"), TriggerID: f.Get("trigger_id")}
 }
 
@@ -22,6 +22,10 @@ func (h *Handler) command(ctx context.Context, sc slack.SlashCommand) answer {
 	f, err := h.firm(sc.TeamID, sc.ChannelID)
 	if err != nil || sc.UserID == "" {
 		return bad("slash command without team, channel or user")
+	}
+	ctx, refused := h.workspace(ctx, Workspace{Team: sc.TeamID, Enterprise: sc.EnterpriseID})
+	if refused != nil {
+		return ok(h.encode(*refused, false))
 	}
 	cmd := dialogs.ParseCommand(sc.Text)
 	if cmd.ReadOnly() {
@@ -57,7 +61,7 @@ func (h *Handler) runCommand(ctx context.Context, f firm.ID, sc slack.SlashComma
 func (h *Handler) upload(ctx context.Context, channel, responseURL string, r dialogs.Reply) {
 	f := r.File
 	h.background(ctx, "files.upload", func(ctx context.Context) error {
-		_, err := h.cfg.API.UploadFileContext(ctx, slack.UploadFileParameters{
+		_, err := h.api(ctx).UploadFileContext(ctx, slack.UploadFileParameters{
 			Reader: bytes.NewReader(f.Content), FileSize: len(f.Content),
 			Filename: f.Name, Title: plain(f.Title, h.cfg.Command, 250), Channel: channel,
 		})

@@ -29,6 +29,9 @@ func (h *Handler) callback(ctx context.Context, outer slackevents.EventsAPIEvent
 		return
 	}
 	if ev, ok := outer.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok && ev.Tab == "home" {
-		h.homeOpened(ctx, outer.TeamID, ev.User)
+		// A workspace without an installation has no Home to publish to.
+		if ctx, refused := h.workspace(ctx, Workspace{Team: outer.TeamID, Enterprise: outer.EnterpriseID}); refused == nil {
+			h.homeOpened(ctx, outer.TeamID, ev.User)
+		}
 	}
 }

@@ -188,8 +188,9 @@ func TestRedirectRefusals(t *testing.T) {
 			return url.Values{"code": {"code-ok"}, "state": {random()}}, c
 		}, 400, "expired or was already used"},
 		{"expired state", func(r *oauthRig, s string, c *http.Cookie) (url.Values, *http.Cookie) {
-			r.rdb.PExpire(context.Background(), r.prefix+"oauth:"+s, time.Millisecond)
-			time.Sleep(20 * time.Millisecond)
+			// The state's last 10 ms, then a little more.
+			r.rdb.PExpire(context.Background(), r.prefix+"oauth:"+s, 10*time.Millisecond)
+			redistest.Elapse(r.t, r.rdb, 50*time.Millisecond)
 			return url.Values{"code": {"code-ok"}, "state": {s}}, c
 		}, 400, "expired or was already used"},
 		{"no cookie", func(r *oauthRig, s string, c *http.Cookie) (url.Values, *http.Cookie) {
