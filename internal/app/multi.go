@@ -4,8 +4,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/caisbot/caisbot/bot/slackbot"
+	"github.com/caisbot/caisbot/install"
 )
 
 // tokenKeyLen is AES-256's key size: CAIS_TOKEN_KEY must decode to it.
@@ -86,3 +90,26 @@ func loopback(host string) bool {
 // insecureCookies reports whether the OAuth cookie may go over plain
 // http: only with a loopback CAIS_PUBLIC_URL.
 func (c *Config) insecureCookies() bool { return strings.HasPrefix(c.PublicURL, "http://") }
+
+// wireInstalls sets the Slack adapter up for multi-workspace mode: each
+// request's calls use its workspace's installation, which the OAuth
+// endpoints create; it returns the reminders' clients, per workspace too.
+func (a *App) wireInstalls(cfg *slackbot.Config, httpc *http.Client) (slackbot.AnnounceClients, error) {
+	installs, err := install.NewStore(a.store, a.cfg.tokenKey)
+	if err != nil {
+		return nil, err
+	}
+	clients, err := slackbot.NewInstalled(installs, a.cfg.SlackAPIURL, httpc)
+	if err != nil {
+		return nil, err
+	}
+	a.oauth, err = slackbot.NewOAuth(slackbot.OAuthConfig{ClientID: a.cfg.SlackClientID, ClientSecret: a.cfg.SlackClientSecret,
+		PublicURL: a.cfg.PublicURL, APIURL: a.cfg.SlackAPIURL, HTTP: httpc, States: a.store, Installs: installs,
+		Logger: a.log.With("component", "oauth"), InsecureCookie: a.cfg.insecureCookies()})
+	if err != nil {
+		return nil, err
+	}
+	cfg.API, cfg.Clients, cfg.InstallURL = nil, clients, a.oauth.InstallURL()
+	a.log.Info("multi-workspace mode: workspaces add caisbot at " + a.oauth.InstallURL())
+	return clients.Announcer, nil
+}
