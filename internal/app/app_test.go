@@ -106,6 +106,7 @@ func TestLayering(t *testing.T) {
 		{"../../store", []string{"github.com/slack-go/slack", "net/http", "github.com/caisbot/caisbot/bot/slackbot", "github.com/caisbot/caisbot/bot/teams"}},
 		{"../../firm", []string{"github.com/slack-go/slack", "github.com/redis/go-redis/v9", "net/http", "github.com/caisbot/caisbot/dialogs"}},
 		{"../../announce/...", []string{"github.com/slack-go/slack", "github.com/redis/go-redis/v9", "net/http", "github.com/caisbot/caisbot/bot/slackbot", "github.com/caisbot/caisbot/bot/teams", "github.com/caisbot/caisbot/store"}},
+		{"../../install", []string{"github.com/slack-go/slack", "github.com/redis/go-redis/v9", "net/http", "github.com/caisbot/caisbot/store"}},
 		{"../../bot/adapter", []string{"github.com/slack-go/slack", "github.com/caisbot/caisbot/bot/slackbot", "github.com/caisbot/caisbot/bot/teams"}},
 	}
 	for _, tc := range tests {

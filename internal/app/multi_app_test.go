@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/caisbot/caisbot/internal/slackfake"
+	"github.com/redis/go-redis/v9"
 )
 
 // signed is a form POST to /slack/events as Slack signs it.
@@ -79,6 +81,50 @@ func TestMultiWorkspaceInstallThenUse(t *testing.T) {
 	if got := cmd("T0OTHER"); !strings.Contains(got, "not installed in this workspace") || !strings.Contains(got, "https://caisbot.example.com/slack/install") {
 		t.Errorf("workspace without caisbot got %s", got)
 	}
+	a.Wait()
+	values := everyValue(t, a.rdb)
+	if _, ok := values["cais:install:team:T0ACME"]; !ok {
+		t.Fatalf("no installation among the keys %v", values)
+	}
+	for k, v := range values {
+		for _, secret := range []string{"xoxb-acme-token", "acme-token", "code-1", "clientsecretvalue", m[1]} {
+			if strings.Contains(v, secret) {
+				t.Errorf("Redis key %s holds %q in clear", k, secret)
+			}
+		}
+	}
+}
+
+// everyValue reads every key of every type in rdb, as text.
+func everyValue(t *testing.T, rdb redis.UniversalClient) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	keys, err := rdb.Keys(ctx, "*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("keys %v, %v", keys, err)
+	}
+	out := map[string]string{}
+	for _, k := range keys {
+		var v any
+		switch typ := rdb.Type(ctx, k).Val(); typ {
+		case "string":
+			v = rdb.Get(ctx, k).Val()
+		case "hash":
+			v = rdb.HGetAll(ctx, k).Val()
+		case "list":
+			v = rdb.LRange(ctx, k, 0, -1).Val()
+		case "set":
+			v = rdb.SMembers(ctx, k).Val()
+		case "zset":
+			v = rdb.ZRangeWithScores(ctx, k, 0, -1).Val()
+		case "stream":
+			v = rdb.XRange(ctx, k, "-", "+").Val()
+		default:
+			t.Fatalf("key %s of type %q: extend everyValue", k, typ)
+		}
+		out[k] = fmt.Sprint(v)
+	}
+	return out
 }
 
 func TestSingleWorkspaceServesNoInstallPages(t *testing.T) {
