@@ -93,7 +93,9 @@ func TestOrgWideInstallServesItsWorkspaces(t *testing.T) {
 		{"T0OWN", "E0GRID", "xoxb-own"},  // a workspace's own install comes first
 		{"", "E0GRID", "xoxb-grid"},      // an org-level request
 		{"T0ANY", "E0ELSE", "not found"}, // another org
-		{"T0ANY", "", "not found"},       // no org named
+		{"T0ANY", "", "xoxb-grid"},       // no org named: the link T0ANY's request left (a reminder)
+		{"T0NEVER", "", "not found"},     // a workspace never seen
+		{"T0OWN", "", "xoxb-own"},
 	}
 	for _, tc := range tests {
 		in, err := s.Find(ctx, tc.team, tc.enterprise)

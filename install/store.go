@@ -8,8 +8,9 @@ import (
 	"time"
 )
 
-// Backend keeps sealed records by key (store.Redis has it); it never
-// sees a token in clear.
+// Backend keeps sealed records, and the links from a Grid workspace to
+// its organization, by key (store.Redis has it); it never sees a token in
+// clear.
 type Backend interface {
 	PutInstallation(ctx context.Context, key string, record []byte) error
 	GetInstallation(ctx context.Context, key string) (record []byte, found bool, err error)
@@ -87,9 +88,38 @@ func (st *Store) Find(ctx context.Context, teamID, enterpriseID string) (Install
 		}
 	}
 	if enterpriseID == "" {
-		return Installation{}, ErrNotInstalled
+		// A call made for a firm outside a request (a reminder) knows
+		// only the team: an org-wide install serves it through the link
+		// its requests left.
+		return st.linked(ctx, teamID)
 	}
 	k, err := EnterpriseKey(enterpriseID)
+	if err != nil {
+		return Installation{}, err
+	}
+	in, err := st.Get(ctx, k)
+	if err == nil && teamID != "" {
+		err = st.b.PutInstallation(ctx, linkKey(teamID), []byte(enterpriseID))
+	}
+	return in, err
+}
+
+// linkKey is where a workspace of an Enterprise Grid organization notes
+// which organization's org-wide install serves it (the id, in clear).
+func linkKey(teamID string) string { return "grid:" + teamID }
+
+func (st *Store) linked(ctx context.Context, teamID string) (Installation, error) {
+	if teamID == "" {
+		return Installation{}, ErrNotInstalled
+	}
+	ent, found, err := st.b.GetInstallation(ctx, linkKey(teamID))
+	switch {
+	case err != nil:
+		return Installation{}, err
+	case !found:
+		return Installation{}, ErrNotInstalled
+	}
+	k, err := EnterpriseKey(string(ent))
 	if err != nil {
 		return Installation{}, err
 	}

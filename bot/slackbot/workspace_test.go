@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caisbot/caisbot/announce"
+	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/caisbot/caisbot/bot/adapter"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/install"
@@ -143,5 +146,38 @@ func TestWorkspaceWithoutInstallationIsToldWhereToAddIt(t *testing.T) {
 	}
 	if e, err := r.store.Audit(context.Background(), slackFirm("T0NONE"), 0, -1); err != nil || len(e) != 0 {
 		t.Errorf("audit of the uninstalled workspace: %d entries, %v", len(e), err)
+	}
+}
+
+// TestRemindersUseTheFirmsWorkspaceToken: a reminder carries only its
+// firm's team. A workspace's own install serves it; a workspace of an
+// org-wide install once one of its requests has named the organization;
+// a workspace without an installation gets a refusal, not a retry.
+func TestRemindersUseTheFirmsWorkspaceToken(t *testing.T) {
+	r := newMultiRig(t, map[string]string{"T0ACME": "xoxb-acme", "E0GRID": "xoxb-grid"})
+	p, err := NewPosterFor(r.h.cfg.Clients.(*Installed).Announcer, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	remind := func(team string) error {
+		o := ledger.Occurrence{Firm: slackFirm(team), Channel: "C1", Deadline: "d", Day: "2027-06-05", Lead: 7}
+		_, err := p.Post(context.Background(), announce.Message{Occurrence: o, ID: o.ID(), Reply: dialogs.Notice("Reminder", "Due soon.")})
+		return err
+	}
+	var refused *announce.Refused
+	if err := remind("T0GRIDWS"); !errors.As(err, &refused) {
+		t.Fatalf("reminder to a Grid workspace never seen: %v, want Refused", err)
+	}
+	r.slashIn("T0GRIDWS", "E0GRID", "help")
+	for i, tc := range []struct{ team, token string }{{"T0ACME", "xoxb-acme"}, {"T0GRIDWS", "xoxb-grid"}} {
+		if err := remind(tc.team); err != nil {
+			t.Fatalf("%s: %v", tc.team, err)
+		}
+		if got := r.slack.Calls("chat.postMessage")[i].Token; got != tc.token {
+			t.Errorf("%s: reminder posted with %q, want %q", tc.team, got, tc.token)
+		}
+	}
+	if err := remind("T0NONE"); !errors.As(err, &refused) {
+		t.Errorf("reminder to a workspace without caisbot: %v, want Refused", err)
 	}
 }
