@@ -67,7 +67,10 @@ type Installs interface {
 }
 
 // OAuth serves GET /slack/install and GET /slack/oauth_redirect.
-type OAuth struct{ cfg OAuthConfig }
+type OAuth struct {
+	cfg        OAuthConfig
+	cookiePath string // where the browser sees /slack/ (behind a path prefix too)
+}
 
 // NewOAuth checks the configuration.
 func NewOAuth(cfg OAuthConfig) (*OAuth, error) {
@@ -76,6 +79,10 @@ func NewOAuth(cfg OAuthConfig) (*OAuth, error) {
 		return nil, errors.New("slackbot: OAuth needs the client id and secret, the public URL and the API URL")
 	case cfg.States == nil || cfg.Installs == nil:
 		return nil, errors.New("slackbot: OAuth needs a state store and an installation store")
+	}
+	pub, err := url.Parse(cfg.PublicURL)
+	if err != nil || pub.Host == "" {
+		return nil, errors.New("slackbot: OAuth's public URL is not an absolute URL")
 	}
 	if cfg.HTTP == nil {
 		cfg.HTTP = &http.Client{Timeout: 10 * time.Second}
@@ -86,7 +93,7 @@ func NewOAuth(cfg OAuthConfig) (*OAuth, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &OAuth{cfg: cfg}, nil
+	return &OAuth{cfg: cfg, cookiePath: strings.TrimSuffix(pub.Path, "/") + "/slack/"}, nil
 }
 
 func (o *OAuth) redirectURI() string { return o.cfg.PublicURL + RedirectPath }
@@ -128,7 +135,7 @@ func (o *OAuth) Install(w http.ResponseWriter, r *http.Request) {
 }
 
 func (o *OAuth) cookie(value string, maxAge int) *http.Cookie {
-	return &http.Cookie{Name: stateCookie, Value: value, Path: "/slack/", MaxAge: maxAge,
+	return &http.Cookie{Name: stateCookie, Value: value, Path: o.cookiePath, MaxAge: maxAge,
 		HttpOnly: true, Secure: !o.cfg.InsecureCookie, SameSite: http.SameSiteLaxMode}
 }
 

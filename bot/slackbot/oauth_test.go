@@ -266,6 +266,26 @@ func FuzzOAuthRedirect(f *testing.F) {
 	})
 }
 
+// TestCookiePathFollowsThePublicURL: behind a path prefix the browser
+// sends the cookie back only if its path carries the prefix.
+func TestCookiePathFollowsThePublicURL(t *testing.T) {
+	r := newOAuthRig(t)
+	cfg := r.o.cfg
+	cfg.PublicURL = "https://bureau.example.com/caisbot"
+	o, err := NewOAuth(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	o.Install(rec, httptest.NewRequest(http.MethodGet, InstallPath, nil))
+	if c := rec.Result().Cookies(); len(c) != 1 || c[0].Path != "/caisbot/slack/" {
+		t.Errorf("cookies %v, want path /caisbot/slack/", c)
+	}
+	if !strings.Contains(rec.Body.String(), url.QueryEscape("https://bureau.example.com/caisbot/slack/oauth_redirect")) {
+		t.Errorf("redirect_uri without the prefix: %s", rec.Body)
+	}
+}
+
 func TestNewOAuthRefusesMissingParts(t *testing.T) {
 	if _, err := NewOAuth(OAuthConfig{ClientID: "1", ClientSecret: "s", PublicURL: publicURL, APIURL: "http://x/"}); err == nil {
 		t.Error("OAuth without stores accepted")
