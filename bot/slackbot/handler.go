@@ -84,8 +84,11 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Command == "" {
 		cfg.Command = "/cais-next"
 	}
-	if cfg.Clients == nil {
+	switch {
+	case cfg.Clients == nil:
 		cfg.Clients = Single{API: cfg.API}
+	case cfg.API == nil:
+		cfg.API = noWorkspace // calls go through h.api; one that does not fails, loudly
 	}
 	if cfg.HTTP == nil {
 		cfg.HTTP = &http.Client{Timeout: 5 * time.Second}

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -179,5 +181,25 @@ func TestRemindersUseTheFirmsWorkspaceToken(t *testing.T) {
 	}
 	if err := remind("T0NONE"); !errors.As(err, &refused) {
 		t.Errorf("reminder to a workspace without caisbot: %v, want Refused", err)
+	}
+}
+
+// TestEveryCallGoesThroughTheWorkspace keeps new Web API calls on the
+// request's workspace client: h.cfg.API is the one token of single-
+// workspace mode, and calls through it would use no workspace's token in
+// multi-workspace mode.
+func TestEveryCallGoesThroughTheWorkspace(t *testing.T) {
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("h.cfg.API.")) {
+			t.Errorf("%s calls h.cfg.API directly; use h.api(ctx), the request's workspace client", f)
+		}
 	}
 }
