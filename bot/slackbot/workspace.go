@@ -68,12 +68,22 @@ func NewInstalled(find Finder, apiURL string, httpc *http.Client) (*Installed, e
 }
 
 // For returns the client of the installation serving w.
-func (i *Installed) For(ctx context.Context, w Workspace) (API, error) { return i.client(ctx, w) }
+func (i *Installed) For(ctx context.Context, w Workspace) (API, error) {
+	c, err := i.client(ctx, w)
+	if err != nil {
+		return nil, err // not a typed nil in the interface
+	}
+	return c, nil
+}
 
 // Announcer returns the client for deadline reminders to a firm of team
 // (a Poster's clients).
 func (i *Installed) Announcer(ctx context.Context, team string) (AnnounceAPI, error) {
-	return i.client(ctx, Workspace{Team: team})
+	c, err := i.client(ctx, Workspace{Team: team})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 func (i *Installed) client(ctx context.Context, w Workspace) (*slack.Client, error) {
