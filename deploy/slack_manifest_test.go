@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/caisbot/caisbot/bot/slackbot"
 	"gopkg.in/yaml.v3"
 )
 
@@ -23,7 +24,8 @@ func TestSlackManifests(t *testing.T) {
 			} `yaml:"slash_commands"`
 		} `yaml:"features"`
 		OAuth struct {
-			Scopes struct {
+			RedirectURLs []string `yaml:"redirect_urls"`
+			Scopes       struct {
 				Bot []string `yaml:"bot"`
 			} `yaml:"scopes"`
 		} `yaml:"oauth_config"`
@@ -37,9 +39,11 @@ func TestSlackManifests(t *testing.T) {
 				URL     string `yaml:"request_url"`
 			} `yaml:"interactivity"`
 			SocketMode bool `yaml:"socket_mode_enabled"`
+			OrgDeploy  bool `yaml:"org_deploy_enabled"`
 		} `yaml:"settings"`
 	}
-	want := []string{"channels:history", "chat:write", "chat:write.public", "commands", "files:write", "groups:history", "users:read"}
+	// The scopes "Add to Slack" asks for are the manifests' scopes.
+	want := slices.Sorted(slices.Values(slackbot.BotScopes))
 	for file, socket := range map[string]bool{"slack-app-manifest.yaml": false, "slack-app-manifest-socket.yaml": true} {
 		raw, err := os.ReadFile(file)
 		if err != nil {
@@ -60,6 +64,15 @@ func TestSlackManifests(t *testing.T) {
 			t.Errorf("%s: interactivity %v, socket mode %v", file, s.Interactivity.Enabled, s.SocketMode)
 		case !slices.Equal(scopes, want):
 			t.Errorf("%s: scopes %v, want exactly %v", file, scopes, want)
+		}
+		// Over HTTP the app can be distributed ("Add to Slack", org-wide
+		// in Enterprise Grid); a Socket Mode app cannot.
+		redirect := []string{"https://caisbot.example.com/slack/oauth_redirect"}
+		if socket {
+			redirect = nil
+		}
+		if !slices.Equal(m.OAuth.RedirectURLs, redirect) || s.OrgDeploy == socket {
+			t.Errorf("%s: redirect URLs %v, org_deploy_enabled %v", file, m.OAuth.RedirectURLs, s.OrgDeploy)
 		}
 		urls := []string{f.SlashCommands[0].URL, s.Events.URL, s.Interactivity.URL}
 		for _, u := range urls {

@@ -6,6 +6,8 @@ import (
 	"net/http"
 
 	"github.com/caisbot/caisbot/announce"
+	"github.com/caisbot/caisbot/announce/ledger"
+	"github.com/caisbot/caisbot/install"
 	"github.com/slack-go/slack"
 )
 
@@ -33,9 +35,13 @@ const (
 // It makes no retries of its own: the scheduler decides, because only it
 // knows whether a post may already exist.
 type Poster struct {
-	api    AnnounceAPI
+	api    AnnounceClients
 	render Renderer
 }
+
+// AnnounceClients gives the client that posts to a firm of team: the one
+// bot token, or the workspace's installation (Installed.Announcer).
+type AnnounceClients func(ctx context.Context, team string) (AnnounceAPI, error)
 
 var _ announce.Poster = (*Poster)(nil)
 
@@ -45,10 +51,29 @@ func NewPoster(api AnnounceAPI, command string) (*Poster, error) {
 	if api == nil {
 		return nil, errors.New("slackbot: NewPoster needs an API")
 	}
+	return NewPosterFor(func(context.Context, string) (AnnounceAPI, error) { return api, nil }, command)
+}
+
+// NewPosterFor returns a poster that posts to each firm with its own
+// workspace's client.
+func NewPosterFor(clients AnnounceClients, command string) (*Poster, error) {
+	if clients == nil {
+		return nil, errors.New("slackbot: NewPosterFor needs clients")
+	}
 	if command == "" {
 		command = "/cais-next"
 	}
-	return &Poster{api: api, render: Renderer{Command: command}}, nil
+	return &Poster{api: clients, render: Renderer{Command: command}}, nil
+}
+
+// client is the client for the firm of o; a workspace without an
+// installation refuses the post for good (nothing was posted).
+func (p *Poster) client(ctx context.Context, o ledger.Occurrence) (AnnounceAPI, error) {
+	api, err := p.api(ctx, o.Firm.Workspace)
+	if errors.Is(err, install.ErrNotInstalled) {
+		return nil, &announce.Refused{Reason: "caisbot is not installed in the firm's Slack workspace"}
+	}
+	return api, err
 }
 
 // Post sends the reminder with its occurrence id in the message metadata.
@@ -57,7 +82,11 @@ func (p *Poster) Post(ctx context.Context, m announce.Message) (string, error) {
 	meta := slack.SlackMetadata{EventType: ReminderEvent, EventPayload: map[string]any{
 		"id": m.ID, "firm": o.Firm.Key(), "deadline": o.Deadline, "day": o.Day, "lead": o.Lead,
 	}}
-	_, ts, err := p.api.PostMessageContext(ctx, o.Channel,
+	api, err := p.client(ctx, o)
+	if err != nil {
+		return "", err
+	}
+	_, ts, err := api.PostMessageContext(ctx, o.Channel,
 		slack.MsgOptionText(p.render.Fallback(m.Reply), false),
 		slack.MsgOptionBlocks(p.render.Blocks(m.Reply)...),
 		slack.MsgOptionMetadata(meta))
@@ -69,9 +98,13 @@ func (p *Poster) Post(ctx context.Context, m announce.Message) (string, error) {
 
 // Find looks through the channel's newest messages for the reminder's id.
 func (p *Poster) Find(ctx context.Context, m announce.Message) (string, bool, error) {
+	api, err := p.client(ctx, m.Occurrence)
+	if err != nil {
+		return "", false, err
+	}
 	params := &slack.GetConversationHistoryParameters{ChannelID: m.Occurrence.Channel, Limit: historyPage, IncludeAllMetadata: true}
 	for range historyPages {
-		resp, err := p.api.GetConversationHistoryContext(ctx, params)
+		resp, err := api.GetConversationHistoryContext(ctx, params)
 		if err != nil {
 			return "", false, announceError(err)
 		}

@@ -11,18 +11,21 @@ import (
 )
 
 func slashFromForm(f url.Values) slack.SlashCommand {
-	return slack.SlashCommand{TeamID: f.Get("team_id"), TeamDomain: f.Get("team_domain"), ChannelID: f.Get("channel_id"), ChannelName: f.Get("channel_name"),
-		UserID: f.Get("user_id"), UserName: f.Get("user_name"),
+	return slack.SlashCommand{TeamID: f.Get("team_id"), TeamDomain: f.Get("team_domain"), EnterpriseID: f.Get("enterprise_id"),
+		ChannelID: f.Get("channel_id"), ChannelName: f.Get("channel_name"), UserID: f.Get("user_id"), UserName: f.Get("user_name"),
 		Command: f.Get("command"), Text: f.Get("text"), ResponseURL: f.Get("response_url"), TriggerID: f.Get("trigger_id")}
 }
 
 // command answers a slash command in the response itself, within Slack's
 // 3 seconds. One that may change the record runs once per delivery.
 func (h *Handler) command(ctx context.Context, sc slack.SlashCommand) answer {
-	ctx = adapter.WithKey(ctx, sc.TeamID) // the workspace's share of background sends
 	f, err := h.firm(sc.TeamID, sc.ChannelID)
 	if err != nil || sc.UserID == "" {
 		return bad("slash command without team, channel or user")
+	}
+	ctx, refused := h.workspace(ctx, Workspace{Team: sc.TeamID, Enterprise: sc.EnterpriseID})
+	if refused != nil {
+		return ok(h.encode(*refused, false))
 	}
 	cmd := dialogs.ParseCommand(sc.Text)
 	if cmd.ReadOnly() {

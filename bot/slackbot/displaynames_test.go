@@ -35,7 +35,7 @@ func newTestNameBook(t *testing.T) (*nameBook, *slackfake.Server, *syncBuffer) {
 	fake := slackfake.New(t)
 	var logs syncBuffer
 	api := slack.New("xoxb-secret-token", slack.OptionAPIURL(fake.APIURL()))
-	return newNameBook(api, slog.New(slog.NewTextHandler(&logs, nil))), fake, &logs
+	return newNameBook(func(context.Context) API { return api }, slog.New(slog.NewTextHandler(&logs, nil))), fake, &logs
 }
 
 func TestDisplayNameFromUsersInfo(t *testing.T) {

@@ -3,7 +3,6 @@ package slackbot
 import (
 	"context"
 
-	"github.com/caisbot/caisbot/bot/adapter"
 	"github.com/slack-go/slack/slackevents"
 )
 
@@ -29,8 +28,10 @@ func (h *Handler) callback(ctx context.Context, outer slackevents.EventsAPIEvent
 	if outer.Type != slackevents.CallbackEvent {
 		return
 	}
-	ctx = adapter.WithKey(ctx, outer.TeamID)
 	if ev, ok := outer.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok && ev.Tab == "home" {
-		h.homeOpened(ctx, outer.TeamID, ev.User)
+		// A workspace without an installation has no Home to publish to.
+		if ctx, refused := h.workspace(ctx, Workspace{Team: outer.TeamID, Enterprise: outer.EnterpriseID}); refused == nil {
+			h.homeOpened(ctx, outer.TeamID, ev.User)
+		}
 	}
 }

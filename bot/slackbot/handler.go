@@ -43,7 +43,13 @@ type Config struct {
 	Scope   firm.Scope
 	Command string // default "/cais-next"
 	Service *dialogs.Service
+	// API makes every Web API call in single-workspace mode; Clients
+	// replaces it when each workspace has its own token.
 	API     API
+	Clients Clients
+	// InstallURL is where an admin adds caisbot to a workspace (multi-
+	// workspace mode), named to requests from workspaces without it.
+	InstallURL string
 	// HTTP posts to response_url; it must have a timeout.
 	HTTP   *http.Client
 	Logger *slog.Logger
@@ -78,13 +84,19 @@ func New(cfg Config) (*Handler, error) {
 	switch {
 	case cfg.SigningSecret == "":
 		return nil, errors.New("slackbot: signing secret is required")
-	case cfg.Service == nil || cfg.API == nil || cfg.Once == nil:
-		return nil, errors.New("slackbot: service, API and Once are required")
+	case cfg.Service == nil || cfg.API == nil && cfg.Clients == nil || cfg.Once == nil:
+		return nil, errors.New("slackbot: service, API (or Clients) and Once are required")
 	case cfg.Scope != firm.WorkspaceScope && cfg.Scope != firm.ChannelScope:
 		return nil, fmt.Errorf("slackbot: unknown scope %q", cfg.Scope)
 	}
 	if cfg.Command == "" {
 		cfg.Command = "/cais-next"
+	}
+	switch {
+	case cfg.Clients == nil:
+		cfg.Clients = Single{API: cfg.API}
+	case cfg.API == nil:
+		cfg.API = noWorkspace // calls go through h.api; one that does not fails, loudly
 	}
 	if cfg.HTTP == nil {
 		cfg.HTTP = &http.Client{Timeout: 5 * time.Second}
@@ -96,8 +108,9 @@ func New(cfg Config) (*Handler, error) {
 		cfg.Budget = 2 * time.Second
 	}
 	bg := &adapter.Background{Timeout: 15 * time.Second, Log: cfg.Logger, OnShed: cfg.OnShed}
-	return &Handler{cfg: cfg, render: Renderer{Command: cfg.Command}, log: cfg.Logger, bg: bg, cards: newCardCache(),
-		names: newNameBook(cfg.API, cfg.Logger), uploadWait: uploadWait}, nil
+	h := &Handler{cfg: cfg, render: Renderer{Command: cfg.Command}, log: cfg.Logger, bg: bg, cards: newCardCache(), uploadWait: uploadWait}
+	h.names = newNameBook(h.api, cfg.Logger)
+	return h, nil
 }
 
 // Wait blocks until background sends (response_url, public posts) finish.
@@ -278,7 +291,7 @@ func (h *Handler) publish(ctx context.Context, channel, responseURL string, r di
 	text := Mrkdwn(r.Public, h.cfg.Command)
 	h.background(ctx, "chat.postMessage", func(ctx context.Context) error {
 		err := adapter.Retry(ctx, tellReserve, func(ctx context.Context) error {
-			_, _, err := h.cfg.API.PostMessageContext(ctx, channel,
+			_, _, err := h.api(ctx).PostMessageContext(ctx, channel,
 				slack.MsgOptionText(clipMrkdwn(text, maxFallbackText), false),
 				slack.MsgOptionBlocks(publicBlocks(text)...))
 			return err

@@ -69,7 +69,7 @@ func (h *Handler) homeBlocks(replies []dialogs.Reply) []slack.Block {
 
 func (h *Handler) publishHome(ctx context.Context, user string, blocks []slack.Block) {
 	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
-	if _, err := h.cfg.API.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view}); err != nil {
+	if _, err := h.api(ctx).PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view}); err != nil {
 		h.logger(ctx).Error("views.publish failed", "user", user, "err", err)
 	}
 }
@@ -87,7 +87,7 @@ func (h *Handler) homeAction(ctx context.Context, ic *slack.InteractionCallback,
 	}
 	blocks, text := h.render.Blocks(reply), h.render.Fallback(reply)
 	h.background(ctx, "chat.postMessage", func(ctx context.Context) error {
-		_, _, err := h.cfg.API.PostMessageContext(ctx, ic.User.ID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+		_, _, err := h.api(ctx).PostMessageContext(ctx, ic.User.ID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
 		return err
 	})
 	return ok(nil)

@@ -28,7 +28,10 @@ type formMeta struct {
 }
 
 func (h *Handler) interaction(ctx context.Context, ic *slack.InteractionCallback) answer {
-	ctx = adapter.WithKey(ctx, ic.Team.ID) // the workspace's share of background sends
+	ctx, refused := h.workspace(ctx, Workspace{Team: ic.Team.ID, Enterprise: ic.Enterprise.ID})
+	if refused != nil {
+		return h.refuse(ctx, ic, *refused)
+	}
 	switch ic.Type {
 	case slack.InteractionTypeBlockActions:
 		return h.blockAction(ctx, ic)
@@ -93,7 +96,7 @@ func (h *Handler) deliver(ctx context.Context, f firm.ID, user, responseURL, cha
 // out of date, so nobody mistakes a stale card for a lost confirmation.
 func (h *Handler) cardNotUpdated(ctx context.Context, channel, user string) {
 	n := adapter.CardOutOfDate("Slack", "see the channel")
-	if _, err := h.cfg.API.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(h.render.Fallback(n), false), slack.MsgOptionBlocks(h.render.Blocks(n)...)); err != nil {
+	if _, err := h.api(ctx).PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(h.render.Fallback(n), false), slack.MsgOptionBlocks(h.render.Blocks(n)...)); err != nil {
 		h.logger(ctx).Error("chat.postEphemeral failed", "err", err)
 	}
 }
@@ -111,7 +114,7 @@ func (h *Handler) openForm(ctx context.Context, ic *slack.InteractionCallback, r
 		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
 		Blocks:          slack.Blocks{BlockSet: formBlocks(f)},
 	}
-	if _, err := h.cfg.API.OpenViewContext(ctx, ic.TriggerID, view); err != nil {
+	if _, err := h.api(ctx).OpenViewContext(ctx, ic.TriggerID, view); err != nil {
 		h.logger(ctx).Error("views.open failed", "err", err)
 		n := dialogs.Notice("Could not open the form", "Slack did not open the form in time. Nothing was changed. Please click the button again.")
 		h.deliver(ctx, firm.ID{}, ic.User.ID, ic.ResponseURL, "", n)

@@ -19,7 +19,8 @@ import (
 // can name the people of entries that recorded no display name. Asked
 // only when dialogs needs a name, so setting it on every event is free.
 type nameBook struct {
-	api  API
+	// api is the Web API client of the request's workspace (Handler.api).
+	api  func(context.Context) API
 	log  *slog.Logger
 	now  func() time.Time
 	seen cache.Map[string, nameEntry]
@@ -52,7 +53,7 @@ var (
 
 var _ dialogs.NameBook = (*nameBook)(nil)
 
-func newNameBook(api API, log *slog.Logger) *nameBook {
+func newNameBook(api func(context.Context) API, log *slog.Logger) *nameBook {
 	return &nameBook{api: api, log: log, now: time.Now}
 }
 
@@ -68,7 +69,7 @@ func (b *nameBook) DisplayName(ctx context.Context, user string) (string, bool) 
 	}
 	ctx, cancel := context.WithTimeout(ctx, nameWait)
 	defer cancel()
-	u, err := b.api.GetUserInfoContext(ctx, user)
+	u, err := b.api(ctx).GetUserInfoContext(ctx, user)
 	var se slack.SlackErrorResponse
 	switch {
 	case errors.As(err, &se) && se.Err == "user_not_found":

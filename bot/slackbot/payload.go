@@ -18,6 +18,9 @@ type interactionPayload struct {
 	Team        struct {
 		ID string `json:"id"`
 	} `json:"team"`
+	Enterprise struct {
+		ID string `json:"id"`
+	} `json:"enterprise"`
 	Channel struct {
 		ID string `json:"id"`
 	} `json:"channel"`
@@ -54,6 +57,7 @@ func decodeInteraction(b []byte) (*slack.InteractionCallback, error) {
 	ic := &slack.InteractionCallback{Type: p.Type, ResponseURL: p.ResponseURL, TriggerID: p.TriggerID}
 	ic.Team.ID, ic.Channel.ID, ic.User.ID, ic.User.Name = p.Team.ID, p.Channel.ID, p.User.ID, p.User.Name
 	ic.Container.ChannelID = p.Container.ChannelID
+	ic.Enterprise.ID = p.Enterprise.ID
 	for _, a := range p.Actions {
 		if len(a.BlockID) == 0 || a.BlockID[0] != '"' {
 			continue

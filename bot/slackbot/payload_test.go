@@ -17,7 +17,7 @@ func usedFields(ic *slack.InteractionCallback) map[string]any {
 	}
 	return map[string]any{
 		"type": ic.Type, "response_url": ic.ResponseURL, "trigger_id": ic.TriggerID,
-		"team": ic.Team.ID, "channel": ic.Channel.ID, "user": ic.User.ID, "user_name": ic.User.Name, "container": ic.Container.ChannelID,
+		"team": ic.Team.ID, "enterprise": ic.Enterprise.ID, "channel": ic.Channel.ID, "user": ic.User.ID, "user_name": ic.User.Name, "container": ic.Container.ChannelID,
 		"actions": actions, "view.type": ic.View.Type, "view.callback_id": ic.View.CallbackID,
 		"view.private_metadata": ic.View.PrivateMetadata, "view.state": ic.View.State,
 	}
@@ -25,6 +25,7 @@ func usedFields(ic *slack.InteractionCallback) map[string]any {
 
 // payloadSeeds are interaction payloads as Slack sends them, trimmed.
 var payloadSeeds = []string{
+	`{"type":"block_actions","team":{"id":"T0GRIDWS"},"enterprise":{"id":"E0GRID","name":"Grid Co"},"is_enterprise_install":true,"user":{"id":"U1"},"channel":{"id":"C1"},"response_url":"https://hooks.slack.com/actions/T/1/x","actions":[{"block_id":"b","action_id":"cais_a0","value":"v"}]}`,
 	`{"type":"block_actions","team":{"id":"T0FIRM","domain":"acme"},"user":{"id":"U1","username":"ann","name":"ann","team_id":"T0FIRM"},"api_app_id":"A1","token":"x","container":{"type":"message","message_ts":"1.2","channel_id":"C1","is_ephemeral":true},"trigger_id":"1.2.abc","channel":{"id":"C1","name":"compliance"},"response_url":"https://hooks.slack.com/actions/T/1/x","actions":[{"type":"button","block_id":"cais_actions","action_id":"cais_a0","text":{"type":"plain_text","text":"Yes","emoji":true},"value":"c1|choose|obligation|yes|0","style":"primary","action_ts":"1.3"}],"state":{"values":{}}}`,
 	`{"type":"block_actions","team":{"id":"T0FIRM"},"user":{"id":"U1"},"view":{"id":"V1","type":"home","blocks":[{"type":"section","text":{"type":"mrkdwn","text":"*x*"}}]},"actions":[{"type":"button","block_id":"b","action_id":"cais_a","value":"c1|open|||0"}]}`,
 	`{"type":"view_submission","team":{"id":"T0FIRM"},"user":{"id":"U1"},"view":{"id":"V2","type":"modal","callback_id":"cais_form","private_metadata":"{\"t\":\"c1|choose|method|agent|3\",\"c\":\"C1\"}","blocks":[{"type":"input","block_id":"agents","label":{"type":"plain_text","text":"Agents"},"element":{"type":"plain_text_input","action_id":"agents","multiline":true}}],"state":{"values":{"agents":{"agents":{"type":"plain_text_input","value":"Acme\nBeta"}}}}}}`,

@@ -45,7 +45,7 @@ func (h *Handler) upload(ctx context.Context, channel, responseURL string, r dia
 func (h *Handler) uploadOnce(ctx context.Context, channel string, f *dialogs.File) error {
 	ctx, cancel := context.WithTimeout(ctx, h.uploadWait)
 	defer cancel()
-	_, err := h.cfg.API.UploadFileContext(ctx, slack.UploadFileParameters{
+	_, err := h.api(ctx).UploadFileContext(ctx, slack.UploadFileParameters{
 		Reader: bytes.NewReader(f.Content), FileSize: len(f.Content),
 		Filename: f.Name, Title: plain(f.Title, h.cfg.Command, 250), Channel: channel,
 	})

@@ -35,6 +35,7 @@ type App struct {
 	store     *store.Redis
 	svc       *dialogs.Service
 	slack     *slackbot.Handler // nil unless Slack is configured
+	oauth     *slackbot.OAuth   // nil unless in multi-workspace mode
 	socket    *socketmode.Client
 	pg        *playground.Playground
 	teams     *teams.Handler      // nil unless Teams is configured

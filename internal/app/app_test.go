@@ -19,7 +19,8 @@ func clearEnv(t *testing.T) {
 	for _, k := range []string{"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "REDIS_URL",
 		"REDIS_ADDRS", "REDIS_SENTINEL_MASTER", "CAIS_LISTEN_ADDR", "CAIS_REDIS_PREFIX", "CAIS_SCOPE", "CAIS_ADMIN_USERS", "CAIS_PRINCIPALS",
 		"CAIS_TIMEZONE", "CAIS_ROADMAP_FILE", "CAIS_NOW", "CAIS_LOG_LEVEL",
-		"MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TYPE"} {
+		"MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID", "MICROSOFT_APP_TYPE",
+		"SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "CAIS_TOKEN_KEY", "CAIS_PUBLIC_URL"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
@@ -109,6 +110,7 @@ func TestLayering(t *testing.T) {
 		{"../../store", []string{"github.com/slack-go/slack", "net/http", "github.com/caisbot/caisbot/bot/slackbot", "github.com/caisbot/caisbot/bot/teams"}},
 		{"../../firm", []string{"github.com/slack-go/slack", "github.com/redis/go-redis/v9", "net/http", "github.com/caisbot/caisbot/dialogs"}},
 		{"../../announce/...", []string{"github.com/slack-go/slack", "github.com/redis/go-redis/v9", "net/http", "github.com/caisbot/caisbot/bot/slackbot", "github.com/caisbot/caisbot/bot/teams", "github.com/caisbot/caisbot/store"}},
+		{"../../install", []string{"github.com/slack-go/slack", "github.com/redis/go-redis/v9", "net/http", "github.com/caisbot/caisbot/store"}},
 		{"../../bot/adapter", []string{"github.com/slack-go/slack", "github.com/caisbot/caisbot/bot/slackbot", "github.com/caisbot/caisbot/bot/teams"}},
 		{"../../dialogs", []string{"github.com/caisbot/caisbot/packet", "codeberg.org/go-pdf/fpdf"}},
 		{"../../packet", []string{"github.com/slack-go/slack", "github.com/redis/go-redis/v9", "net/http", "github.com/caisbot/caisbot/store", "github.com/caisbot/caisbot/bot/adapter"}},

@@ -35,6 +35,12 @@ type Config struct {
 	Now                 string   `envconfig:"CAIS_NOW"`
 	LogLevel            string   `envconfig:"CAIS_LOG_LEVEL" default:"info"`
 
+	// Multi-workspace mode ("Add to Slack"): see multi.
+	SlackClientID     string `envconfig:"SLACK_CLIENT_ID"`
+	SlackClientSecret string `envconfig:"SLACK_CLIENT_SECRET"`
+	TokenKey          string `envconfig:"CAIS_TOKEN_KEY"`
+	PublicURL         string `envconfig:"CAIS_PUBLIC_URL"`
+
 	MicrosoftAppID       string `envconfig:"MICROSOFT_APP_ID"`
 	MicrosoftAppPassword string `envconfig:"MICROSOFT_APP_PASSWORD"`
 	MicrosoftAppTenantID string `envconfig:"MICROSOFT_APP_TENANT_ID"`
@@ -45,16 +51,22 @@ type Config struct {
 	roadmap  *dialogs.Roadmap
 	logLevel slog.Level
 	start    time.Time
+	tokenKey []byte // CAIS_TOKEN_KEY decoded: 32 bytes
 }
 
 // playground reports whether no chat platform is configured: run the
 // local page, with both platforms on loopback.
 func (c *Config) playground() bool {
-	return c.SlackBotToken == "" && c.SlackAppToken == "" && c.MicrosoftAppID == ""
+	return c.SlackBotToken == "" && c.SlackAppToken == "" && c.MicrosoftAppID == "" && c.SlackClientID == ""
 }
 
-// slackOn reports whether Slack is wired: a bot token, or the playground.
-func (c *Config) slackOn() bool { return c.SlackBotToken != "" || c.playground() }
+// multi reports whether caisbot installs into many Slack workspaces
+// through OAuth: a client id and no bot token (Check refuses both).
+func (c *Config) multi() bool { return c.SlackClientID != "" && c.SlackBotToken == "" }
+
+// slackOn reports whether Slack is wired: a bot token, multi-workspace
+// mode, or the playground.
+func (c *Config) slackOn() bool { return c.SlackBotToken != "" || c.multi() || c.playground() }
 
 // teamsOn reports whether Teams is wired: an app id, or locally (loopback
 // only) in the playground; a Slack-only production deployment does not
@@ -91,6 +103,9 @@ func (c *Config) defaults() {
 }
 
 func (c *Config) check() error {
+	if err := c.checkMulti(); err != nil {
+		return err
+	}
 	var err error
 	switch {
 	case c.logLevel.UnmarshalText([]byte(c.LogLevel)) != nil:

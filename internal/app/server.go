@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/caisbot/caisbot/bot/slackbot"
 )
 
 // routes is every HTTP route the process serves, each platform's only
@@ -16,6 +18,10 @@ func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	if a.slackEvents() {
 		mux.Handle("POST /slack/events", a.slack)
+	}
+	if a.oauth != nil {
+		mux.HandleFunc("GET "+slackbot.InstallPath, a.oauth.Install)
+		mux.HandleFunc("GET "+slackbot.RedirectPath, a.oauth.Redirect)
 	}
 	if a.teams != nil {
 		mux.Handle("POST /api/messages", a.teams)

@@ -110,12 +110,18 @@ func (a *App) wireSlack() error {
 	if a.opts.noHomeViewers {
 		cfg.Viewers = nil
 	}
+	announcer := func(context.Context, string) (slackbot.AnnounceAPI, error) { return api, nil }
+	if a.cfg.multi() {
+		if announcer, err = a.wireInstalls(&cfg, httpc); err != nil {
+			return err
+		}
+	}
 	h, err := slackbot.New(cfg)
 	if err != nil {
 		return err
 	}
 	a.slack = h
-	poster, err := slackbot.NewPoster(api, "")
+	poster, err := slackbot.NewPosterFor(announcer, "")
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,8 @@ func New(tb testing.TB) (redis.UniversalClient, string) {
 	if url == "" {
 		m := miniredis.RunT(tb)
 		c := redis.NewClient(&redis.Options{Addr: m.Addr()})
-		tb.Cleanup(func() { _ = c.Close() })
+		minis.Store(c, m)
+		tb.Cleanup(func() { minis.Delete(c); _ = c.Close() })
 		return c, prefix
 	}
 	c := dial(tb, url)
@@ -38,6 +39,21 @@ func New(tb testing.TB) (redis.UniversalClient, string) {
 		_ = c.Close()
 	})
 	return c, prefix
+}
+
+// minis are the miniredis servers behind New's clients.
+var minis sync.Map // redis.UniversalClient → *miniredis.Miniredis
+
+// Elapse lets d pass for the keys' TTLs of c, a client from New: on
+// miniredis, whose clock stands still, it moves that clock; on a real
+// Redis it sleeps.
+func Elapse(tb testing.TB, c redis.UniversalClient, d time.Duration) {
+	tb.Helper()
+	if m, ok := minis.Load(c); ok {
+		m.(*miniredis.Miniredis).FastForward(d)
+		return
+	}
+	time.Sleep(d)
 }
 
 func dial(tb testing.TB, url string) *redis.Client {

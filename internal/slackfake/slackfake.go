@@ -30,6 +30,7 @@ type Call struct {
 	// Invalid says why the fake refused the call's blocks, as Slack
 	// would (invalid_blocks); empty when they were within the limits.
 	Invalid string
+	Token   string // the bot token it was made with (header or form)
 }
 
 // Failure is a canned error answer for the next call of a method.
@@ -52,6 +53,7 @@ type Server struct {
 	ts      int
 	history map[string][]Message
 	users   map[string]User
+	grants  map[string]map[string]any // oauth.v2.access answers by code
 }
 
 // User is a workspace member as users.info returns them.
@@ -69,7 +71,7 @@ type Message struct {
 
 // New starts a fake closed at the end of the test.
 func New(tb testing.TB) *Server {
-	s := &Server{fail: map[string][]Failure{}, history: map[string][]Message{}, users: map[string]User{}}
+	s := &Server{fail: map[string][]Failure{}, history: map[string][]Message{}, users: map[string]User{}, grants: map[string]map[string]any{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	tb.Cleanup(s.Close)
 	return s
@@ -141,6 +143,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		c.Form, _ = url.ParseQuery(string(body))
 	}
 	c.Invalid = invalidBlocks(c)
+	c.Token = strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if c.Token == "" && c.Form != nil {
+		c.Token = c.Form.Get("token")
+	}
 	s.mu.Lock()
 	s.calls = append(s.calls, c)
 	var f *Failure
@@ -263,6 +269,11 @@ func (s *Server) answer(w http.ResponseWriter, c Call, ts int) {
 		}
 		out = map[string]any{"user": map[string]any{"id": u.ID, "real_name": u.RealName,
 			"profile": map[string]any{"display_name": u.DisplayName, "real_name": u.RealName}}}
+	case "oauth.v2.access":
+		if out = s.grant(c.param("code")); out == nil {
+			_, _ = w.Write([]byte(`{"ok":false,"error":"invalid_code"}`))
+			return
+		}
 	case "auth.test":
 		out = map[string]any{"user_id": "UBOT", "team_id": "T1", "bot_id": "BBOT"}
 	default:
@@ -270,6 +281,29 @@ func (s *Server) answer(w http.ResponseWriter, c Call, ts int) {
 	}
 	out["ok"] = true
 	_ = json.NewEncoder(w).Encode(out)
+}
+
+// Grant makes oauth.v2.access answer code with resp (plus "ok": true),
+// once: Slack's codes are single-use. Any other code is invalid_code.
+func (s *Server) Grant(code string, resp map[string]any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.grants[code] = resp
+}
+
+func (s *Server) grant(code string) map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.grants[code]
+	delete(s.grants, code)
+	if !ok {
+		return nil
+	}
+	out := map[string]any{}
+	for k, v := range g {
+		out[k] = v
+	}
+	return out
 }
 
 // param reads a parameter from a form or JSON body.
