@@ -70,7 +70,7 @@ func uploadedBytes(t *testing.T, c slackfake.Call) ([]byte, string) {
 func TestPacketGoesOutByteExactWithItsName(t *testing.T) {
 	r := newRig(t)
 	content := packetZip(t)
-	r.h.upload(context.Background(), chanID, r.slack.ResponseURL("packet"), packetReply(content))
+	r.h.upload(r.inWorkspace(), chanID, r.slack.ResponseURL("packet"), packetReply(content))
 	r.h.Wait()
 	get := r.slack.Calls("files.getUploadURLExternal")
 	up := r.slack.Calls("upload")
@@ -126,7 +126,7 @@ func TestPacketUploadFailuresAreToldAndBounded(t *testing.T) {
 				}
 				r.slack.FailNext(step, fault.f...)
 				start := time.Now()
-				r.h.upload(context.Background(), chanID, r.slack.ResponseURL("packet"), packetReply(packetZip(t)))
+				r.h.upload(r.inWorkspace(), chanID, r.slack.ResponseURL("packet"), packetReply(packetZip(t)))
 				r.h.Wait()
 				if took := time.Since(start); took > 4*time.Second {
 					t.Errorf("the user was told after %v", took)
@@ -150,7 +150,7 @@ func TestPacketUploadFailuresAreToldAndBounded(t *testing.T) {
 func TestPacketUploadWaitsOutOneShortRateLimit(t *testing.T) {
 	r := newRig(t)
 	r.slack.FailNext("files.getUploadURLExternal", slackfake.Failure{Status: http.StatusTooManyRequests, RetryAfter: "1"})
-	r.h.upload(context.Background(), chanID, r.slack.ResponseURL("packet"), packetReply(packetZip(t)))
+	r.h.upload(r.inWorkspace(), chanID, r.slack.ResponseURL("packet"), packetReply(packetZip(t)))
 	r.h.Wait()
 	if n, m := len(r.slack.Calls("files.completeUploadExternal")), len(r.slack.Calls("response_url")); n != 1 || m != 0 {
 		t.Fatalf("%d files shared, %d notices; want 1 and 0", n, m)
@@ -168,4 +168,15 @@ func TestExportUploadFailureSpeaksOfTheAuditTrail(t *testing.T) {
 	if got := text(bl); header(bl) != "Export failed" || !strings.Contains(got, "audit trail file") || !strings.Contains(got, "/cais-next export") {
 		t.Fatalf("notice:\n%s", got)
 	}
+}
+
+// inWorkspace is a request context of the rig's workspace, as a command
+// from it has: its Web API client chosen.
+func (r *rig) inWorkspace() context.Context {
+	r.t.Helper()
+	ctx, refused := r.h.workspace(context.Background(), Workspace{Team: team})
+	if refused != nil {
+		r.t.Fatalf("the rig's workspace is refused: %+v", refused)
+	}
+	return ctx
 }
