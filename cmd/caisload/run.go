@@ -68,6 +68,7 @@ func runLoad(ctx context.Context, o *options, stdout, stderr io.Writer) (missed 
 	if err != nil {
 		return false, fmt.Errorf("fake Slack: %w", err)
 	}
+	s.hang = o.slackHang
 	defer s.close()
 	tmp, err := os.MkdirTemp("", "caisload-")
 	if err != nil {

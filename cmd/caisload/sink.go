@@ -59,6 +59,10 @@ type sink struct {
 
 	waiters  sync.Map // response id (uint64) → chan []byte
 	triggers sync.Map // trigger_id → viewOpened
+	// hang holds every answer back this long (or until the bot gives
+	// up): a Slack that does not answer. What was posted is still handed
+	// to the workers at once, so the load goes on.
+	hang time.Duration
 
 	postMessage, viewsOpen, viewsPublish, otherAPI atomic.Int64
 	responses, unexpected                          atomic.Int64
@@ -129,8 +133,21 @@ var (
 
 func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	path := r.URL.Path
+	answer := s.take(r.URL.Path, body)
+	if s.hang > 0 {
+		t := time.NewTimer(s.hang)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+		}
+		t.Stop()
+	}
 	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(answer)
+}
+
+// take counts and records a call and returns the answer to it.
+func (s *sink) take(path string, body []byte) []byte {
 	switch {
 	case strings.HasPrefix(path, "/response/"):
 		s.responses.Add(1)
@@ -143,21 +160,20 @@ func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		} else {
 			s.unexpected.Add(1)
 		}
-		_, _ = w.Write(okRespond)
+		return okRespond
 	case path == "/api/chat.postMessage":
 		s.postMessage.Add(1)
-		_, _ = w.Write(okPost)
+		return okPost
 	case path == "/api/views.open":
 		s.viewsOpen.Add(1)
 		s.recordView(body)
-		_, _ = w.Write(okView)
+		return okView
 	case path == "/api/views.publish":
 		s.viewsPublish.Add(1)
-		_, _ = w.Write(okView)
-	default:
-		s.otherAPI.Add(1)
-		_, _ = w.Write(okPlain)
+		return okView
 	}
+	s.otherAPI.Add(1)
+	return okPlain
 }
 
 // recordView keeps what a views.open asked for, under its trigger_id.
