@@ -34,6 +34,9 @@ type Background struct {
 	running int
 	waiting int
 	lanes   map[string]*lane
+	closed  bool               // Drain gave up: shed whatever comes
+	base    context.Context    // canceled when Drain gives up
+	abandon context.CancelFunc // cancels base
 }
 
 // Default bounds: with every call hanging for its whole timeout, the
@@ -90,6 +93,10 @@ func (b *Background) submit(t *task) {
 	b.mu.Lock()
 	l := b.lane(t.key)
 	switch {
+	case b.closed:
+		b.mu.Unlock()
+		b.shed(t, "shutdown")
+		return
 	case b.running < b.bound(b.Limit, DefaultLimit) && l.running < b.bound(b.PerKey, DefaultPerKey):
 		b.start(l, t)
 	case b.replace(l, t):
@@ -140,18 +147,24 @@ func (b *Background) lane(key string) *lane {
 
 // start runs t (b.mu held).
 func (b *Background) start(l *lane, t *task) {
+	if b.base == nil {
+		b.base, b.abandon = context.WithCancel(context.Background())
+	}
 	b.running++
 	l.running++
 	b.wg.Add(1)
 	go b.run(t)
 }
 
+// run is started by start, which set b.base under b.mu.
 func (b *Background) run(t *task) {
 	defer b.wg.Done()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), b.Timeout)
+	stop := context.AfterFunc(b.base, cancel) // Drain gave up on it
 	if err := t.f(ctx); err != nil {
 		Logger(t.ctx, b.Log).Error(t.what+" failed", "call", t.name, "err", err)
 	}
+	stop()
 	cancel()
 	b.finished(t.key)
 }
@@ -212,3 +225,32 @@ func (b *Background) Track() (done func()) {
 
 // Wait blocks until every task has finished, waiting ones included.
 func (b *Background) Wait() { b.wg.Wait() }
+
+// Drain is Wait for a shutdown that cannot wait for ever (a platform
+// that hangs): when ctx ends first, the waiting tasks are shed
+// ("shutdown"), the running ones canceled, and it returns once they have.
+func (b *Background) Drain(ctx context.Context) {
+	done := make(chan struct{})
+	go func() { b.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return
+	case <-ctx.Done():
+	}
+	b.mu.Lock()
+	b.closed = true
+	var dropped []*task
+	for _, l := range b.lanes {
+		dropped = append(dropped, l.queue...)
+		l.queue = nil
+	}
+	b.waiting = 0
+	if b.abandon != nil {
+		b.abandon()
+	}
+	b.mu.Unlock()
+	for _, t := range dropped {
+		b.shed(t, "shutdown")
+	}
+	<-done
+}

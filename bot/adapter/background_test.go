@@ -119,3 +119,31 @@ func TestBackgroundLatestReplacesAWaitingUpdate(t *testing.T) {
 		t.Errorf("shed %v; want home-1 superseded", shed)
 	}
 }
+
+// A shutdown while the platform hangs ends when its grace ends: waiting
+// sends are dropped (counted) and running ones canceled.
+func TestBackgroundDrainGivesUpOnAHangingPlatform(t *testing.T) {
+	var mu sync.Mutex
+	shed := map[string]string{}
+	b := &Background{Timeout: time.Hour, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Limit: 2, PerKey: 2,
+		OnShed: func(name, why string) { mu.Lock(); shed[name] = why; mu.Unlock() }}
+	p := &stuck{release: make(chan struct{})} // never released
+	ctx := WithKey(context.Background(), "A")
+	for _, n := range []string{"r1", "r2", "w1", "w2"} {
+		b.Go(ctx, "call", n, p.call(n))
+	}
+	waitFor(t, "two running", func() bool { return p.started.Load() == 2 })
+	grace, cancel := context.WithCancel(context.Background())
+	cancel() // the grace period is over
+	b.Drain(grace)
+	if running, waiting := b.Load(); running != 0 || waiting != 0 {
+		t.Fatalf("after Drain: %d running, %d waiting", running, waiting)
+	}
+	if shed["w1"] != "shutdown" || shed["w2"] != "shutdown" || p.started.Load() != 2 {
+		t.Fatalf("shed %v, started %d; want the two waiting dropped at shutdown and never run", shed, p.started.Load())
+	}
+	b.Go(ctx, "call", "late", p.call("late"))
+	if shed["late"] != "shutdown" {
+		t.Fatalf("a send after the drain was not dropped: %v", shed)
+	}
+}

@@ -116,6 +116,13 @@ func New(cfg Config) (*Handler, error) {
 // Wait blocks until background sends (response_url, public posts) finish.
 func (h *Handler) Wait() { h.bg.Wait() }
 
+// Drain is Wait for a shutdown: past ctx's end, sends still waiting are
+// dropped and running ones canceled (adapter.Background.Drain).
+func (h *Handler) Drain(ctx context.Context) { h.bg.Drain(ctx) }
+
+// Load is how many background sends run and wait now (metrics).
+func (h *Handler) Load() (running, waiting int) { return h.bg.Load() }
+
 // ServeHTTP verifies the request, then dispatches on its kind.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, status := adapter.ReadBody(w, r)

@@ -52,6 +52,9 @@ type Config struct {
 	// "invoke", "conversationUpdate", "installationUpdate", "other",
 	// "unauthorized", "malformed", "oversized"), outcome and latency.
 	Observe adapter.Observer
+	// OnShed, if set, counts a background send not made because too many
+	// were waiting for Teams (metrics; see adapter.Background).
+	OnShed func(name, why string)
 	// MetadataURL and TokenURL replace the Bot Framework's and Entra's
 	// endpoints (tests).
 	MetadataURL, TokenURL string
@@ -89,7 +92,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	cfg.defaults()
 	h := &Handler{cfg: cfg, render: Renderer{Command: "@" + cfg.BotName}, log: cfg.Logger,
-		bg: &adapter.Background{Timeout: 30 * time.Second, Log: cfg.Logger}, putWait: putWait}
+		bg: &adapter.Background{Timeout: 30 * time.Second, Log: cfg.Logger, OnShed: cfg.OnShed}, putWait: putWait}
 	h.conn = &Connector{HTTP: cfg.HTTP}
 	if cfg.AppID == "" {
 		h.log.Warn("MICROSOFT_APP_ID is not set: /api/messages accepts unauthenticated requests from loopback only, and replies carry no token (local testing with the Agents Playground)")
@@ -141,6 +144,13 @@ func (c *Config) defaults() {
 
 // Wait blocks until background sends finish (shutdown, tests).
 func (h *Handler) Wait() { h.bg.Wait() }
+
+// Drain is Wait for a shutdown: past ctx's end, sends still waiting are
+// dropped and running ones canceled (adapter.Background.Drain).
+func (h *Handler) Drain(ctx context.Context) { h.bg.Drain(ctx) }
+
+// Load is how many background sends run and wait now (metrics).
+func (h *Handler) Load() (running, waiting int) { return h.bg.Load() }
 
 // ServeHTTP authenticates the activity, then dispatches on its type.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {

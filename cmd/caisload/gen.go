@@ -193,6 +193,11 @@ func (g *gen) click(c *caller, url string, f *firm, user, actionID, value string
 			return o
 		}
 	}
+	if g.sink.hang > 0 {
+		// Slack hangs: the card would come when the bot gives up on it.
+		// Clicks go on at once; the next card comes from /cais-next.
+		return o
+	}
 	t := time.NewTimer(cardTimeout)
 	defer t.Stop()
 	select {

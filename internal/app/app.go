@@ -139,6 +139,7 @@ func (a *App) wire() error {
 		return a.store.CountByStep(ctx, a.cfg.roadmap.Start)
 	})
 	a.handler = a.routes()
+	a.metrics.BackgroundLoad(a.backgroundLoad)
 	return nil
 }
 
@@ -154,6 +155,30 @@ func (a *App) Wait() {
 	}
 	if a.teams != nil {
 		a.teams.Wait()
+	}
+}
+
+// backgroundLoad sums the platforms' background sends (metrics).
+func (a *App) backgroundLoad() (running, waiting int) {
+	if a.slack != nil {
+		r, w := a.slack.Load()
+		running, waiting = running+r, waiting+w
+	}
+	if a.teams != nil {
+		r, w := a.teams.Load()
+		running, waiting = running+r, waiting+w
+	}
+	return running, waiting
+}
+
+// Drain is Wait for a shutdown: sends still waiting when ctx ends (Slack
+// or Teams hanging) are dropped, so the process exits in time.
+func (a *App) Drain(ctx context.Context) {
+	if a.slack != nil {
+		a.slack.Drain(ctx)
+	}
+	if a.teams != nil {
+		a.teams.Drain(ctx)
 	}
 }
 

@@ -109,6 +109,9 @@ func (a *App) Serve(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	err := srv.Shutdown(sctx)
-	a.Wait()
+	// Background sends get what is left of the grace period; with Slack
+	// hanging, the rest are dropped (logged and counted) rather than
+	// holding the process past its kill.
+	a.Drain(sctx)
 	return err
 }

@@ -167,6 +167,7 @@ func (a *App) wireTeams() error {
 		HTTP:      &http.Client{Timeout: 10 * time.Second},
 		Logger:    a.log.With("platform", "teams"),
 		Observe:   func(kind, outcome string, d time.Duration) { a.metrics.Observe("teams_"+kind, outcome, d) },
+		OnShed:    a.metrics.Shed,
 		Announced: func(e string) { a.metrics.Announcements.WithLabelValues(e).Inc() },
 	})
 	if err != nil {

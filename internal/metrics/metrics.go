@@ -55,6 +55,17 @@ func New() *Metrics {
 	return m
 }
 
+// BackgroundLoad exports how many background sends to the platforms run
+// and wait now (load: adapter.Background.Load, summed over platforms): a
+// waiting count that stays up means a platform is slow or hanging.
+func (m *Metrics) BackgroundLoad(load func() (running, waiting int)) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "caisbot_background_running", Help: "Background sends to Slack or Teams in flight."},
+			func() float64 { r, _ := load(); return float64(r) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "caisbot_background_waiting", Help: "Background sends waiting for a slot (bounded; beyond the bound they are shed)."},
+			func() float64 { _, w := load(); return float64(w) }))
+}
+
 // Shed counts a background send not made (adapter.Background.OnShed).
 func (m *Metrics) Shed(call, why string) { m.shed.WithLabelValues(call, why).Inc() }
 

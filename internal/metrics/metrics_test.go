@@ -50,8 +50,13 @@ func TestMetricsExposeWhatOperatorsNeed(t *testing.T) {
 	m.FirmsByStep(time.Minute, func(context.Context) (map[string]int, error) {
 		return map[string]int{"register": 3, "complete": 1}, nil
 	})
+	m.BackgroundLoad(func() (int, int) { return 256, 4096 })
+	m.Shed("chat.postMessage", "full")
 	out := scrape(t, m)
 	for _, want := range []string{
+		`caisbot_background_running 256`,
+		`caisbot_background_waiting 4096`,
+		`caisbot_background_shed_total{call="chat.postMessage",why="full"} 1`,
 		`caisbot_requests_total{kind="command",outcome="ok"} 1`,
 		`caisbot_requests_total{kind="block_actions",outcome="error"} 1`,
 		`caisbot_request_duration_seconds_bucket{kind="command",le="0.005"} 1`,
