@@ -370,6 +370,7 @@
   }
 
   function render() {
+    if (!S.snap) return; // not loaded yet: the first snapshot renders (a user switch before it only sets S.user)
     renderChrome();
     renderMessages();
     renderHome();
