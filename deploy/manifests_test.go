@@ -179,7 +179,30 @@ func TestBotDeployment(t *testing.T) {
 		}
 	}
 
-	// Security: non-root as the image's user, read-only root, no privilege.
+	checkSecurity(t, pod, c)
+
+	// Termination: preStop pause plus the bot's drain fit in the grace period.
+	preStop := 0
+	if ps := c.Lifecycle.PreStop; ps != nil && ps.Sleep != nil {
+		preStop = ps.Sleep.Seconds
+	}
+	drain := botDrain(t)
+	if g := pod.TerminationGracePeriodSeconds; g == nil || *g < preStop+drain+5 {
+		t.Errorf("terminationGracePeriodSeconds %s; want at least %d (preStop %d s + drain %d s + 5 s)", show(g), preStop+drain+5, preStop, drain)
+	}
+
+	checkEnvSources(t, m, d, c)
+
+	// The roadmap file is mounted read-only where CAIS_ROADMAP_FILE says.
+	if got := roadmapMountPath(t, m, pod, c); got != cm.Data["CAIS_ROADMAP_FILE"] {
+		t.Errorf("roadmap mounted at %q; CAIS_ROADMAP_FILE is %q", got, cm.Data["CAIS_ROADMAP_FILE"])
+	}
+}
+
+// checkSecurity wants the bot non-root as the image's user, with a
+// read-only root and no privilege.
+func checkSecurity(t *testing.T, pod podSpec, c container) {
+	t.Helper()
 	sc := merged(pod.SecurityContext, c.SecurityContext)
 	if sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot {
 		t.Error("runAsNonRoot is not true")
@@ -199,18 +222,12 @@ func TestBotDeployment(t *testing.T) {
 	if pod.AutomountServiceAccountToken == nil || *pod.AutomountServiceAccountToken {
 		t.Error("automountServiceAccountToken is not false; the bot never calls the Kubernetes API")
 	}
+}
 
-	// Termination: preStop pause plus the bot's drain fit in the grace period.
-	preStop := 0
-	if ps := c.Lifecycle.PreStop; ps != nil && ps.Sleep != nil {
-		preStop = ps.Sleep.Seconds
-	}
-	drain := botDrain(t)
-	if g := pod.TerminationGracePeriodSeconds; g == nil || *g < preStop+drain+5 {
-		t.Errorf("terminationGracePeriodSeconds %s; want at least %d (preStop %d s + drain %d s + 5 s)", show(g), preStop+drain+5, preStop, drain)
-	}
-
-	// Configuration from the ConfigMap and the Secret.
+// checkEnvSources wants configuration from the ConfigMap and the Secret,
+// and checks the env the container sets itself.
+func checkEnvSources(t *testing.T, m manifests, d doc, c container) {
+	t.Helper()
 	var fromCM, fromSecret bool
 	for _, ef := range c.EnvFrom {
 		if ef.ConfigMapRef != nil {
@@ -230,11 +247,6 @@ func TestBotDeployment(t *testing.T) {
 		env[e.Name] = e.Value
 	}
 	checkEnv(t, d.where()+" env", env)
-
-	// The roadmap file is mounted read-only where CAIS_ROADMAP_FILE says.
-	if got := roadmapMountPath(t, m, pod, c); got != cm.Data["CAIS_ROADMAP_FILE"] {
-		t.Errorf("roadmap mounted at %q; CAIS_ROADMAP_FILE is %q", got, cm.Data["CAIS_ROADMAP_FILE"])
-	}
 }
 
 // roadmapMountPath is where the caisbot-roadmap ConfigMap's roadmap.yaml

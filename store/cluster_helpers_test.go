@@ -84,122 +84,159 @@ func openStore(t *testing.T, cfg store.Config) (*store.Redis, redis.UniversalCli
 	return store.New(c, prefix), c, prefix
 }
 
+// storeOpener opens a store with a fresh prefix on the deployment under
+// test, and gives its client and prefix.
+type storeOpener func(t *testing.T) (*store.Redis, redis.UniversalClient, string)
+
+// conformanceChecks are the store's contract, each run on its own store.
+var conformanceChecks = []struct {
+	name  string
+	check func(t *testing.T, open storeOpener)
+}{
+	{"round trip for many firms", conformRoundTrip},
+	{"conflict writes nothing", conformConflict},
+	{"replayed commit is not a conflict", conformReplay},
+	{"out of sequence commit is refused", conformSequence},
+	{"twenty concurrent commits per firm, one wins", conformConcurrent},
+	{"audit chain verifies and finds tampering", conformTamper},
+}
+
 // conformance runs the store's contract on a multi-node Redis: every
 // store open gives a store with a fresh prefix on the same deployment.
-func conformance(t *testing.T, open func(t *testing.T) (*store.Redis, redis.UniversalClient, string)) {
+func conformance(t *testing.T, open storeOpener) {
+	for _, c := range conformanceChecks {
+		t.Run(c.name, func(t *testing.T) { c.check(t, open) })
+	}
+}
+
+// conformRoundTrip checks every firm's record, trail and index entry
+// after commits to many firms.
+func conformRoundTrip(t *testing.T, open storeOpener) {
 	ctx := context.Background()
+	s, _, _ := open(t)
+	firms := manyFirms(40)
+	want := map[string]dialogs.Progress{}
+	for _, f := range firms {
+		want[f] = commitN(t, s, f, 3)
+	}
+	for _, f := range firms {
+		got, err := s.Load(ctx, slackFirm(f))
+		if err != nil || !reflect.DeepEqual(got, want[f]) {
+			t.Fatalf("Load(%s) = %+v, %v; want %+v", f, got, err, want[f])
+		}
+		entries, err := s.Audit(ctx, slackFirm(f), 0, -1)
+		if err != nil || !slices.Equal(seqs(entries), []int64{1, 2, 3}) {
+			t.Fatalf("Audit(%s) = %v, %v; want seqs 1 2 3", f, seqs(entries), err)
+		}
+	}
+	got, err := s.Firms(ctx)
+	if sorted := slices.Sorted(slices.Values(firms)); err != nil || !slices.Equal(keysOf(got), sorted) {
+		t.Fatalf("Firms = %v, %v; want %v", got, err, sorted)
+	}
+}
 
-	t.Run("round trip for many firms", func(t *testing.T) {
-		s, _, _ := open(t)
-		firms := manyFirms(40)
-		want := map[string]dialogs.Progress{}
-		for _, f := range firms {
-			want[f] = commitN(t, s, f, 3)
+// conformConflict checks a commit expecting the wrong version is
+// refused and changes nothing.
+func conformConflict(t *testing.T, open storeOpener) {
+	ctx := context.Background()
+	s, _, _ := open(t)
+	want := commitN(t, s, "T1", 2)
+	for _, expect := range []int64{0, 1, 5} {
+		next, e := change(dialogs.Progress{Version: expect}, "U2")
+		if err := s.Commit(ctx, slackFirm("T1"), expect, next, e); !errors.Is(err, dialogs.ErrConflict) {
+			t.Fatalf("Commit expecting v%d = %v; want ErrConflict", expect, err)
 		}
-		for _, f := range firms {
-			got, err := s.Load(ctx, slackFirm(f))
-			if err != nil || !reflect.DeepEqual(got, want[f]) {
-				t.Fatalf("Load(%s) = %+v, %v; want %+v", f, got, err, want[f])
-			}
-			entries, err := s.Audit(ctx, slackFirm(f), 0, -1)
-			if err != nil || !slices.Equal(seqs(entries), []int64{1, 2, 3}) {
-				t.Fatalf("Audit(%s) = %v, %v; want seqs 1 2 3", f, seqs(entries), err)
-			}
-		}
-		got, err := s.Firms(ctx)
-		if sorted := slices.Sorted(slices.Values(firms)); err != nil || !slices.Equal(keysOf(got), sorted) {
-			t.Fatalf("Firms = %v, %v; want %v", got, err, sorted)
-		}
-	})
+	}
+	assertState(t, s, "T1", want, 2)
+}
 
-	t.Run("conflict writes nothing", func(t *testing.T) {
-		s, _, _ := open(t)
-		want := commitN(t, s, "T1", 2)
-		for _, expect := range []int64{0, 1, 5} {
-			next, e := change(dialogs.Progress{Version: expect}, "U2")
-			if err := s.Commit(ctx, slackFirm("T1"), expect, next, e); !errors.Is(err, dialogs.ErrConflict) {
-				t.Fatalf("Commit expecting v%d = %v; want ErrConflict", expect, err)
-			}
+// conformReplay checks the same commit made twice succeeds both times
+// and is recorded once.
+func conformReplay(t *testing.T, open storeOpener) {
+	ctx := context.Background()
+	s, _, _ := open(t)
+	p := commitN(t, s, "T1", 1)
+	next, e := change(p, "U2")
+	for i := range 2 {
+		if err := s.Commit(ctx, slackFirm("T1"), p.Version, next, e); err != nil {
+			t.Fatalf("Commit #%d = %v; want nil", i+1, err)
 		}
-		assertState(t, s, "T1", want, 2)
-	})
+	}
+	assertState(t, s, "T1", next, 2)
+}
 
-	t.Run("replayed commit is not a conflict", func(t *testing.T) {
-		s, _, _ := open(t)
-		p := commitN(t, s, "T1", 1)
-		next, e := change(p, "U2")
-		for i := range 2 {
-			if err := s.Commit(ctx, slackFirm("T1"), p.Version, next, e); err != nil {
-				t.Fatalf("Commit #%d = %v; want nil", i+1, err)
-			}
-		}
-		assertState(t, s, "T1", next, 2)
-	})
+// conformSequence checks an entry out of sequence is refused and
+// changes nothing.
+func conformSequence(t *testing.T, open storeOpener) {
+	ctx := context.Background()
+	s, _, _ := open(t)
+	p := commitN(t, s, "T1", 1)
+	next, e := change(p, "U2")
+	e.Seq = 7
+	if err := s.Commit(ctx, slackFirm("T1"), p.Version, next, e); !errors.Is(err, store.ErrSequence) {
+		t.Fatalf("Commit with entry seq 7 after 1 = %v; want ErrSequence", err)
+	}
+	assertState(t, s, "T1", p, 1)
+}
 
-	t.Run("out of sequence commit is refused", func(t *testing.T) {
-		s, _, _ := open(t)
-		p := commitN(t, s, "T1", 1)
-		next, e := change(p, "U2")
-		e.Seq = 7
-		if err := s.Commit(ctx, slackFirm("T1"), p.Version, next, e); !errors.Is(err, store.ErrSequence) {
-			t.Fatalf("Commit with entry seq 7 after 1 = %v; want ErrSequence", err)
+// conformConcurrent has twenty commits race on each of three firms; one
+// per firm wins.
+func conformConcurrent(t *testing.T, open storeOpener) {
+	ctx := context.Background()
+	s, _, _ := open(t)
+	firms := manyFirms(3) // on different nodes of a cluster, at once
+	const n = 20
+	var wg sync.WaitGroup
+	errs := make([]error, n*len(firms))
+	for fi, f := range firms {
+		for i := range n {
+			wg.Go(func() {
+				next, e := change(dialogs.Progress{}, fmt.Sprintf("U%d", i))
+				errs[fi*n+i] = s.Commit(ctx, slackFirm(f), 0, next, e)
+			})
 		}
-		assertState(t, s, "T1", p, 1)
-	})
+	}
+	wg.Wait()
+	for fi, f := range firms {
+		won := 0
+		for _, err := range errs[fi*n : (fi+1)*n] {
+			switch {
+			case err == nil:
+				won++
+			case !errors.Is(err, dialogs.ErrConflict):
+				t.Errorf("%s: Commit = %v; want nil or ErrConflict", f, err)
+			}
+		}
+		entries, err := s.Audit(ctx, slackFirm(f), 0, -1)
+		if won != 1 || err != nil || len(entries) != 1 {
+			t.Errorf("%s: %d commits won, %d audit entries (%v); want 1 and 1", f, won, len(entries), err)
+		}
+	}
+}
 
-	t.Run("twenty concurrent commits per firm, one wins", func(t *testing.T) {
-		s, _, _ := open(t)
-		firms := manyFirms(3) // on different nodes of a cluster, at once
-		const n = 20
-		var wg sync.WaitGroup
-		errs := make([]error, n*len(firms))
-		for fi, f := range firms {
-			for i := range n {
-				wg.Go(func() {
-					next, e := change(dialogs.Progress{}, fmt.Sprintf("U%d", i))
-					errs[fi*n+i] = s.Commit(ctx, slackFirm(f), 0, next, e)
-				})
-			}
-		}
-		wg.Wait()
-		for fi, f := range firms {
-			won := 0
-			for _, err := range errs[fi*n : (fi+1)*n] {
-				switch {
-				case err == nil:
-					won++
-				case !errors.Is(err, dialogs.ErrConflict):
-					t.Errorf("%s: Commit = %v; want nil or ErrConflict", f, err)
-				}
-			}
-			entries, err := s.Audit(ctx, slackFirm(f), 0, -1)
-			if won != 1 || err != nil || len(entries) != 1 {
-				t.Errorf("%s: %d commits won, %d audit entries (%v); want 1 and 1", f, won, len(entries), err)
-			}
-		}
-	})
-
-	t.Run("audit chain verifies and finds tampering", func(t *testing.T) {
-		s, c, prefix := open(t)
-		p := commitN(t, s, "T1:C1", 5)
-		entries, err := s.Audit(ctx, slackFirm("T1:C1"), 0, -1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if b := dialogs.VerifyChain(entries, p.Head); b != nil {
-			t.Fatalf("VerifyChain: %v", b)
-		}
-		tampered := entries[1]
-		tampered.User = "U_MALLORY"
-		raw, _ := json.Marshal(tampered)
-		if err := c.LSet(ctx, prefix+"{T1:C1}:audit", 1, raw).Err(); err != nil {
-			t.Fatal(err)
-		}
-		entries, _ = s.Audit(ctx, slackFirm("T1:C1"), 0, -1)
-		if b := dialogs.VerifyChain(entries, p.Head); b == nil || b.Seq != 2 {
-			t.Fatalf("VerifyChain after tampering entry 2 = %v; want a break at 2", b)
-		}
-	})
+// conformTamper checks the stored chain verifies, and that verifying
+// finds an entry edited in Redis.
+func conformTamper(t *testing.T, open storeOpener) {
+	ctx := context.Background()
+	s, c, prefix := open(t)
+	p := commitN(t, s, "T1:C1", 5)
+	entries, err := s.Audit(ctx, slackFirm("T1:C1"), 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := dialogs.VerifyChain(entries, p.Head); b != nil {
+		t.Fatalf("VerifyChain: %v", b)
+	}
+	tampered := entries[1]
+	tampered.User = "U_MALLORY"
+	raw, _ := json.Marshal(tampered)
+	if err := c.LSet(ctx, prefix+"{T1:C1}:audit", 1, raw).Err(); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ = s.Audit(ctx, slackFirm("T1:C1"), 0, -1)
+	if b := dialogs.VerifyChain(entries, p.Head); b == nil || b.Seq != 2 {
+		t.Fatalf("VerifyChain after tampering entry 2 = %v; want a break at 2", b)
+	}
 }
 
 // manyFirms are n firm ids of both scopes: workspace ("T…") and channel

@@ -92,7 +92,28 @@ func keysPerMaster(t *testing.T, c *redis.ClusterClient, prefix string) map[stri
 // Step 1 to Step 3 by button, a stale click, and twenty simultaneous
 // clicks on one button, then verifies and exports the trail.
 func journey(t *testing.T, cfg store.Config) {
-	ctx := context.Background()
+	j := newJourney(t, cfg)
+	yes, step3 := j.toStep3()
+	j.staleClick(yes)
+	j.clickAtOnce(step3)
+	j.verifyAndExport()
+}
+
+// journeyRig is the journey's firm as two replicas of the bot see it.
+type journeyRig struct {
+	t        *testing.T
+	ctx      context.Context
+	sa, sb   *store.Redis // replica a's store and replica b's
+	replicas []*dialogs.Service
+	a, b     *dialogs.Service
+	ev       dialogs.Event
+}
+
+// journeyFirm is the firm the journey walks.
+const journeyFirm = "T0JOURNEY"
+
+func newJourney(t *testing.T, cfg store.Config) *journeyRig {
+	t.Helper()
 	sa, _, prefix := openStore(t, cfg)
 	cb, err := store.Open(cfg)
 	if err != nil {
@@ -114,75 +135,97 @@ func journey(t *testing.T, cfg store.Config) {
 		{Flow: flow, Store: sa, Now: clock},
 		{Flow: flow, Store: sb, Now: clock},
 	}
-	a, b := replicas[0], replicas[1]
-	const firm = "T0JOURNEY"
-	ev := dialogs.Event{User: "U1", Channel: "C1"}
-	click := func(svc *dialogs.Service, value string) dialogs.Reply {
-		t.Helper()
-		r, err := svc.Click(ctx, slackFirm(firm), ev, value)
-		if err != nil {
-			t.Fatalf("click: %v", err)
-		}
-		return r
-	}
-	trail := func() []dialogs.Entry {
-		t.Helper()
-		entries, err := sa.Audit(ctx, slackFirm(firm), 0, -1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return entries
-	}
+	return &journeyRig{t: t, ctx: context.Background(), sa: sa, sb: sb, replicas: replicas,
+		a: replicas[0], b: replicas[1], ev: dialogs.Event{User: "U1", Channel: "C1"}}
+}
 
-	step1, err := a.Command(ctx, slackFirm(firm), ev, dialogs.ParseCommand(""))
+func (j *journeyRig) click(svc *dialogs.Service, value string) dialogs.Reply {
+	j.t.Helper()
+	r, err := svc.Click(j.ctx, slackFirm(journeyFirm), j.ev, value)
+	if err != nil {
+		j.t.Fatalf("click: %v", err)
+	}
+	return r
+}
+
+func (j *journeyRig) trail() []dialogs.Entry {
+	j.t.Helper()
+	entries, err := j.sa.Audit(j.ctx, slackFirm(journeyFirm), 0, -1)
+	if err != nil {
+		j.t.Fatal(err)
+	}
+	return entries
+}
+
+// toStep3 clicks from Step 1 to Step 3 on alternating replicas; it
+// returns Step 1's Yes button and Step 3's card.
+func (j *journeyRig) toStep3() (dialogs.Action, dialogs.Reply) {
+	t, ctx, a, b, ev := j.t, j.ctx, j.a, j.b, j.ev
+	t.Helper()
+	step1, err := a.Command(ctx, slackFirm(journeyFirm), ev, dialogs.ParseCommand(""))
 	if err != nil || !strings.HasPrefix(step1.Title, "Step 1:") {
 		t.Fatalf("first card %q, %v; want Step 1", step1.Title, err)
 	}
 	yes := action(t, step1, func(x dialogs.Action) bool { return x.Label == "Yes" })
-	step2 := click(b, yes.Value) // the other replica takes the click
+	step2 := j.click(b, yes.Value) // the other replica takes the click
 	if !strings.HasPrefix(step2.Title, "Step 2:") {
 		t.Fatalf("after Yes: %q; want Step 2", step2.Title)
 	}
-	step3 := click(a, primary(t, step2).Value)
+	step3 := j.click(a, primary(t, step2).Value)
 	if !strings.HasPrefix(step3.Title, "Step 3:") {
 		t.Fatalf("after Step 2's button: %q; want Step 3", step3.Title)
 	}
+	return yes, step3
+}
 
-	// Step 1's card is stale now: clicking it again changes nothing.
-	before, _ := sa.Load(ctx, slackFirm(firm))
-	click(b, yes.Value)
-	if after, _ := sa.Load(ctx, slackFirm(firm)); after.Version != before.Version || len(trail()) != 2 {
-		t.Fatalf("stale click moved the firm from v%d to v%d (%d entries); want no change", before.Version, after.Version, len(trail()))
+// staleClick clicks Step 1's card again, stale now: it changes nothing.
+func (j *journeyRig) staleClick(yes dialogs.Action) {
+	j.t.Helper()
+	before, _ := j.sa.Load(j.ctx, slackFirm(journeyFirm))
+	j.click(j.b, yes.Value)
+	if after, _ := j.sa.Load(j.ctx, slackFirm(journeyFirm)); after.Version != before.Version || len(j.trail()) != 2 {
+		j.t.Fatalf("stale click moved the firm from v%d to v%d (%d entries); want no change", before.Version, after.Version, len(j.trail()))
 	}
+}
 
-	// Twenty people click Step 3's button at once, on both replicas.
+// clickAtOnce has twenty people click Step 3's button at once, on both
+// replicas; one confirmation is recorded and the chain verifies.
+func (j *journeyRig) clickAtOnce(step3 dialogs.Reply) {
+	t, ctx := j.t, j.ctx
+	t.Helper()
 	confirm := primary(t, step3).Value
 	var wg sync.WaitGroup
 	for i := range 20 {
 		wg.Go(func() {
 			e := dialogs.Event{User: fmt.Sprintf("U%02d", i), Channel: "C1"}
-			if _, err := replicas[i%2].Click(ctx, slackFirm(firm), e, confirm); err != nil {
+			if _, err := j.replicas[i%2].Click(ctx, slackFirm(journeyFirm), e, confirm); err != nil {
 				t.Errorf("concurrent click %d: %v", i, err)
 			}
 		})
 	}
 	wg.Wait()
-	entries := trail()
+	entries := j.trail()
 	if len(entries) != 3 {
 		t.Fatalf("after 20 simultaneous clicks the trail has %d entries; want 3 (one confirmation)", len(entries))
 	}
-	p, err := sb.Load(ctx, slackFirm(firm))
+	p, err := j.sb.Load(ctx, slackFirm(journeyFirm))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if br := dialogs.VerifyChain(entries, p.Head); br != nil {
 		t.Fatalf("audit chain: %v", br)
 	}
-	verify, err := b.Command(ctx, slackFirm(firm), ev, dialogs.ParseCommand("verify"))
+}
+
+// verifyAndExport runs verify on one replica and export on the other.
+func (j *journeyRig) verifyAndExport() {
+	t, ctx := j.t, j.ctx
+	t.Helper()
+	verify, err := j.b.Command(ctx, slackFirm(journeyFirm), j.ev, dialogs.ParseCommand("verify"))
 	if err != nil || !strings.Contains(verify.Title, "verified") {
 		t.Fatalf("verify: %q, %v; want the trail verified", verify.Title, err)
 	}
-	export, err := a.Command(ctx, slackFirm(firm), ev, dialogs.ParseCommand("export"))
+	export, err := j.a.Command(ctx, slackFirm(journeyFirm), j.ev, dialogs.ParseCommand("export"))
 	if err != nil || export.File == nil || len(export.File.Content) == 0 {
 		t.Fatalf("export: %+v, %v; want a CSV file", export, err)
 	}

@@ -178,78 +178,121 @@ func (p chirpPoster) Find(_ context.Context, m announce.Message) (string, bool, 
 	return "", false, nil
 }
 
+// chirpWorld is one chirp firm's test world: the adapter behind an HTTP
+// server, its store and service, and what the observer heard.
+type chirpWorld struct {
+	t        *testing.T
+	st       *store.Redis
+	svc      *dialogs.Service
+	nyc      *time.Location
+	a        *chirpAdapter
+	rooms    *chirpRooms
+	srv      *httptest.Server
+	mu       sync.Mutex
+	observed []string
+}
+
+func newChirpWorld(t *testing.T) *chirpWorld {
+	t.Helper()
+	rdb, prefix := redistest.New(t)
+	w := &chirpWorld{t: t, st: store.New(rdb, prefix), rooms: &chirpRooms{}}
+	w.nyc, _ = time.LoadLocation("America/New_York")
+	now := time.Date(2027, 5, 20, 12, 0, 0, 0, w.nyc)
+	svc, err := dialogs.NewService(&dialogs.Flow{Roadmap: dialogs.Default(), Admins: []string{"ADMIN1"}, Loc: w.nyc}, w.st, func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.svc = svc
+	once, err := adapter.NewOnce(w.st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.a = &chirpAdapter{svc: svc, scope: firm.ChannelScope, log: slog.New(slog.NewTextHandler(io.Discard, nil)), room: w.rooms, once: once,
+		observe: func(kind, outcome string, _ time.Duration) {
+			w.mu.Lock()
+			w.observed = append(w.observed, kind+":"+outcome)
+			w.mu.Unlock()
+		}}
+	w.a.bg.Timeout, w.a.bg.Log = 5*time.Second, w.a.log
+	w.srv = httptest.NewServer(w.a)
+	t.Cleanup(w.srv.Close)
+	return w
+}
+
+// say sends req from room-1 of acme.chirp (by ADMIN1 unless it names a
+// user) and returns the answer.
+func (w *chirpWorld) say(req chirpRequest) chirpAnswer {
+	w.t.Helper()
+	req.Workspace, req.Room = "acme.chirp", "room-1"
+	if req.User == "" {
+		req.User = "ADMIN1"
+	}
+	b, _ := json.Marshal(req)
+	resp, err := http.Post(w.srv.URL, "application/json", bytes.NewReader(b))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		w.t.Fatalf("%+v: %v %v", req, resp, err)
+	}
+	defer resp.Body.Close()
+	var ans chirpAnswer
+	if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil {
+		w.t.Fatal(err)
+	}
+	return ans
+}
+
 // TestAThirdPlatformNeedsOnlyTheKit walks a chirp firm (one per room, as
 // a service bureau runs it) through an announcement and the whole roadmap.
 func TestAThirdPlatformNeedsOnlyTheKit(t *testing.T) {
-	rdb, prefix := redistest.New(t)
-	st := store.New(rdb, prefix)
-	nyc, _ := time.LoadLocation("America/New_York")
-	now := time.Date(2027, 5, 20, 12, 0, 0, 0, nyc)
-	svc, err := dialogs.NewService(&dialogs.Flow{Roadmap: dialogs.Default(), Admins: []string{"ADMIN1"}, Loc: nyc}, st, func() time.Time { return now })
-	if err != nil {
-		t.Fatal(err)
+	w := newChirpWorld(t)
+	w.announceWithDeadline()
+	w.remindOnce()
+	confirmations := w.walkRoadmap()
+	w.checkFinished(confirmations)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.observed) == 0 || w.observed[0] != "command:ok" {
+		t.Fatalf("observer heard %v", w.observed)
 	}
-	once, err := adapter.NewOnce(st, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rooms := &chirpRooms{}
-	var observed []string
-	var mu sync.Mutex
-	a := &chirpAdapter{svc: svc, scope: firm.ChannelScope, log: slog.New(slog.NewTextHandler(io.Discard, nil)), room: rooms, once: once,
-		observe: func(kind, outcome string, _ time.Duration) {
-			mu.Lock()
-			observed = append(observed, kind+":"+outcome)
-			mu.Unlock()
-		}}
-	a.bg.Timeout, a.bg.Log = 5*time.Second, a.log
-	srv := httptest.NewServer(a)
-	defer srv.Close()
-	say := func(req chirpRequest) chirpAnswer {
-		t.Helper()
-		req.Workspace, req.Room = "acme.chirp", "room-1"
-		if req.User == "" {
-			req.User = "ADMIN1"
-		}
-		b, _ := json.Marshal(req)
-		resp, err := http.Post(srv.URL, "application/json", bytes.NewReader(b))
-		if err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("%+v: %v %v", req, resp, err)
-		}
-		defer resp.Body.Close()
-		var ans chirpAnswer
-		if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil {
-			t.Fatal(err)
-		}
-		return ans
-	}
+}
 
-	if got := say(chirpRequest{Text: "announce", Delivery: "d-1"}); !strings.Contains(got.Text, "Announcements on") {
+// announceWithDeadline turns announcements on and sets a deadline, which
+// chirp delivers twice.
+func (w *chirpWorld) announceWithDeadline() {
+	t := w.t
+	t.Helper()
+	if got := w.say(chirpRequest{Text: "announce", Delivery: "d-1"}); !strings.Contains(got.Text, "Announcements on") {
 		t.Fatalf("announce: %q", got.Text)
 	}
-	if got := say(chirpRequest{Text: "deadline 6 2027-06-05", Delivery: "d-2"}); !strings.Contains(got.Text, "Target date set") {
+	if got := w.say(chirpRequest{Text: "deadline 6 2027-06-05", Delivery: "d-2"}); !strings.Contains(got.Text, "Target date set") {
 		t.Fatalf("deadline: %q", got.Text)
 	}
 	// chirp delivers it again: nothing more is recorded.
-	if got := say(chirpRequest{Text: "deadline 6 2027-06-05", Delivery: "d-2"}); !strings.Contains(got.Text, "Already received") {
+	if got := w.say(chirpRequest{Text: "deadline 6 2027-06-05", Delivery: "d-2"}); !strings.Contains(got.Text, "Already received") {
 		t.Fatalf("deadline delivered again: %q", got.Text)
 	}
-	if e, _ := st.Audit(context.Background(), firm.ID{Platform: chirp, Workspace: "acme.chirp", Channel: "room-1"}, 0, -1); len(e) != 2 {
+	if e, _ := w.st.Audit(context.Background(), firm.ID{Platform: chirp, Workspace: "acme.chirp", Channel: "room-1"}, 0, -1); len(e) != 2 {
 		t.Fatalf("%d audit entries after announce and a deadline delivered twice, want 2", len(e))
 	}
-	sched, err := announce.New(announce.Config{Service: svc, Firms: st, Ledger: st, Posters: announce.Posters{chirp: chirpPoster{rooms}},
+}
+
+// remindOnce runs the announcer twice a week before the deadline; the
+// room gets one reminder.
+func (w *chirpWorld) remindOnce() {
+	t := w.t
+	t.Helper()
+	sched, err := announce.New(announce.Config{Service: w.svc, Firms: w.st, Ledger: w.st, Posters: announce.Posters{chirp: chirpPoster{w.rooms}},
 		Limits: announce.Limits{Channel: time.Millisecond, Workspace: time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 2 { // a second run posts nothing more
-		if err := sched.RunOnce(context.Background(), time.Date(2027, 5, 29, 9, 0, 0, 0, nyc)); err != nil {
+		if err := sched.RunOnce(context.Background(), time.Date(2027, 5, 29, 9, 0, 0, 0, w.nyc)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	a.bg.Wait()
+	w.a.bg.Wait()
 	var reminders []string
-	for _, p := range rooms.in("room-1") {
+	for _, p := range w.rooms.in("room-1") {
 		if strings.HasPrefix(p, "[") {
 			reminders = append(reminders, p)
 		}
@@ -257,8 +300,14 @@ func TestAThirdPlatformNeedsOnlyTheKit(t *testing.T) {
 	if len(reminders) != 1 || !strings.Contains(reminders[0], "June 5, 2027") || !strings.Contains(reminders[0], "7 days left") {
 		t.Fatalf("reminders in the room: %q; want one, 7 days before June 5, 2027", reminders)
 	}
+}
 
-	card := say(chirpRequest{Text: ""})
+// walkRoadmap clicks each card's primary button, filling any form, and
+// returns how many confirmations it took.
+func (w *chirpWorld) walkRoadmap() int {
+	t := w.t
+	t.Helper()
+	card := w.say(chirpRequest{Text: ""})
 	if !strings.Contains(card.Text, "Step 1") {
 		t.Fatalf("first card: %q", card.Text)
 	}
@@ -268,37 +317,40 @@ func TestAThirdPlatformNeedsOnlyTheKit(t *testing.T) {
 		if next == "" {
 			break
 		}
-		card = say(chirpRequest{Click: next})
+		card = w.say(chirpRequest{Click: next})
 		if card.Form != "" {
-			card = say(chirpRequest{Click: card.Form, Input: "Acme Clearing LLC", Delivery: "form-" + card.Form})
+			card = w.say(chirpRequest{Click: card.Form, Input: "Acme Clearing LLC", Delivery: "form-" + card.Form})
 		}
 		confirmations++
 	}
-	a.bg.Wait()
-	status := say(chirpRequest{Text: "status", User: "U2"})
+	w.a.bg.Wait()
+	return confirmations
+}
+
+// checkFinished checks status, the room's progress lines, verify and the
+// recorded path after the walk.
+func (w *chirpWorld) checkFinished(confirmations int) {
+	t := w.t
+	t.Helper()
+	status := w.say(chirpRequest{Text: "status", User: "U2"})
 	if confirmations != 10 || !strings.Contains(status.Text, "CAIS onboarding complete") { // 6(A) has three parts, one agent
 		t.Fatalf("after %d confirmations, status: %q", confirmations, status.Text)
 	}
 	progress := 0
-	for _, l := range rooms.in("room-1") {
+	for _, l := range w.rooms.in("room-1") {
 		if strings.Contains(l, " confirmed **Step") {
 			progress++
 		}
 	}
 	if progress != confirmations {
-		t.Fatalf("room holds %d progress lines; want one per confirmation (%d):\n%s", progress, confirmations, strings.Join(rooms.in("room-1"), "\n"))
+		t.Fatalf("room holds %d progress lines; want one per confirmation (%d):\n%s", progress, confirmations, strings.Join(w.rooms.in("room-1"), "\n"))
 	}
-	if v := say(chirpRequest{Text: "verify"}); !strings.Contains(v.Text, "verified") {
+	if v := w.say(chirpRequest{Text: "verify"}); !strings.Contains(v.Text, "verified") {
 		t.Fatalf("verify: %q", v.Text)
 	}
-	p, err := svc.Progress(context.Background(), firm.ID{Platform: chirp, Workspace: "acme.chirp", Channel: "room-1"})
+	p, err := w.svc.Progress(context.Background(), firm.ID{Platform: chirp, Workspace: "acme.chirp", Channel: "room-1"})
 	if err != nil || len(p.Path) != confirmations {
 		t.Fatalf("progress %+v, %v", p, err)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(observed) == 0 || observed[0] != "command:ok" {
-		t.Fatalf("observer heard %v", observed)
 	}
 }
 

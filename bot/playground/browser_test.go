@@ -24,8 +24,34 @@ func TestBrowserJourney(t *testing.T) {
 	b.WaitText(".msg .btn.primary", "Yes")
 	b.WaitText(".msg .btn.danger", "Reset")
 	b.WaitText(".msg .name", "caisbot")
+	checkRendering(t, b)
 
-	// mrkdwn rendered, and nothing from the bot's text became HTML.
+	// A second card, Bob's, for the stale click later.
+	b.SwitchUser("U0BOB")
+	b.Compose("/cais-next")
+	b.WaitFor("two Step 1 cards", `document.querySelectorAll('.msg .blk-header').length === 2`)
+
+	confirmAndStaleClick(b)
+	confirmDialogAndModal(b)
+
+	// The Home tab.
+	b.OpenHome()
+	b.WaitText("#home .blk-header", "Your CAIS onboarding")
+	b.WaitText("#home .mrkdwn", "Next: Step 3")
+	b.Screenshot("playground-home")
+
+	// Everything went through signed requests the bot accepted.
+	rig.bot.mu.Lock()
+	defer rig.bot.mu.Unlock()
+	if rig.bot.refused != 0 {
+		t.Errorf("the bot refused %d requests", rig.bot.refused)
+	}
+}
+
+// checkRendering checks the last card: mrkdwn rendered, and nothing from
+// the bot's text became HTML.
+func checkRendering(t *testing.T, b *Browser) {
+	t.Helper()
 	var rendered struct {
 		Bold, Italic, Code, Link, Broadcast, Escaped string
 		Injected, ScriptLinks                        int
@@ -51,12 +77,11 @@ func TestBrowserJourney(t *testing.T) {
 	if want := "<img src=x onerror=alert(1)>"; !strings.Contains(rendered.Escaped, want) || !strings.Contains(rendered.Escaped, "• New Order") {
 		t.Errorf("escaped text = %q, want it to show %q", rendered.Escaped, want)
 	}
+}
 
-	// A second card, Bob's, for the stale click later.
-	b.SwitchUser("U0BOB")
-	b.Compose("/cais-next")
-	b.WaitFor("two Step 1 cards", `document.querySelectorAll('.msg .blk-header').length === 2`)
-
+// confirmAndStaleClick has Alice confirm Step 1 and Bob click his stale
+// Step 1 card.
+func confirmAndStaleClick(b *Browser) {
 	// Alice confirms Step 1: her card is replaced, the progress post appears.
 	b.SwitchUser("U0ALICE")
 	b.ClickButton("Yes")
@@ -72,7 +97,11 @@ func TestBrowserJourney(t *testing.T) {
 	b.WaitText(".msg.ephemeral .eph-note", "Only visible to you")
 	b.SwitchUser("U0ALICE")
 	b.WaitNoText(".msg", "already confirmed")
+}
 
+// confirmDialogAndModal walks Step 2's confirm dialog and Step 3's note
+// modal.
+func confirmDialogAndModal(b *Browser) {
 	// Step 2 has a confirm dialog: "Not yet" changes nothing, "Confirm" does.
 	b.ClickButton("Confirm registered")
 	b.WaitText("#confirm-root .modal-title", "Confirm Step 2?")
@@ -96,17 +125,4 @@ func TestBrowserJourney(t *testing.T) {
 	b.ClickButton("Save")
 	b.WaitFor("the modal to close", `document.getElementById('modal-root').hidden`)
 	b.WaitText(".msg .mrkdwn", "noted: Registration form sent on May 1")
-
-	// The Home tab.
-	b.OpenHome()
-	b.WaitText("#home .blk-header", "Your CAIS onboarding")
-	b.WaitText("#home .mrkdwn", "Next: Step 3")
-	b.Screenshot("playground-home")
-
-	// Everything went through signed requests the bot accepted.
-	rig.bot.mu.Lock()
-	defer rig.bot.mu.Unlock()
-	if rig.bot.refused != 0 {
-		t.Errorf("the bot refused %d requests", rig.bot.refused)
-	}
 }
