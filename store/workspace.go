@@ -66,6 +66,9 @@ var installPrefixes = []string{"install:team:", "install:grid:", "install-lock:t
 func (r *Redis) workspaceOf(key string) string {
 	for _, p := range installPrefixes {
 		if id, ok := strings.CutPrefix(key, p); ok {
+			if strings.ContainsAny(id, ":{}") {
+				return ""
+			}
 			return id
 		}
 	}

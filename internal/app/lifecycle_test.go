@@ -250,3 +250,38 @@ func envValue(env []string, key string) string {
 	}
 	return ""
 }
+
+// TestWorkspaceCommandChecksFirst: bad words get the usage (exit 2) and
+// no Redis is needed; the embedded Redis is refused.
+func TestWorkspaceCommandChecksFirst(t *testing.T) {
+	clearEnv(t)
+	var out, errs strings.Builder
+	if code := WorkspaceCommand(context.Background(), []string{"delete"}, &out, &errs); code != 2 || !strings.Contains(errs.String(), "usage: caisbot workspace") {
+		t.Fatalf("no team: %d %q", code, errs.String())
+	}
+	errs.Reset()
+	if code := WorkspaceCommand(context.Background(), []string{"export", "T1"}, &out, &errs); code != 1 || !strings.Contains(errs.String(), "REDIS_URL") {
+		t.Fatalf("without REDIS_URL: %d %q", code, errs.String())
+	}
+}
+
+// TestWorkspaceCommandExportsFromTheBotsRedis runs export against the
+// Redis and prefix the settings name.
+func TestWorkspaceCommandExportsFromTheBotsRedis(t *testing.T) {
+	fake := slackfake.New(t)
+	env := append(sharedRedis(t), "SLACK_API_URL="+fake.APIURL(), "CAIS_ADMIN_USERS=U1")
+	for k, v := range multiEnv() {
+		env = append(env, k+"="+v)
+	}
+	a := newTestApp(t, env...)
+	installVia(t, a, fake, "c1", "T0ACME", "xoxb-acme-1")
+	command(t, a, fake, "T0ACME", "C1", "announce")
+	file := t.TempDir() + "/acme.json"
+	var out, errs strings.Builder
+	if code := WorkspaceCommand(context.Background(), []string{"export", "T0ACME", "--out", file}, &out, &errs); code != 0 {
+		t.Fatalf("export: %d %s", code, errs.String())
+	}
+	if !strings.Contains(out.String(), "1 firms, 1 audit entries") || !strings.Contains(errs.String(), `"msg":"workspace exported"`) {
+		t.Fatalf("stdout %q, log %q", out.String(), errs.String())
+	}
+}
