@@ -10,6 +10,7 @@ import (
 	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/firm"
+	"github.com/caisbot/caisbot/store"
 )
 
 // TestWorkspaceKeysTakeNoOtherWorkspaces: workspace T1's keys are found
@@ -18,39 +19,7 @@ import (
 func TestWorkspaceKeysTakeNoOtherWorkspaces(t *testing.T) {
 	s, c, prefix := newStore(t)
 	ctx := context.Background()
-	teams := firm.ID{Platform: firm.Teams, Workspace: "72f988bf-86f1-41af-91ab-2d7cd011db47", Channel: "19:T1@thread.tacv2"}
-	for _, f := range []firm.ID{slackFirm("T1"), slackFirm("T1:C1"), slackFirm("T12"), slackFirm("T12:C1"), slackFirm("T1X:C1"), teams} {
-		next, e := change(dialogs.Progress{}, "U1")
-		if err := s.Commit(ctx, f, 0, next, e); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.AddViewer(ctx, f, "U1"); err != nil {
-			t.Fatal(err)
-		}
-		o := ledger.Occurrence{Firm: f, Channel: "C1", Deadline: "d", Day: "2027-06-05", Lead: 7}
-		if _, err := s.Claim(ctx, o, "tok", time.Now(), time.Minute); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, ws := range []string{"T1", "T12"} {
-		if _, err := s.LockSender(ctx, ws, "tok", time.Now(), time.Minute); err != nil {
-			t.Fatal(err)
-		}
-		for _, k := range []string{"team:" + ws, "grid:" + ws} {
-			if err := s.PutInstallation(ctx, k, []byte("record")); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if _, err := s.LockInstallation(ctx, "team:"+ws, "tok", time.Minute); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.PutInstallation(ctx, "enterprise:E1", []byte("org")); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.KeepRoadmap(ctx, []byte("roadmap text")); err != nil {
-		t.Fatal(err)
-	}
+	teams := seedWorkspaces(t, s)
 	c.SAdd(ctx, prefix+"firms", "T1:C9") // a member from before firms named their platform
 
 	d, err := s.WorkspaceKeys(ctx, "T1")
@@ -100,4 +69,47 @@ func TestWorkspaceKeysTakeNoOtherWorkspaces(t *testing.T) {
 	if _, err := s.WorkspaceKeys(ctx, "T1:C1"); err == nil {
 		t.Fatal("a channel id was taken for a workspace")
 	}
+}
+
+// seedWorkspaces stores firms, viewers, ledger claims, sender locks,
+// installations and their locks for workspaces T1, T12 and T1X, a Teams
+// tenant whose channel id contains "T1", an org-wide install and a
+// roadmap; it returns the Teams firm.
+func seedWorkspaces(t *testing.T, s *store.Redis) firm.ID {
+	t.Helper()
+	ctx := context.Background()
+	teams := firm.ID{Platform: firm.Teams, Workspace: "72f988bf-86f1-41af-91ab-2d7cd011db47", Channel: "19:T1@thread.tacv2"}
+	for _, f := range []firm.ID{slackFirm("T1"), slackFirm("T1:C1"), slackFirm("T12"), slackFirm("T12:C1"), slackFirm("T1X:C1"), teams} {
+		next, e := change(dialogs.Progress{}, "U1")
+		if err := s.Commit(ctx, f, 0, next, e); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddViewer(ctx, f, "U1"); err != nil {
+			t.Fatal(err)
+		}
+		o := ledger.Occurrence{Firm: f, Channel: "C1", Deadline: "d", Day: "2027-06-05", Lead: 7}
+		if _, err := s.Claim(ctx, o, "tok", time.Now(), time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ws := range []string{"T1", "T12"} {
+		if _, err := s.LockSender(ctx, ws, "tok", time.Now(), time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"team:" + ws, "grid:" + ws} {
+			if err := s.PutInstallation(ctx, k, []byte("record")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.LockInstallation(ctx, "team:"+ws, "tok", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.PutInstallation(ctx, "enterprise:E1", []byte("org")); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.KeepRoadmap(ctx, []byte("roadmap text")); err != nil {
+		t.Fatal(err)
+	}
+	return teams
 }

@@ -106,24 +106,8 @@ func nyc(t *testing.T, s string) time.Time {
 // Redis, against the fake Web API.
 func TestUninstallPausesAndReinstallResumes(t *testing.T) {
 	fake := slackfake.New(t)
-	env := append(sharedRedis(t), "SLACK_API_URL="+fake.APIURL(), "CAIS_ADMIN_USERS=U1")
-	for k, v := range multiEnv() {
-		env = append(env, k+"="+v)
-	}
-	r1, r2 := newTestApp(t, env...), newTestApp(t, env...)
-	clk := &clock{t: nyc(t, "2027-05-05 12:00")}
-	r1.svc.Now, r2.svc.Now = clk.now, clk.now
+	r1, r2, clk, env := twoReplicas(t, fake)
 	ctx := context.Background()
-
-	installVia(t, r1, fake, "c1", "T0ACME", "xoxb-acme-1")
-	installVia(t, r2, fake, "c2", "T0BETA", "xoxb-beta-1")
-	for _, team := range []string{"T0ACME", "T0BETA"} {
-		for _, text := range []string{"announce", "deadline 6A 2027-06-05"} {
-			if got := command(t, r1, fake, team, "C"+team, text); strings.Contains(got, "nothing was changed") {
-				t.Fatalf("%s %q: %s", team, text, got)
-			}
-		}
-	}
 
 	clk.set(nyc(t, "2027-05-05 13:00"))
 	if c := event(r2, "Ev1", "T0ACME", `{"type":"app_uninstalled"}`); c != 200 {
@@ -194,6 +178,30 @@ func TestUninstallPausesAndReinstallResumes(t *testing.T) {
 	if got := command(t, r1, fake, "T0ACME", "CT0ACME", "verify"); !strings.Contains(got, "verified") {
 		t.Fatalf("verify after pause and resume: %s", got)
 	}
+}
+
+// twoReplicas are two apps on one Redis sharing a settable service
+// clock, with workspaces T0ACME and T0BETA installed, each subscribed in
+// its channel C<team> with a target on 2027-06-05.
+func twoReplicas(t *testing.T, fake *slackfake.Server) (r1, r2 *App, clk *clock, env []string) {
+	t.Helper()
+	env = append(sharedRedis(t), "SLACK_API_URL="+fake.APIURL(), "CAIS_ADMIN_USERS=U1")
+	for k, v := range multiEnv() {
+		env = append(env, k+"="+v)
+	}
+	r1, r2 = newTestApp(t, env...), newTestApp(t, env...)
+	clk = &clock{t: nyc(t, "2027-05-05 12:00")}
+	r1.svc.Now, r2.svc.Now = clk.now, clk.now
+	installVia(t, r1, fake, "c1", "T0ACME", "xoxb-acme-1")
+	installVia(t, r2, fake, "c2", "T0BETA", "xoxb-beta-1")
+	for _, team := range []string{"T0ACME", "T0BETA"} {
+		for _, text := range []string{"announce", "deadline 6A 2027-06-05"} {
+			if got := command(t, r1, fake, team, "C"+team, text); strings.Contains(got, "nothing was changed") {
+				t.Fatalf("%s %q: %s", team, text, got)
+			}
+		}
+	}
+	return r1, r2, clk, env
 }
 
 // TestRevokedUserTokensChangeNothing: tokens_revoked that names only
