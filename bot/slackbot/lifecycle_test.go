@@ -17,9 +17,9 @@ import (
 // lifecycleFake records the removals it is told of; fail makes the next
 // calls fail, block holds them until closed.
 type lifecycleFake struct {
-	mu    sync.Mutex
-	got   []install.Removal
-	fail  int
+	mu   sync.Mutex
+	got  []install.Removal
+	fail int
 	// block, if set, holds calls until closed; entered is told when one
 	// is held.
 	block, entered chan struct{}
@@ -76,8 +76,13 @@ func TestRemovalEventsReachTheLifecycleOnce(t *testing.T) {
 	forged, _ := http.NewRequest(http.MethodPost, r.srv.URL, strings.NewReader(`{"type":"event_callback","team_id":"T0ACME","event_id":"Ev0","event":`+uninstalled+`}`))
 	forged.Header.Set("Content-Type", "application/json")
 	sign(forged, "another body", time.Now(), secret)
-	if resp, err := http.DefaultClient.Do(forged); err != nil || resp.StatusCode != http.StatusUnauthorized || len(life.calls()) != 0 {
-		t.Fatalf("a badly signed uninstall: %v, %v, %d calls; want 401 and none", resp.StatusCode, err, len(life.calls()))
+	resp, err := http.DefaultClient.Do(forged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || len(life.calls()) != 0 {
+		t.Fatalf("a badly signed uninstall: %d, %d calls; want 401 and none", resp.StatusCode, len(life.calls()))
 	}
 	for _, tc := range tests {
 		before := len(life.calls())
