@@ -119,6 +119,11 @@ func TestUninstallPausesAndReinstallResumes(t *testing.T) {
 	if c := event(r1, "Ev2", "T0NONE", `{"type":"app_uninstalled"}`); c != 200 {
 		t.Fatalf("app_uninstalled of a workspace without caisbot: %d", c)
 	}
+	for k := range everyValue(t, r1.rdb) {
+		if strings.Contains(k, "T0NONE") {
+			t.Errorf("an event for a workspace without caisbot wrote %s", k)
+		}
+	}
 	acme := firm.ID{Platform: firm.Slack, Workspace: "T0ACME"}
 	p, trail, err := r1.store.Trail(ctx, acme)
 	if err != nil {
