@@ -119,7 +119,7 @@ func TestUninstallPausesAndReinstallResumes(t *testing.T) {
 	if c := event(r1, "Ev2", "T0NONE", `{"type":"app_uninstalled"}`); c != 200 {
 		t.Fatalf("app_uninstalled of a workspace without caisbot: %d", c)
 	}
-	for k := range everyValue(t, r1.rdb) {
+	for k := range valuesUnder(t, r1.rdb, envValue(env, "CAIS_REDIS_PREFIX")) {
 		if strings.Contains(k, "T0NONE") {
 			t.Errorf("an event for a workspace without caisbot wrote %s", k)
 		}
@@ -137,7 +137,7 @@ func TestUninstallPausesAndReinstallResumes(t *testing.T) {
 	if got := command(t, r2, fake, "T0ACME", "CT0ACME", "help"); !strings.Contains(got, "not installed in this workspace") {
 		t.Fatalf("a command after the uninstall got %s", got)
 	}
-	for k, v := range everyValue(t, r1.rdb) {
+	for k, v := range valuesUnder(t, r1.rdb, envValue(env, "CAIS_REDIS_PREFIX")) {
 		if strings.Contains(v, "xoxb-acme-1") {
 			t.Errorf("the removed token is still in %s", k)
 		}
@@ -297,4 +297,31 @@ func TestWorkspaceCommandExportsFromTheBotsRedis(t *testing.T) {
 	if !strings.Contains(out.String(), "1 firms, 1 audit entries") || !strings.Contains(errs.String(), `"msg":"workspace exported"`) {
 		t.Fatalf("stdout %q, log %q", out.String(), errs.String())
 	}
+}
+
+// valuesUnder is every value under prefix, as text (strings and hashes,
+// the kinds a token could be kept in; lists and sets by their members).
+func valuesUnder(t *testing.T, rdb redis.UniversalClient, prefix string) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	keys, err := rdb.Keys(ctx, prefix+"*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("keys %v, %v", keys, err)
+	}
+	out := map[string]string{}
+	for _, k := range keys {
+		switch rdb.Type(ctx, k).Val() {
+		case "string":
+			out[k] = rdb.Get(ctx, k).Val()
+		case "hash":
+			out[k] = fmt.Sprint(rdb.HGetAll(ctx, k).Val())
+		case "list":
+			out[k] = fmt.Sprint(rdb.LRange(ctx, k, 0, -1).Val())
+		case "set":
+			out[k] = fmt.Sprint(rdb.SMembers(ctx, k).Val())
+		default:
+			out[k] = "" // expired meanwhile, or a kind no token is kept in
+		}
+	}
+	return out
 }
