@@ -109,6 +109,9 @@ func TestUninstallPausesAndReinstallResumes(t *testing.T) {
 	r1, r2, clk, env := twoReplicas(t, fake)
 	ctx := context.Background()
 
+	if got := command(t, r2, fake, "T0ACME", "CT0ACME", "help"); strings.Contains(got, "not installed") { // r2 now holds ACME's client
+		t.Fatalf("before the uninstall: %s", got)
+	}
 	clk.set(nyc(t, "2027-05-05 13:00"))
 	if c := event(r2, "Ev1", "T0ACME", `{"type":"app_uninstalled"}`); c != 200 {
 		t.Fatalf("app_uninstalled: %d", c)
