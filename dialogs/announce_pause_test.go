@@ -103,3 +103,32 @@ func TestReplayCatchesAPauseTheTrailLacks(t *testing.T) {
 		t.Fatalf("problems = %v; want the resume of a channel never subscribed", rp.Problems)
 	}
 }
+
+// FuzzPauseReplay: any pause or resume detail replays without panic, and
+// changes only channels the trail subscribed (others are problems).
+func FuzzPauseReplay(f *testing.F) {
+	f.Add(dialogs.PauseUninstalled+"; channels C1, C2", true)
+	f.Add("x; channels ", false)
+	f.Add("; channels C1; channels C9", true)
+	r := dialogs.Default()
+	at := time.Date(2027, 5, 5, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, detail string, pause bool) {
+		action := dialogs.ActAnnounceResume
+		if pause {
+			action = dialogs.ActAnnouncePause
+		}
+		entries := []dialogs.Entry{
+			{Seq: 1, Action: dialogs.ActAnnounce, Detail: "channel C1", User: "U1", At: at},
+			{Seq: 2, Action: action, Detail: detail, User: dialogs.SystemUser, At: at.Add(time.Hour)},
+		}
+		rp := dialogs.Replay(r, entries)
+		for ch, s := range rp.Progress.Channels {
+			if ch != "C1" || s.User != "U1" {
+				t.Fatalf("replay made subscription %q = %+v from %q", ch, s, detail)
+			}
+		}
+		if len(rp.Progress.Channels) != 1 {
+			t.Fatalf("replay lost channel C1 from %q", detail)
+		}
+	})
+}
