@@ -31,13 +31,16 @@ type job struct {
 // owed today; missed fell due on an earlier day and are only recorded.
 // Deadlines already passed (the seed's roadmap dates) and those the firm
 // finished get none, and neither do lead times that fell before the
-// channel subscribed.
+// channel subscribed or before its announcements last resumed; paused
+// subscriptions get none at all.
 func plan(f *dialogs.Flow, firm firm.ID, p *dialogs.Progress, now time.Time) (due, missed []job) {
 	workspace := WorkspaceOf(firm)
 	today := midnight(now, f.Loc)
 	channels := make([]string, 0, len(p.Channels))
-	for ch := range p.Channels {
-		channels = append(channels, ch)
+	for ch, sub := range p.Channels {
+		if sub.Paused.IsZero() { // a paused subscription owes nothing (dialogs/announce_pause.go)
+			channels = append(channels, ch)
+		}
 	}
 	slices.Sort(channels)
 	for _, d := range upcoming(f, p, today) {
@@ -47,8 +50,8 @@ func plan(f *dialogs.Flow, firm firm.ID, p *dialogs.Progress, now time.Time) (du
 				continue
 			}
 			for _, ch := range channels {
-				if at.Before(p.Channels[ch].At) {
-					continue
+				if sub := p.Channels[ch]; at.Before(sub.At) || at.Before(sub.Resumed) {
+					continue // not owed: before the subscription, or during a pause
 				}
 				j := job{
 					occ:       ledger.Occurrence{Firm: firm, Channel: ch, Deadline: d.ID, Day: d.Day.Format(time.DateOnly), Lead: lead},

@@ -75,6 +75,10 @@ func TestPlan(t *testing.T) {
 		{"two channels, two deadlines", firm("", map[string]string{"certify_self": "2027-06-05", "register": "2027-06-05"},
 			map[string]dialogs.Subscription{"C2": sub("2027-05-28 12:00"), "C1": sub("2027-05-28 12:00")}), "2027-05-29 09:00",
 			"due: certify_self/7@C1 certify_self/7@C2 register/7@C1 register/7@C2; missed: "},
+		{"paused: nothing due, nothing missed", firm("", june5, map[string]dialogs.Subscription{"C1": paused(sub("2027-04-01 12:00"), "2027-05-01 12:00", "")}), "2027-05-29 09:00", "due: ; missed: "},
+		{"one of two paused", firm("", june5, map[string]dialogs.Subscription{"C1": paused(sub("2027-04-01 12:00"), "2027-05-01 12:00", ""), "C2": sub("2027-05-28 12:00")}), "2027-05-29 09:00", "due: certify_self/7@C2; missed: "},
+		{"resumed: leads during the pause not owed", firm("", june5, map[string]dialogs.Subscription{"C1": paused(sub("2027-04-01 12:00"), "", "2027-05-22 10:00")}), "2027-05-29 09:00", "due: certify_self/7@C1; missed: "},
+		{"resumed on a lead's day after 09:00", firm("", june5, map[string]dialogs.Subscription{"C1": paused(sub("2027-04-01 12:00"), "", "2027-05-29 09:30")}), "2027-05-29 10:00", "due: ; missed: "},
 		{"spring forward day", firm("", map[string]string{"certify_self": "2027-03-21"}, early0()), "2027-03-14 08:59", "due: ; missed: certify_self/30@C1 certify_self/14@C1"},
 		{"spring forward day 09:00", firm("", map[string]string{"certify_self": "2027-03-21"}, early0()), "2027-03-14 09:00", "due: certify_self/7@C1; missed: certify_self/30@C1 certify_self/14@C1"},
 	}
@@ -83,6 +87,17 @@ func TestPlan(t *testing.T) {
 			t.Errorf("%s:\n got %s\nwant %s", tt.name, got, tt.want)
 		}
 	}
+}
+
+// paused sets a subscription's pause and resume times ("" for none).
+func paused(s dialogs.Subscription, at, resumed string) dialogs.Subscription {
+	if at != "" {
+		s.Paused = ny(at).UTC()
+	}
+	if resumed != "" {
+		s.Resumed = ny(resumed).UTC()
+	}
+	return s
 }
 
 func early0() map[string]dialogs.Subscription {

@@ -60,6 +60,8 @@ func TestSlackManifests(t *testing.T) {
 			t.Errorf("%s: want the one command /cais-next, got %+v", file, f.SlashCommands)
 		case !f.AppHome.HomeTab || !slices.Contains(s.Events.Events, "app_home_opened"):
 			t.Errorf("%s: the Home tab and app_home_opened are needed", file)
+		case !slices.Contains(s.Events.Events, "app_uninstalled") || !slices.Contains(s.Events.Events, "tokens_revoked"):
+			t.Errorf("%s: app_uninstalled and tokens_revoked are needed (a workspace removing caisbot)", file)
 		case !s.Interactivity.Enabled || s.SocketMode != socket:
 			t.Errorf("%s: interactivity %v, socket mode %v", file, s.Interactivity.Enabled, s.SocketMode)
 		case !slices.Equal(scopes, want):

@@ -45,6 +45,10 @@ const (
 	ActAnnounceOff = "announce_off"
 	ActWait        = "wait"     // a step's wait set or changed
 	ActWaitEnd     = "wait_end" // a step's wait cleared
+	// A workspace removed caisbot (its subscriptions pause) or added it
+	// back (they resume); see announce_pause.go.
+	ActAnnouncePause  = "announce_pause"
+	ActAnnounceResume = "announce_resume"
 	// Maker-checker (approval.go): an answer confirmed and awaiting a
 	// principal's approval, its approval (the confirmation takes effect),
 	// and its sending back (Detail: the reason).

@@ -64,6 +64,12 @@ type Confirmation struct {
 type Subscription struct {
 	User string    `json:"user"`
 	At   time.Time `json:"at"`
+	// Paused is when announcements were paused because the workspace
+	// removed caisbot (announce_pause.go); zero while they run. Resumed
+	// is the latest reinstall that resumed them: reminders that fell due
+	// before it are not owed, as those before At are not.
+	Paused  time.Time `json:"paused,omitzero"`
+	Resumed time.Time `json:"resumed,omitzero"`
 }
 
 // Change is who did what and when, for telling a late clicker.

@@ -55,7 +55,7 @@ type Replayed struct {
 // Replay rebuilds the progress the entries describe against roadmap r.
 // It is pure: the entries are read in order, as the transitions wrote
 // them (flow.go, settings.go, wait.go, certify.go, settingsforms.go,
-// announce.go, reopen.go, deadline_clear.go, approval.go).
+// announce.go, announce_pause.go, reopen.go, deadline_clear.go, approval.go).
 func Replay(r *Roadmap, entries []Entry) Replayed {
 	return ReplayEach(func(Entry) *Roadmap { return r }, entries)
 }
@@ -98,6 +98,8 @@ func (rp *Replayed) apply(r *Roadmap, e Entry) {
 		ch, _, _ := strings.Cut(strings.TrimPrefix(e.Detail, "channel "), " (ended automatically: ")
 		delete(p.Channels, ch)
 		rp.ChannelSeq[ch] = e.Seq
+	case ActAnnouncePause, ActAnnounceResume:
+		rp.pauseReplay(e)
 	case ActWait:
 		rp.wait(e)
 	case ActWaitEnd:

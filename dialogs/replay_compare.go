@@ -206,9 +206,22 @@ func diffChannels(stored Progress, rp Replayed) []string {
 			out = append(out, fmt.Sprintf("the trail says %s gets deadline announcements%s; the stored progress says it does not", ch, ref))
 		case g.User != w.User || !g.At.Equal(w.At):
 			out = append(out, fmt.Sprintf("the stored progress says %s was subscribed by %s at %s; the trail says by %s at %s%s", ch, Mention(g.User), g.At.UTC().Format(time.RFC3339), Mention(w.User), w.At.UTC().Format(time.RFC3339), ref))
+		case !g.Paused.Equal(w.Paused) || !g.Resumed.Equal(w.Resumed):
+			out = append(out, fmt.Sprintf("the stored progress says %s's announcements are %s; the trail says %s%s", ch, pauseState(g), pauseState(w), ref))
 		}
 	}
 	return out
+}
+
+// pauseState says whether a subscription is paused, in verify's words.
+func pauseState(s Subscription) string {
+	switch {
+	case !s.Paused.IsZero():
+		return "paused since " + s.Paused.UTC().Format(time.RFC3339)
+	case !s.Resumed.IsZero():
+		return "running since " + s.Resumed.UTC().Format(time.RFC3339)
+	}
+	return "running"
 }
 
 func (f *Flow) diffWaits(stored Progress, rp Replayed) []string {

@@ -237,6 +237,8 @@ func (f *Flow) entryText(e Entry) string {
 		return "subscribed " + Lit(e.Detail) + " to announcements"
 	case ActAnnounceOff:
 		return "unsubscribed " + Lit(e.Detail) + " from announcements"
+	case ActAnnouncePause, ActAnnounceResume:
+		return pauseEntryText(e)
 	case ActWait, ActWaitEnd:
 		return waitEntryText(name, e)
 	case ActEvidence:

@@ -40,6 +40,16 @@ func (m *memory) GetInstallation(_ context.Context, key string) ([]byte, bool, e
 	return bytes.Clone(b), ok, nil
 }
 
+func (m *memory) SwapInstallation(_ context.Context, key string, old, rec []byte) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if cur, ok := m.m[key]; !ok || !bytes.Equal(cur, old) {
+		return false, nil
+	}
+	m.m[key] = bytes.Clone(rec)
+	return true, nil
+}
+
 func newStore(t *testing.T, key []byte) (*install.Store, *memory) {
 	t.Helper()
 	b := &memory{}

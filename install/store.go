@@ -14,6 +14,9 @@ import (
 type Backend interface {
 	PutInstallation(ctx context.Context, key string, record []byte) error
 	GetInstallation(ctx context.Context, key string) (record []byte, found bool, err error)
+	// SwapInstallation replaces the record under key with record only if
+	// it is still old (compare-and-set); swapped is false otherwise.
+	SwapInstallation(ctx context.Context, key string, old, record []byte) (swapped bool, err error)
 }
 
 // Store saves and finds installations, sealing their tokens.
@@ -51,6 +54,10 @@ type record struct {
 	InstalledAt    time.Time `json:"installed_at"`
 	RefreshToken   []byte    `json:"refresh_token,omitempty"`
 	ExpiresAt      time.Time `json:"expires_at,omitzero"`
+	// A workspace that removed caisbot keeps its record without tokens
+	// (lifecycle.go): when, and why.
+	RemovedAt time.Time `json:"removed_at,omitzero"`
+	Removed   string    `json:"removed,omitempty"`
 }
 
 // Save keeps in under its key, replacing an earlier install there (a
@@ -63,15 +70,20 @@ func (st *Store) Save(ctx context.Context, in Installation) error {
 	if in.BotToken == "" {
 		return fmt.Errorf("install: %s has no bot token", k)
 	}
-	b, err := json.Marshal(record{V: 1, TeamID: in.TeamID, TeamName: in.TeamName, EnterpriseID: in.EnterpriseID,
-		EnterpriseName: in.EnterpriseName, Enterprise: in.IsEnterpriseInstall, AppID: in.AppID,
-		BotToken: st.s.seal(k, "bot", in.BotToken), BotUserID: in.BotUserID, Scopes: in.Scopes,
-		InstallerID: in.InstallerID, InstalledAt: in.InstalledAt.UTC(),
-		RefreshToken: st.s.seal(k, "refresh", in.RefreshToken), ExpiresAt: in.ExpiresAt.UTC()})
+	b, err := st.encode(k, in)
 	if err != nil {
 		return err
 	}
 	return st.b.PutInstallation(ctx, k.String(), b)
+}
+
+// encode is in's record, its tokens sealed to k.
+func (st *Store) encode(k Key, in Installation) ([]byte, error) {
+	return json.Marshal(record{V: 1, TeamID: in.TeamID, TeamName: in.TeamName, EnterpriseID: in.EnterpriseID,
+		EnterpriseName: in.EnterpriseName, Enterprise: in.IsEnterpriseInstall, AppID: in.AppID,
+		BotToken: st.s.seal(k, "bot", in.BotToken), BotUserID: in.BotUserID, Scopes: in.Scopes,
+		InstallerID: in.InstallerID, InstalledAt: in.InstalledAt.UTC(),
+		RefreshToken: st.s.seal(k, "refresh", in.RefreshToken), ExpiresAt: in.ExpiresAt.UTC()})
 }
 
 // Find returns the installation that serves a request from team (and,
@@ -144,6 +156,9 @@ func (st *Store) decode(k Key, b []byte) (Installation, error) {
 	var r record
 	if err := json.Unmarshal(b, &r); err != nil || r.V != 1 {
 		return Installation{}, fmt.Errorf("install: the record of %s is not readable (format %d): %v", k, r.V, err)
+	}
+	if !r.RemovedAt.IsZero() {
+		return Installation{}, ErrNotInstalled // removed: the record stays, its tokens are gone
 	}
 	bot, err := st.s.open(k, "bot", r.BotToken)
 	if err != nil {

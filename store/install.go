@@ -102,3 +102,26 @@ func (r *Redis) TakeOAuthState(ctx context.Context, state string) ([]byte, bool,
 	}
 	return b, true, nil
 }
+
+// swapScript: KEYS record; ARGV old, new. Replaces the record only if it
+// is still old, so concurrent writers (an uninstall, a token refresh on
+// another replica) never undo each other.
+var swapScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+`)
+
+// SwapInstallation replaces the record under key with record if it is
+// still old; swapped is false when it is not (or there is none).
+func (r *Redis) SwapInstallation(ctx context.Context, key string, old, record []byte) (bool, error) {
+	k, err := r.installKey(key)
+	if err != nil {
+		return false, err
+	}
+	n, err := swapScript.Run(ctx, r.c, []string{k}, old, record).Int()
+	if err != nil {
+		return false, unavailable("update installation "+key, err)
+	}
+	return n == 1, nil
+}

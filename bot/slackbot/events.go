@@ -19,19 +19,28 @@ func (h *Handler) event(ctx context.Context, body []byte) answer {
 		}
 		return answer{status: 200, text: ch.Challenge}
 	}
-	h.callback(ctx, outer)
-	return ok(nil)
+	return h.callback(ctx, outer)
 }
 
-// callback handles inner events: App Home is the one the bot uses.
-func (h *Handler) callback(ctx context.Context, outer slackevents.EventsAPIEvent) {
+// callback handles inner events: App Home, and a workspace removing
+// caisbot (lifecycle.go).
+func (h *Handler) callback(ctx context.Context, outer slackevents.EventsAPIEvent) answer {
 	if outer.Type != slackevents.CallbackEvent {
-		return
+		return ok(nil)
 	}
-	if ev, ok := outer.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok && ev.Tab == "home" {
+	switch ev := outer.InnerEvent.Data.(type) {
+	case *slackevents.AppHomeOpenedEvent:
+		if ev.Tab != "home" {
+			break
+		}
 		// A workspace without an installation has no Home to publish to.
 		if ctx, refused := h.workspace(ctx, Workspace{Team: outer.TeamID, Enterprise: outer.EnterpriseID}); refused == nil {
 			h.homeOpened(ctx, outer.TeamID, ev.User)
 		}
+	case *slackevents.AppUninstalledEvent:
+		return h.removal(ctx, outer, false, nil)
+	case *slackevents.TokensRevokedEvent:
+		return h.removal(ctx, outer, true, ev.Tokens.Bot)
 	}
+	return ok(nil)
 }

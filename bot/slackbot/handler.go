@@ -62,6 +62,9 @@ type Config struct {
 	Viewers Viewers
 	// Once claims each delivery that may change the record (required).
 	Once *adapter.Once
+	// Lifecycle, in multi-workspace mode, is told of a workspace
+	// removing caisbot (app_uninstalled, tokens_revoked).
+	Lifecycle Lifecycle
 	// OnShed, if set, counts a background send not made because too many
 	// were waiting for Slack (metrics; see adapter.Background).
 	OnShed func(name, why string)

@@ -52,6 +52,10 @@ type OAuthConfig struct {
 	// loopback PublicURL only.
 	InsecureCookie bool
 	Now            func() time.Time
+	// Installed, if set, is told of each installation saved, before the
+	// page is shown (a reinstall resumes the workspace's announcements);
+	// its failure is logged, the install stands.
+	Installed func(ctx context.Context, in install.Installation) error
 }
 
 // States keeps each state handed out until it is taken back once
@@ -206,6 +210,11 @@ func (o *OAuth) exchange(ctx context.Context, code string) (int, page) {
 	if err := o.cfg.Installs.Save(ctx, in); err != nil {
 		log.Error("oauth: cannot save the installation", "team", in.TeamID, "enterprise", in.EnterpriseID, "err", err)
 		return http.StatusServiceUnavailable, o.again("caisbot cannot finish the install right now", "Its database did not answer. Please start again.")
+	}
+	if o.cfg.Installed != nil {
+		if err := o.cfg.Installed(ctx, in); err != nil {
+			log.Error("oauth: installed, but what follows an install failed (installing again retries it)", "team", in.TeamID, "enterprise", in.EnterpriseID, "err", err)
+		}
 	}
 	log.Info("slack app installed", "team", in.TeamID, "team_name", in.TeamName, "enterprise", in.EnterpriseID,
 		"org_wide", in.IsEnterpriseInstall, "installer", in.InstallerID, "scopes", strings.Join(in.Scopes, ","))

@@ -87,7 +87,7 @@ func (h *Handler) socketAnswer(ctx context.Context, evt socketmode.Event) answer
 	case slack.InteractionCallback:
 		return h.interaction(ctx, &data)
 	case slackevents.EventsAPIEvent:
-		h.callback(ctx, data)
+		return h.callback(ctx, data)
 	}
 	return ok(nil)
 }

@@ -45,11 +45,16 @@ type Installed struct {
 	find    Finder
 	options []slack.Option
 	clients cache.Map[Workspace, installedClient]
+	// rotate, with token rotation, refreshes a token near its expiry.
+	rotate *Rotator
 }
 
 type installedClient struct {
-	c  *slack.Client
-	at time.Time
+	c   *slack.Client
+	at  time.Time
+	key install.Key // the installation it acts for
+	// refreshAt is when its token is due for a refresh (zero: never).
+	refreshAt time.Time
 }
 
 const (
@@ -88,17 +93,35 @@ func (i *Installed) Announcer(ctx context.Context, team string) (AnnounceAPI, er
 }
 
 func (i *Installed) client(ctx context.Context, w Workspace) (*slack.Client, error) {
-	if c, ok := i.clients.Get(w); ok && time.Since(c.at) < installedFor {
+	now := time.Now()
+	if c, ok := i.clients.Get(w); ok && now.Sub(c.at) < installedFor && (c.refreshAt.IsZero() || now.Before(c.refreshAt)) {
 		return c.c, nil
 	}
 	in, err := i.find.Find(ctx, w.Team, w.Enterprise)
+	if err == nil && i.rotate != nil {
+		in, err = i.rotate.Fresh(ctx, in)
+	}
 	if err != nil {
 		i.clients.Delete(w)
 		return nil, err
 	}
-	c := slack.New(in.BotToken.Reveal(), i.options...)
-	i.clients.Put(w, installedClient{c: c, at: time.Now()}, installedLimit)
-	return c, nil
+	k, _ := in.Key() // Find returns only installations with a key
+	c := installedClient{c: slack.New(in.BotToken.Reveal(), i.options...), at: now, key: k}
+	if !in.ExpiresAt.IsZero() {
+		c.refreshAt = in.ExpiresAt.Add(-RefreshMargin)
+	}
+	i.clients.Put(w, c, installedLimit)
+	return c.c, nil
+}
+
+// Rotate makes the clients refresh rotating tokens with r.
+func (i *Installed) Rotate(r *Rotator) { i.rotate = r }
+
+// Forget drops the clients acting for installation k (it was removed),
+// so this replica stops using its token at once; the others' lapse
+// within a minute.
+func (i *Installed) Forget(k install.Key) {
+	i.clients.DeleteFunc(func(_ Workspace, c installedClient) bool { return c.key == k })
 }
 
 // apiKey carries the request's client in its context, so every call

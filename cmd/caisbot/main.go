@@ -2,7 +2,8 @@
 // Mode, Microsoft Teams, or, with neither configured, a local playground.
 // It reads the configuration and hands it to internal/app, which does the
 // wiring. `caisbot verify-packet FILE.zip` checks an exam packet offline
-// (package packet).
+// (package packet); `caisbot workspace export|delete <team>` exports or
+// deletes one Slack workspace's data (package workspace).
 package main
 
 import (
@@ -25,6 +26,9 @@ const gcPercent = 400
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "verify-packet" {
 		os.Exit(packet.Command(os.Args[2:], os.Stdout, os.Stderr))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "workspace" {
+		os.Exit(app.WorkspaceCommand(context.Background(), os.Args[2:], os.Stdout, os.Stderr))
 	}
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)

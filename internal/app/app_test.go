@@ -113,6 +113,7 @@ func TestLayering(t *testing.T) {
 		{"../../install", []string{"github.com/slack-go/slack", "github.com/redis/go-redis/v9", "net/http", "github.com/caisbot/caisbot/store"}},
 		{"../../bot/adapter", []string{"github.com/slack-go/slack", "github.com/caisbot/caisbot/bot/slackbot", "github.com/caisbot/caisbot/bot/teams"}},
 		{"../../dialogs", []string{"github.com/caisbot/caisbot/packet", "codeberg.org/go-pdf/fpdf"}},
+		{"../../workspace", []string{"github.com/slack-go/slack", "net/http", "github.com/caisbot/caisbot/bot/slackbot", "github.com/caisbot/caisbot/bot/teams"}},
 		{"../../packet", []string{"github.com/slack-go/slack", "github.com/redis/go-redis/v9", "net/http", "github.com/caisbot/caisbot/store", "github.com/caisbot/caisbot/bot/adapter"}},
 	}
 	for _, tc := range tests {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/caisbot/caisbot/bot/slackbot"
 	"github.com/caisbot/caisbot/install"
+	"github.com/caisbot/caisbot/workspace"
 )
 
 // tokenKeyLen is AES-256's key size: CAIS_TOKEN_KEY must decode to it.
@@ -103,13 +104,20 @@ func (a *App) wireInstalls(cfg *slackbot.Config, httpc *http.Client) (slackbot.A
 	if err != nil {
 		return nil, err
 	}
-	a.oauth, err = slackbot.NewOAuth(slackbot.OAuthConfig{ClientID: a.cfg.SlackClientID, ClientSecret: a.cfg.SlackClientSecret,
-		PublicURL: a.cfg.PublicURL, APIURL: a.cfg.SlackAPIURL, HTTP: httpc, States: a.store, Installs: installs,
-		Logger: a.log.With("component", "oauth"), InsecureCookie: a.cfg.insecureCookies()})
+	rotator, err := slackbot.NewRotator(slackbot.RotatorConfig{ClientID: a.cfg.SlackClientID, ClientSecret: a.cfg.SlackClientSecret,
+		APIURL: a.cfg.SlackAPIURL, HTTP: httpc, Store: installs, Locks: a.store, Logger: a.log.With("component", "token_rotation")})
 	if err != nil {
 		return nil, err
 	}
-	cfg.API, cfg.Clients, cfg.InstallURL = nil, clients, a.oauth.InstallURL()
+	clients.Rotate(rotator)
+	life := &workspace.Lifecycle{Installs: installs, Records: a.store, Announcements: a.svc, Log: a.log.With("component", "workspace_lifecycle")}
+	a.oauth, err = slackbot.NewOAuth(slackbot.OAuthConfig{ClientID: a.cfg.SlackClientID, ClientSecret: a.cfg.SlackClientSecret,
+		PublicURL: a.cfg.PublicURL, APIURL: a.cfg.SlackAPIURL, HTTP: httpc, States: a.store, Installs: installs,
+		Logger: a.log.With("component", "oauth"), InsecureCookie: a.cfg.insecureCookies(), Installed: life.Installed})
+	if err != nil {
+		return nil, err
+	}
+	cfg.API, cfg.Clients, cfg.InstallURL, cfg.Lifecycle = nil, clients, a.oauth.InstallURL(), life
 	a.log.Info("multi-workspace mode: workspaces add caisbot at " + a.oauth.InstallURL())
 	return clients.Announcer, nil
 }

@@ -270,7 +270,12 @@ func (s *Server) answer(w http.ResponseWriter, c Call, ts int) {
 		out = map[string]any{"user": map[string]any{"id": u.ID, "real_name": u.RealName,
 			"profile": map[string]any{"display_name": u.DisplayName, "real_name": u.RealName}}}
 	case "oauth.v2.access":
-		if out = s.grant(c.param("code")); out == nil {
+		if c.param("grant_type") == "refresh_token" {
+			if out = s.grant(refreshGrant(c.param("refresh_token"))); out == nil {
+				_, _ = w.Write([]byte(`{"ok":false,"error":"invalid_refresh_token"}`))
+				return
+			}
+		} else if out = s.grant(c.param("code")); out == nil {
 			_, _ = w.Write([]byte(`{"ok":false,"error":"invalid_code"}`))
 			return
 		}
@@ -290,6 +295,15 @@ func (s *Server) Grant(code string, resp map[string]any) {
 	defer s.mu.Unlock()
 	s.grants[code] = resp
 }
+
+// Refresh makes oauth.v2.access with grant_type=refresh_token answer
+// refreshToken with resp, once: Slack's refresh tokens are single-use.
+// Any other refresh token is invalid_refresh_token.
+func (s *Server) Refresh(refreshToken string, resp map[string]any) {
+	s.Grant(refreshGrant(refreshToken), resp)
+}
+
+func refreshGrant(token string) string { return "refresh\x00" + token }
 
 func (s *Server) grant(code string) map[string]any {
 	s.mu.Lock()
