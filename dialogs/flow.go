@@ -45,6 +45,9 @@ type Event struct {
 	// Place is the workspace (and channel) name as the platform shows
 	// it; it names the exam packet of a firm with no profile ("": unknown).
 	Place string
+	// Channels names the workspace's channels for the bureau console
+	// (`firms`); nil: channel ids are shown.
+	Channels ChannelBook
 }
 
 // NameBook gives a user's display name as the platform shows it now
