@@ -36,8 +36,8 @@ const (
 	CmdAdmins     = "admins"
 	CmdPrincipals = "principals"
 	CmdFirms      = "firms"
-	CmdUnknown   = "unknown"
-	CmdTooLong   = "too_long"
+	CmdUnknown    = "unknown"
+	CmdTooLong    = "too_long"
 )
 
 // MaxCommandLen bounds what a user may type after the command.

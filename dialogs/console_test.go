@@ -40,7 +40,9 @@ type names map[string]string
 
 func (n names) ChannelNames(context.Context) map[string]string { return n }
 
-func chanFirm(ws, ch string) firm.ID { return firm.ID{Platform: firm.Slack, Workspace: ws, Channel: ch} }
+func chanFirm(ws, ch string) firm.ID {
+	return firm.ID{Platform: firm.Slack, Workspace: ws, Channel: ch}
+}
 
 // consoleService has firms in channels of T1 (and one of T2), each
 // moved by commands as admin.
