@@ -20,7 +20,7 @@ const maxHomeRefresh = 50
 // homeOpened publishes the user's Home tab.
 func (h *Handler) homeOpened(ctx context.Context, team, user string) {
 	if h.cfg.Scope == firm.ChannelScope {
-		h.publishHome(ctx, user, h.channelScopeHome())
+		h.consoleHome(ctx, team, user)
 		return
 	}
 	f, err := h.firm(team, "")
@@ -48,11 +48,6 @@ func (h *Handler) homeOpened(ctx context.Context, team, user string) {
 func (h *Handler) home(p dialogs.Progress) []slack.Block {
 	f, now := h.cfg.Service.Flow, h.cfg.Service.Now()
 	return h.homeBlocks([]dialogs.Reply{f.Status(p, now), f.DeadlinesReply(p, now)})
-}
-
-func (h *Handler) channelScopeHome() []slack.Block {
-	return h.homeBlocks([]dialogs.Reply{dialogs.Notice("CAIS onboarding",
-		"This workspace runs one roadmap per channel. Type `{cmd} status` in a firm's channel to see where it stands.")})
 }
 
 // homeBlocks stacks replies within the Home tab's 100-block limit.
