@@ -211,7 +211,7 @@ func RoleUsage(role Role, typed string) Reply {
 	_, many, _ := roleWords(role)
 	r := Notice("Roles unchanged", fmt.Sprintf("Usage: `{cmd} %s` lists them; `{cmd} %s add @name` and `{cmd} %s remove @name` change them (admins). Nothing was changed.", many, many, many))
 	if typed != "" {
-		r.text(fmt.Sprintf("“%s” is not an @-mention of one person. Type @ and pick the person, so that Slack sends who they are.", Lit(typed)))
+		r.text(fmt.Sprintf("“%s” is not an @-mention of one person. Type @ and pick the person from the list, so that caisbot learns who they are.", Lit(typed)))
 	}
 	return r
 }

@@ -104,7 +104,7 @@ func (a *App) wireInstalls(cfg *slackbot.Config, httpc *http.Client) (slackbot.A
 		return nil, err
 	}
 	a.oauth, err = slackbot.NewOAuth(slackbot.OAuthConfig{ClientID: a.cfg.SlackClientID, ClientSecret: a.cfg.SlackClientSecret,
-		PublicURL: a.cfg.PublicURL, APIURL: a.cfg.SlackAPIURL, HTTP: httpc, States: a.store, Installs: installs,
+		PublicURL: a.cfg.PublicURL, APIURL: a.cfg.SlackAPIURL, HTTP: httpc, States: a.store, Installs: installs, Admins: a.svc,
 		Logger: a.log.With("component", "oauth"), InsecureCookie: a.cfg.insecureCookies()})
 	if err != nil {
 		return nil, err

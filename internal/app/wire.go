@@ -71,6 +71,7 @@ func (a *App) service() (*dialogs.Service, error) {
 	if err == nil {
 		svc.OnIntegrity = a.metrics.IntegrityFailure
 		svc.Packager = packet.Packager{}
+		svc.Roles, svc.Firms = a.store, a.store // roles per workspace; the bureau console
 	}
 	return svc, err
 }
