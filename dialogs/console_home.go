@@ -32,7 +32,9 @@ func (s *Service) ConsoleHome(ctx context.Context, w firm.Workspace, viewer stri
 	if !fl.isAdmin(viewer) {
 		mine, err := theirs(ctx, viewer)
 		if err != nil {
-			return Reply{}, err
+			// The platform did not say (a missing permission, a busy
+			// moment): the tab says so rather than listing nothing.
+			return Notice("Your firms", "caisbot could not look up the channels you are in just now, so it cannot list their firms. Type `{cmd} status` in a firm's channel; if this stays, ask an admin to re-authorize caisbot (it needs to read channel memberships)."), nil
 		}
 		rows, err := s.Rows(ctx, w, known, mine)
 		if err != nil {

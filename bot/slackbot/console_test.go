@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/caisbot/caisbot/bot/adapter"
 	"github.com/caisbot/caisbot/dialogs"
@@ -167,5 +169,74 @@ func TestConsoleHome(t *testing.T) {
 	got = home(teamOne, "U0BOB")
 	if !strings.Contains(got, "Your firms") || !strings.Contains(got, "CC") || strings.Contains(got, "CB") || strings.Contains(got, "alpha") {
 		t.Errorf("Bob's Home (member of CC only):\n%s", got)
+	}
+}
+
+// seedFirm commits a firm with a long legal name, a long wait and a
+// target date straight to the store (as the flow would).
+func seedFirm(t *testing.T, st *store.Redis, f firm.ID, n int) {
+	t.Helper()
+	at := time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
+	p := dialogs.Progress{Version: 1, Profile: &dialogs.Profile{Name: strings.Repeat("Long Legal Name & <Sons> ", 6)[:150], CRD: "123456"},
+		Waits:   map[string]dialogs.Wait{"obligation": {Who: strings.Repeat("the clearing firm's onboarding desk ", 3)[:100], Since: at}},
+		Targets: map[string]string{"obligation": fmt.Sprintf("2026-12-%02d", 1+n%28)},
+		Last:    &dialogs.Change{Action: dialogs.ActProfile, At: at}}
+	e := dialogs.Entry{At: at, User: instOne, Action: dialogs.ActProfile, Version: 1}
+	e.Seal(0, "")
+	p.Seq, p.Head = e.Seq, e.Hash
+	if err := st.Commit(context.Background(), f, 0, p, e); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Many firms with the longest names and waits stay within Block Kit's
+// limits, in the ephemeral reply and on the Home tab.
+func TestConsoleStaysWithinBlockKitLimits(t *testing.T) {
+	r := newConsoleRig(t)
+	for i := range 60 {
+		seedFirm(t, r.store, firm.ID{Platform: firm.Slack, Workspace: teamOne, Channel: fmt.Sprintf("C%03d", i)}, i)
+	}
+	form := url.Values{"team_id": {teamOne}, "channel_id": {"C001"}, "user_id": {instOne}, "command": {"/cais-next"},
+		"text": {"firms"}, "response_url": {r.slack.ResponseURL("cmd")}, "trigger_id": {"trig-limits"}}
+	resp := r.post(form.Encode(), "application/x-www-form-urlencoded")
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m, bl := decode(t, b)
+	if n := len(bl.BlockSet); n > 50 || !strings.Contains(text(bl), "+20 more — see the CSV") || !strings.Contains(m.Text, "60 firms") && !strings.Contains(text(bl), "60 firms") {
+		t.Errorf("%d blocks:\n%s", n, text(bl))
+	}
+	var raw struct {
+		Blocks []struct {
+			Text *struct{ Text string } `json:"text"`
+		} `json:"blocks"`
+	}
+	_ = json.Unmarshal(b, &raw)
+	for i, blk := range raw.Blocks {
+		if blk.Text != nil && utf8.RuneCountInString(blk.Text.Text) > 3000 {
+			t.Errorf("block %d has %d characters", i, utf8.RuneCountInString(blk.Text.Text))
+		}
+	}
+	before := len(r.slack.Calls("views.publish"))
+	ev := fmt.Sprintf(`{"type":"event_callback","team_id":%q,"api_app_id":"A1","event_id":"EvL","event_time":1700000000,
+		"event":{"type":"app_home_opened","user":%q,"channel":"D1","tab":"home"}}`, teamOne, instOne)
+	r.post(ev, "application/json").Body.Close()
+	calls := r.slack.Wait(t, "views.publish", before+1)
+	if c := calls[len(calls)-1]; c.Invalid != "" {
+		t.Errorf("Slack would refuse the Home: %s", c.Invalid)
+	}
+}
+
+// Without channels:read (an install not yet re-authorized) a member's
+// Home says why it lists nothing.
+func TestConsoleHomeWithoutChannelScopes(t *testing.T) {
+	r := newConsoleRig(t)
+	bureau(t, r)
+	r.slack.FailNext("users.conversations", slackfake.Failure{Status: http.StatusOK, Error: "missing_scope"}, slackfake.Failure{Status: http.StatusOK, Error: "missing_scope"})
+	before := len(r.slack.Calls("views.publish"))
+	ev := fmt.Sprintf(`{"type":"event_callback","team_id":%q,"api_app_id":"A1","event_id":"EvS","event_time":1700000000,
+		"event":{"type":"app_home_opened","user":"U0BOB","channel":"D1","tab":"home"}}`, teamOne)
+	r.post(ev, "application/json").Body.Close()
+	if got := text(r.lastHome(before + 1)); !strings.Contains(got, "could not look up the channels you are in") {
+		t.Errorf("Bob's Home without the scope:\n%s", got)
 	}
 }
