@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/caisbot/caisbot/firm"
 )
@@ -187,7 +188,7 @@ func (f *Flow) RolesReply(r Roles, role Role, log []Entry) Reply {
 		}
 		out.text("**Latest changes of the roles log**\n" + strings.Join(hist, "\n"))
 	}
-	out.context(fmt.Sprintf("Admins add and remove %s: `{cmd} %s add @name`, `{cmd} %s remove @name`. Each change is an entry in this workspace's roles log, which `{cmd} verify` checks. Who is %s through %s is the operator's to change.", many, many, many, one, env))
+	out.context(fmt.Sprintf("Admins add and remove %s: `{cmd} %s add @name`, `{cmd} %s remove @name`. Each change is an entry in this workspace's roles log, which `{cmd} verify` checks and `{cmd} %s export` sends you as CSV. Who is %s through %s is the operator's to change.", many, many, many, many, one, env))
 	return out
 }
 
@@ -213,5 +214,17 @@ func RoleUsage(role Role, typed string) Reply {
 	if typed != "" {
 		r.text(fmt.Sprintf("“%s” is not an @-mention of one person. Type @ and pick the person from the list, so that caisbot learns who they are.", Lit(typed)))
 	}
+	return r
+}
+
+// RolesExport is the workspace's whole roles log as a CSV file, in the
+// audit export's columns (so the same recipe rechecks its hash chain).
+func (f *Flow) RolesExport(log []Entry, now time.Time) Reply {
+	r := f.Export("roles log", log, now)
+	day := now.In(f.Loc).Format(time.DateOnly)
+	r.Title = "Roles log export"
+	r.Parts = nil
+	r.File.Name, r.File.Title = "cais-roles-log-"+day+".csv", "CAIS roles log — "+day
+	r.text("This workspace's roles log (" + nouns(len(log), "entry", "entries") + ", with its SHA-256 hash chain) is sent to you as `" + r.File.Name + "`.")
 	return r
 }

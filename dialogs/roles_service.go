@@ -30,18 +30,27 @@ func (s *Service) roleCommand(ctx context.Context, f firm.ID, ev Event, cmd Comm
 	if cmd.Name == CmdPrincipals {
 		role = RolePrincipal
 	}
-	if s.Roles == nil {
+	switch {
+	case s.Roles == nil && len(cmd.Args) > 0:
+		return Notice("Roles unchanged", "Here admins and principals are set by the operator only (CAIS_ADMIN_USERS, CAIS_PRINCIPALS). Nothing was changed."), nil
+	case s.Roles == nil:
 		return s.Flow.RolesReply(Roles{}, role, nil), nil
 	}
 	w := f.Space()
-	if len(cmd.Args) == 0 {
+	verb := ""
+	if len(cmd.Args) > 0 {
+		verb = strings.ToLower(cmd.Args[0])
+	}
+	if verb == "" || verb == "export" {
 		r, log, err := s.Roles.RolesTrail(ctx, w)
 		if err != nil {
 			return Reply{}, s.noteIntegrity("request", err)
 		}
+		if verb == "export" {
+			return s.Flow.RolesExport(log, s.stamp(ev).At), nil
+		}
 		return s.Flow.RolesReply(r, role, log), nil
 	}
-	verb := strings.ToLower(cmd.Args[0])
 	if (verb != "add" && verb != "remove") || cmd.User == "" || len(cmd.Args) < 2 {
 		return RoleUsage(role, strings.Join(cmd.Args[min(1, len(cmd.Args)):], " ")), nil
 	}

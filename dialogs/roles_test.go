@@ -2,6 +2,7 @@ package dialogs
 
 import (
 	"context"
+	"encoding/csv"
 	"slices"
 	"strings"
 	"sync"
@@ -226,5 +227,21 @@ func TestReplayRolesFlagsEntriesThatMakeNoSense(t *testing.T) {
 	_, problems := ReplayRoles(entries)
 	if len(problems) != 3 {
 		t.Errorf("problems %q, want 3", problems)
+	}
+}
+
+func TestRolesExportIsTheLogAsCSV(t *testing.T) {
+	s, _, _ := newRolesService(t)
+	roleCmd(t, s, testFirm, installer, "principals add x", dave)
+	r := roleCmd(t, s, testFirm, "U1", "principals export", "")
+	if r.File == nil || !strings.HasPrefix(r.File.Name, "cais-roles-log-") {
+		t.Fatalf("export: %+v", r)
+	}
+	rows, err := csv.NewReader(strings.NewReader(string(r.File.Content))).ReadAll()
+	if err != nil || len(rows) != 3 || rows[1][4] != ActInstallAdmin || rows[2][4] != ActRoleAdd || rows[2][7] != "principal" || rows[2][8] != dave {
+		t.Fatalf("CSV (%v): %q", err, rows)
+	}
+	if rows[2][12] != rows[1][13] {
+		t.Errorf("row 2's prev_hash %q is not row 1's hash %q", rows[2][12], rows[1][13])
 	}
 }

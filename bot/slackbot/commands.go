@@ -53,7 +53,7 @@ func (h *Handler) runCommand(ctx context.Context, f firm.ID, sc slack.SlashComma
 		adapter.Handled(ctx, h.log, "command handled", f, sc.UserID, cmd.Name, reply)
 	}
 	switch {
-	case reply.File != nil && cmd.Name == dialogs.CmdFirms:
+	case reply.File != nil && (cmd.Name == dialogs.CmdFirms || cmd.Name == dialogs.CmdAdmins || cmd.Name == dialogs.CmdPrincipals):
 		h.sendToUser(ctx, sc.UserID, sc.ResponseURL, reply) // never the channel
 	case reply.File != nil:
 		h.upload(ctx, sc.ChannelID, sc.ResponseURL, reply)

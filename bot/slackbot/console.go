@@ -103,7 +103,8 @@ func (h *Handler) firmsCommand(ev *dialogs.Event, team string) *dialogs.Reply {
 	return nil
 }
 
-// sendToUser sends the console's CSV to user's direct message with the
+// sendToUser sends a file for one person (the console's CSV, the roles
+// log) to user's direct message with the
 // bot, after the command is answered; if it fails, the user is told
 // through the response_url. It never posts to the channel.
 func (h *Handler) sendToUser(ctx context.Context, user, responseURL string, r dialogs.Reply) {
@@ -117,7 +118,7 @@ func (h *Handler) sendToUser(ctx context.Context, user, responseURL string, r di
 			err = h.uploadOnce(ctx, ch.ID, f)
 		}
 		if err != nil && responseURL != "" {
-			n := dialogs.Notice("The CSV was not sent", "Slack did not take the list of firms as a file for your direct messages with caisbot, so nothing was shared. Type `{cmd} firms` again in a minute; if it keeps failing, ask whoever runs caisbot to re-authorize the app (it needs the im:write permission).")
+			n := dialogs.Notice("The CSV was not sent", "Slack did not take the file for your direct messages with caisbot, so nothing was shared. Try again in a minute; if it keeps failing, ask whoever runs caisbot to re-authorize the app (it needs the im:write permission).")
 			_ = h.respond(ctx, responseURL, h.encode(n, false))
 		}
 		return err

@@ -240,3 +240,20 @@ func TestConsoleHomeWithoutChannelScopes(t *testing.T) {
 		t.Errorf("Bob's Home without the scope:\n%s", got)
 	}
 }
+
+// The roles log's CSV goes to the asker's direct message too.
+func TestRolesExportGoesByDirectMessage(t *testing.T) {
+	r := newConsoleRig(t)
+	if _, got := r.typeIn(teamOne, "CA", "U0BOB", "admins export"); !strings.Contains(got, "cais-roles-log-") {
+		t.Fatalf("admins export:\n%s", got)
+	}
+	r.h.Wait()
+	done := r.slack.Calls("files.completeUploadExternal")
+	if len(done) != 1 || done[0].Param("channel_id") != "DU0BOB" {
+		t.Fatalf("uploads %+v; want one to Bob's DM", done)
+	}
+	body, _ := uploadedBytes(t, r.slack.Calls("upload")[0])
+	if !strings.Contains(string(body), "install_admin") || !strings.Contains(string(body), instOne) || strings.Contains(string(body), instTwo) {
+		t.Errorf("roles log CSV:\n%s", body)
+	}
+}
