@@ -94,7 +94,11 @@ func (a *App) wireSlack() error {
 		secret = randomSecret()
 	}
 	if a.cfg.playground() {
-		pg, err := playground.New(playground.Config{SigningSecret: secret, BaseURL: a.BaseURL(), Logger: a.log, Events: http.HandlerFunc(a.events)})
+		pgc := playground.Config{SigningSecret: secret, BaseURL: a.BaseURL(), Logger: a.log, Events: http.HandlerFunc(a.events)}
+		if a.cfg.PlaygroundDemo {
+			pgc.Channels = demoChannels()
+		}
+		pg, err := playground.New(pgc)
 		if err != nil {
 			return err
 		}
