@@ -60,7 +60,9 @@ func (a *App) seedDemo(ctx context.Context, team string) error {
 		if p, err := a.svc.Progress(ctx, f); err != nil || p.Version > 0 {
 			continue
 		}
-		if err := a.seedFirm(f, d, fmt.Sprintf("%d", 104200+i*7), at); err != nil {
+		// Each firm starts a few days after the one before, so their
+		// latest changes differ.
+		if err := a.seedFirm(f, d, fmt.Sprintf("%d", 104200+i*7), at.AddDate(0, 0, 4*i)); err != nil {
 			return fmt.Errorf("demo firm %s: %w", d.name, err)
 		}
 	}
