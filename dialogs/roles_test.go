@@ -245,3 +245,37 @@ func TestRolesExportIsTheLogAsCSV(t *testing.T) {
 		t.Errorf("row 2's prev_hash %q is not row 1's hash %q", rows[2][12], rows[1][13])
 	}
 }
+
+// FuzzRolesCommand: any text and any resolved person, from an admin or
+// not: no panic, no error, and the roles log grows only for an admin's
+// add or remove that names someone, by one entry that chains.
+func FuzzRolesCommand(f *testing.F) {
+	for _, s := range []string{"admins add x", "principals remove x", "admins", "admins export", "ADMINS Add", "principals add", "admins add \xff"} {
+		f.Add(s, erin, true)
+		f.Add(s, "", false)
+	}
+	f.Fuzz(func(t *testing.T, text, who string, asAdmin bool) {
+		s, _, roles := newRolesService(t)
+		cmd := ParseCommand(text)
+		cmd.User = who
+		user := "U1"
+		if asAdmin {
+			user = installer
+		}
+		if _, err := s.Command(context.Background(), testFirm, Event{User: user, At: t0}, cmd); err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		r, log, _ := roles.RolesTrail(context.Background(), testFirm.Space())
+		verb := ""
+		if len(cmd.Args) > 0 {
+			verb = strings.ToLower(cmd.Args[0])
+		}
+		changes := (cmd.Name == CmdAdmins || cmd.Name == CmdPrincipals) && asAdmin && who != "" && (verb == "add" || verb == "remove")
+		if len(log) > 2 || len(log) == 2 && !changes {
+			t.Fatalf("%q (%q, admin %v) wrote %d entries", text, who, asAdmin, len(log))
+		}
+		if b := VerifyChain(log, r.Head); b != nil {
+			t.Fatalf("chain: %v", b)
+		}
+	})
+}
