@@ -98,12 +98,25 @@ func (f *Flow) yourFirms(rows []ConsoleRow) Reply {
 	lines := make([]string, len(shown))
 	for i, row := range shown {
 		lines[i] = f.rowLine(row)
+		if row.Firm.Channel != "" && !strings.Contains(row.Firm.Channel, "|") {
+			r.Actions = append(r.Actions, Action{Label: openLabel(row.Name),
+				Value: Token{Kind: KindFirm, Choice: row.Firm.Channel}.String()})
+		}
 	}
 	for len(lines) > 0 {
 		n := min(rowsPerPart, len(lines))
 		r.text(strings.Join(lines[:n], "\n"))
 		lines = lines[n:]
 	}
-	r.context("The firms of the channels you are in, most urgent first. Type `{cmd}` in a firm's channel to open its next step.")
+	r.context("The firms of the channels you are in, most urgent first. A button shows you that firm's next step in its channel (only you see it).")
 	return r
+}
+
+// openLabel is a Home button's label: the firm's name, short enough for
+// any platform's button.
+func openLabel(name string) string {
+	if r := []rune(name); len(r) > 40 {
+		name = string(r[:39]) + "…"
+	}
+	return "Next step: " + name
 }

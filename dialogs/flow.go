@@ -98,7 +98,7 @@ func (f *Flow) change(p Progress, next Progress, ev Event, e Entry, reply Reply)
 // Click handles a button or form submission.
 func (f *Flow) Click(p Progress, ev Event) Result {
 	switch ev.Token.Kind {
-	case KindOpen:
+	case KindOpen, KindFirm:
 		return Result{Reply: f.CardFor(p, ev.At, ev.User)}
 	case KindCancel:
 		if ev.Token.Step != "" {

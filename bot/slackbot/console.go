@@ -145,3 +145,29 @@ func (h *Handler) consoleHome(ctx context.Context, team, user string) {
 		return nil
 	})
 }
+
+// consoleHomeAction answers a firm's button on the channel-scope Home
+// tab: the firm's next-step card, shown to the clicker alone in the
+// firm's channel, where its buttons act on that firm. Slack refuses an
+// ephemeral message to someone not in the channel, so a forged button
+// shows nothing.
+func (h *Handler) consoleHomeAction(ctx context.Context, ic *slack.InteractionCallback, value string) answer {
+	t, err := dialogs.ParseToken(value)
+	if err != nil || t.Kind != dialogs.KindFirm || ic.User.ID == "" {
+		return ok(nil)
+	}
+	f, err := h.firm(ic.Team.ID, t.Choice)
+	if err != nil {
+		return ok(nil)
+	}
+	reply, err := h.cfg.Service.Click(ctx, f, dialogs.Event{User: ic.User.ID, Name: ic.User.Name, Channel: t.Choice}, value)
+	if err != nil {
+		reply = h.failure(ctx, err, f)
+	}
+	blocks, text := h.render.Blocks(reply), h.render.Fallback(reply)
+	h.background(ctx, "chat.postEphemeral", func(ctx context.Context) error {
+		_, err := h.api(ctx).PostEphemeralContext(ctx, t.Choice, ic.User.ID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+		return err
+	})
+	return ok(nil)
+}

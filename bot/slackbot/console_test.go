@@ -257,3 +257,35 @@ func TestRolesExportGoesByDirectMessage(t *testing.T) {
 		t.Errorf("roles log CSV:\n%s", body)
 	}
 }
+
+// A member's Home button shows that firm's next step to them alone, in
+// the firm's channel, where its buttons act on that firm.
+func TestConsoleHomeButtonOpensTheFirmInItsChannel(t *testing.T) {
+	r := newConsoleRig(t)
+	bureau(t, r)
+	r.slack.SetMember("U0BOB", "CC", "gamma")
+	before := len(r.slack.Calls("views.publish"))
+	ev := fmt.Sprintf(`{"type":"event_callback","team_id":%q,"api_app_id":"A1","event_id":"EvB","event_time":1700000000,
+		"event":{"type":"app_home_opened","user":"U0BOB","channel":"D1","tab":"home"}}`, teamOne)
+	r.post(ev, "application/json").Body.Close()
+	btn := button(t, r.lastHome(before+1), "Next step: CC")
+	p := map[string]any{"type": "block_actions", "user": map[string]any{"id": "U0BOB"}, "team": map[string]any{"id": teamOne},
+		"view": map[string]any{"type": "home", "id": "VHOME"}, "container": map[string]any{"type": "view", "view_id": "VHOME"},
+		"actions": []map[string]any{{"type": "button", "block_id": "cais_actions", "action_id": btn.ActionID, "value": btn.Value}}}
+	b, _ := json.Marshal(p)
+	r.post(url.Values{"payload": {string(b)}}.Encode(), "application/x-www-form-urlencoded").Body.Close()
+	got := r.slack.Wait(t, "chat.postEphemeral", 1)[0]
+	if got.Param("channel") != "CC" || got.Param("user") != "U0BOB" || !strings.Contains(got.Param("text"), "Step 1") || got.Token != "xoxb-"+teamOne {
+		t.Fatalf("ephemeral card: channel %q user %q text %q", got.Param("channel"), got.Param("user"), got.Param("text"))
+	}
+	// A button naming a channel of the other workspace's firm is that
+	// channel in this workspace: team two's firm is never read.
+	forged := strings.Replace(string(b), btn.Value, dialogs.Token{Kind: dialogs.KindFirm, Choice: "CZ"}.String(), 1)
+	r.post(url.Values{"payload": {forged}}.Encode(), "application/x-www-form-urlencoded").Body.Close()
+	r.h.Wait()
+	for _, c := range r.slack.Calls("chat.postEphemeral") {
+		if strings.Contains(string(c.Body), "November 30") {
+			t.Errorf("team two's firm leaked: %s", c.Param("text"))
+		}
+	}
+}

@@ -72,8 +72,11 @@ func (h *Handler) publishHome(ctx context.Context, user string, blocks []slack.B
 // homeAction answers a Home button: the next-step card arrives as a
 // direct message, where it works like any other card.
 func (h *Handler) homeAction(ctx context.Context, ic *slack.InteractionCallback, value string) answer {
+	if h.cfg.Scope == firm.ChannelScope {
+		return h.consoleHomeAction(ctx, ic, value)
+	}
 	f, err := h.firm(ic.Team.ID, "")
-	if h.cfg.Scope == firm.ChannelScope || ic.User.ID == "" || err != nil {
+	if ic.User.ID == "" || err != nil {
 		return ok(nil)
 	}
 	reply, err := h.cfg.Service.Click(ctx, f, dialogs.Event{User: ic.User.ID, Name: ic.User.Name}, value)
