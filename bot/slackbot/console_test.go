@@ -174,7 +174,7 @@ func TestConsoleHome(t *testing.T) {
 
 // seedFirm commits a firm with a long legal name, a long wait and a
 // target date straight to the store (as the flow would).
-func seedFirm(t *testing.T, st *store.Redis, f firm.ID, n int) {
+func seedFirm(t testing.TB, st *store.Redis, f firm.ID, n int) {
 	t.Helper()
 	at := time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
 	p := dialogs.Progress{Version: 1, Profile: &dialogs.Profile{Name: strings.Repeat("Long Legal Name & <Sons> ", 6)[:150], CRD: "123456"},
