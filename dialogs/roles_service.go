@@ -10,6 +10,32 @@ import (
 	"github.com/caisbot/caisbot/firm"
 )
 
+// ProgressAndRoles is a Store that also keeps roles and reads a firm's
+// progress and its workspace's roles in one round trip (store.Redis).
+// When Service.Store has it and Service.Roles is set, commands and
+// clicks read both together; Roles should then be the same store.
+type ProgressAndRoles interface {
+	LoadWithRoles(ctx context.Context, f firm.ID) (Progress, Roles, error)
+}
+
+// load reads f's progress and, with roles, the flow as it applies to f.
+func (s *Service) load(ctx context.Context, f firm.ID, roles bool) (Progress, *Flow, error) {
+	if !roles || s.Roles == nil {
+		p, err := s.Store.Load(ctx, f)
+		return p, s.Flow, err
+	}
+	if both, ok := s.Store.(ProgressAndRoles); ok {
+		p, r, err := both.LoadWithRoles(ctx, f)
+		return p, s.Flow.With(r), err
+	}
+	r, err := s.Roles.LoadRoles(ctx, f.Space())
+	if err != nil {
+		return Progress{}, nil, err
+	}
+	p, err := s.Store.Load(ctx, f)
+	return p, s.Flow.With(r), err
+}
+
 // flowFor is the flow as it applies to firm f: the operator's lists with
 // f's workspace's roles added. Without a RoleStore it is Flow itself.
 func (s *Service) flowFor(ctx context.Context, f firm.ID) (*Flow, error) {

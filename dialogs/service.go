@@ -70,11 +70,7 @@ func (s *Service) Command(ctx context.Context, f firm.ID, ev Event, cmd Command)
 	case CmdFirms:
 		return s.Console(ctx, f.Space(), ev)
 	}
-	fl, err := s.flowFor(ctx, f)
-	if err != nil {
-		return Reply{}, err
-	}
-	return s.applyAs(ctx, f, ev.Name, func(p Progress) Result {
+	return s.applyFlow(ctx, f, ev.Name, func(fl *Flow, p Progress) Result {
 		switch cmd.Name {
 		case CmdStatus:
 			return Result{Reply: fl.Status(p, ev.At)}
@@ -105,11 +101,7 @@ func (s *Service) Click(ctx context.Context, f firm.ID, ev Event, value string) 
 	}
 	ev = s.stamp(ev)
 	ev.Token = t
-	fl, err := s.flowFor(ctx, f)
-	if err != nil {
-		return Reply{}, err
-	}
-	return s.applyAs(ctx, f, ev.Name, func(p Progress) Result { return fl.Click(p, ev) })
+	return s.applyFlow(ctx, f, ev.Name, func(fl *Flow, p Progress) Result { return fl.Click(p, ev) })
 }
 
 // Progress loads a firm's progress (for App Home and announcements).
@@ -133,12 +125,24 @@ func (s *Service) apply(ctx context.Context, f firm.ID, step func(Progress) Resu
 // so that the transition always sees the state it is written over. The
 // entry names the roadmap and the actor's display name, name.
 func (s *Service) applyAs(ctx context.Context, f firm.ID, name string, step func(Progress) Result) (Reply, error) {
+	return s.transact(ctx, f, name, false, func(_ *Flow, p Progress) Result { return step(p) })
+}
+
+// applyFlow is applyAs with the flow as it applies to f: the operator's
+// roles and f's workspace's (roles.go), read with the progress.
+func (s *Service) applyFlow(ctx context.Context, f firm.ID, name string, step func(*Flow, Progress) Result) (Reply, error) {
+	return s.transact(ctx, f, name, true, step)
+}
+
+// transact is applyAs and applyFlow: load (with the roles, if roles),
+// transition, compare-and-set, retrying on a concurrent change.
+func (s *Service) transact(ctx context.Context, f firm.ID, name string, roles bool, step func(*Flow, Progress) Result) (Reply, error) {
 	for range maxAttempts {
-		p, err := s.Store.Load(ctx, f)
+		p, fl, err := s.load(ctx, f, roles)
 		if err != nil {
 			return Reply{}, s.noteIntegrity("request", err)
 		}
-		res := step(p)
+		res := step(fl, p)
 		if res.Next == nil {
 			return res.Reply, nil
 		}

@@ -17,7 +17,10 @@ import (
 // firm's audit trail. Both keys share the hash tag "{roles:<workspace>}",
 // so one script changes them together.
 
-var _ dialogs.RoleStore = (*Redis)(nil)
+var (
+	_ dialogs.RoleStore        = (*Redis)(nil)
+	_ dialogs.ProgressAndRoles = (*Redis)(nil)
+)
 
 type rolesKeys struct{ state, log string }
 
@@ -69,6 +72,33 @@ func (r *Redis) LoadRoles(ctx context.Context, w firm.Workspace) (dialogs.Roles,
 		return dialogs.Roles{}, unavailable("roles "+w.String(), err)
 	}
 	return decodeRoles(w, vals)
+}
+
+// LoadWithRoles reads firm f's progress and its workspace's roles in one
+// pipelined round trip (their keys are in different cluster slots, so not
+// one transaction: a role change landing between the two reads is as if
+// it landed just after).
+func (r *Redis) LoadWithRoles(ctx context.Context, f firm.ID) (dialogs.Progress, dialogs.Roles, error) {
+	k, err := r.keys(f)
+	if err != nil {
+		return dialogs.Progress{}, dialogs.Roles{}, err
+	}
+	rk, err := r.rolesKeys(f.Space())
+	if err != nil {
+		return dialogs.Progress{}, dialogs.Roles{}, err
+	}
+	pipe := r.c.Pipeline()
+	progress := pipe.HMGet(ctx, k.progress, "v", "p")
+	roles := pipe.HMGet(ctx, rk.state, "v", "r")
+	if _, err := pipe.Exec(ctx); err != nil {
+		return dialogs.Progress{}, dialogs.Roles{}, unavailable("load "+f.String(), err)
+	}
+	p, err := r.progressOf(f, k, progress.Val())
+	if err != nil {
+		return dialogs.Progress{}, dialogs.Roles{}, err
+	}
+	ro, err := decodeRoles(f.Space(), roles.Val())
+	return p, ro, err
 }
 
 func decodeRoles(w firm.Workspace, vals []any) (dialogs.Roles, error) {

@@ -89,3 +89,29 @@ func TestFirmsInListsOneWorkspace(t *testing.T) {
 		t.Errorf("FirmsIn(T1) = %v, want %v", names, want)
 	}
 }
+
+func TestLoadWithRolesReadsBoth(t *testing.T) {
+	s, _, _ := newStore(t)
+	ctx := context.Background()
+	f := firm.ID{Platform: firm.Slack, Workspace: "T1", Channel: "C1"}
+	next, e := change(dialogs.Progress{}, "U1")
+	if err := s.Commit(ctx, f, 0, next, e); err != nil {
+		t.Fatal(err)
+	}
+	roles := dialogs.Roles{Version: 1, Admins: []string{"UA"}}
+	re := dialogs.Entry{Action: dialogs.ActInstallAdmin, Choice: "admin", Detail: "UA", User: "UA", At: t0, Version: 1}
+	re.Seal(0, "")
+	roles.Seq, roles.Head = re.Seq, re.Hash
+	if err := s.CommitRoles(ctx, f.Space(), 0, roles, re); err != nil {
+		t.Fatal(err)
+	}
+	p, r, err := s.LoadWithRoles(ctx, f)
+	if err != nil || p.Version != 1 || p.Current != next.Current || !slices.Equal(r.Admins, []string{"UA"}) || r.Version != 1 {
+		t.Fatalf("LoadWithRoles = %+v, %+v, %v", p, r, err)
+	}
+	// A firm of another workspace reads that workspace's (no) roles.
+	other := firm.ID{Platform: firm.Slack, Workspace: "T2", Channel: "C1"}
+	if _, r, err := s.LoadWithRoles(ctx, other); err != nil || len(r.Admins) != 0 {
+		t.Errorf("T2: %+v, %v", r, err)
+	}
+}
