@@ -3,6 +3,7 @@ package dialogs
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -47,6 +48,9 @@ type ConsoleRow struct {
 	DaysLeft int // negative: overdue
 	// Last is the firm's latest change; zero when it has none.
 	Last time.Time
+	// Broken says the firm's stored record failed its integrity check:
+	// nothing else about it is known, and it is listed first.
+	Broken bool
 }
 
 // Overdue reports whether the firm's nearest deadline has passed.
@@ -89,12 +93,16 @@ func (f *Flow) Row(id firm.ID, p Progress, channel string, now time.Time) Consol
 	return r
 }
 
-// SortRows orders rows most urgent first: overdue (longest overdue
+// SortRows orders rows most urgent first: a record that failed its
+// integrity check, then overdue (longest overdue
 // first), then the nearest date ahead, then firms with no date; ties go
 // to the firm whose latest change is oldest (none at all first), then by
 // name.
 func SortRows(rows []ConsoleRow) {
 	slices.SortStableFunc(rows, func(a, b ConsoleRow) int {
+		if c := cmp.Compare(boolRank(!a.Broken), boolRank(!b.Broken)); c != 0 {
+			return c
+		}
 		if c := cmp.Compare(boolRank(a.NextDay.IsZero()), boolRank(b.NextDay.IsZero())); c != 0 {
 			return c
 		}
@@ -128,9 +136,9 @@ func (s *Service) Rows(ctx context.Context, w firm.Workspace, names map[string]s
 	if only != nil {
 		ids = slices.DeleteFunc(ids, func(id firm.ID) bool { return !only[id.Channel] })
 	}
-	ps, err := s.Firms.LoadMany(ctx, ids)
+	ps, broken, err := s.loadRows(ctx, ids)
 	if err != nil {
-		return nil, s.noteIntegrity("request", err)
+		return nil, err
 	}
 	now := s.Now()
 	rows := make([]ConsoleRow, 0, len(ids))
@@ -138,10 +146,35 @@ func (s *Service) Rows(ctx context.Context, w firm.Workspace, names map[string]s
 		if !w.Has(id) { // the store's answer is checked, not trusted
 			continue
 		}
-		rows = append(rows, s.Flow.Row(id, ps[i], names[id.Channel], now))
+		row := s.Flow.Row(id, ps[i], names[id.Channel], now)
+		row.Broken = broken[i]
+		rows = append(rows, row)
 	}
 	SortRows(rows)
 	return rows, nil
+}
+
+// loadRows reads the firms' progress in one go; when a record fails its
+// integrity check, one by one, so the others are still listed and the
+// broken ones are named (broken[i]).
+func (s *Service) loadRows(ctx context.Context, ids []firm.ID) ([]Progress, []bool, error) {
+	broken := make([]bool, len(ids))
+	ps, err := s.Firms.LoadMany(ctx, ids)
+	if !errors.Is(err, ErrIntegrity) {
+		return ps, broken, err
+	}
+	ps = make([]Progress, len(ids))
+	for i, id := range ids {
+		ps[i], err = s.Store.Load(ctx, id)
+		switch {
+		case errors.Is(err, ErrIntegrity):
+			_ = s.noteIntegrity("request", err)
+			ps[i], broken[i] = Progress{}, true
+		case err != nil:
+			return nil, nil, err
+		}
+	}
+	return ps, broken, nil
 }
 
 // Console answers `firms`: for an admin, every firm of the workspace,

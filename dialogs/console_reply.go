@@ -41,9 +41,11 @@ func (f *Flow) ConsoleReply(rows []ConsoleRow, limit int, now time.Time) Reply {
 
 // consoleSummary counts the firms, the overdue, the waiting and the done.
 func consoleSummary(rows []ConsoleRow) string {
-	var overdue, waiting, done int
+	var overdue, waiting, done, broken int
 	for _, row := range rows {
 		switch {
+		case row.Broken:
+			broken++
 		case row.Done:
 			done++
 		case row.Overdue():
@@ -53,11 +55,18 @@ func consoleSummary(rows []ConsoleRow) string {
 			waiting++
 		}
 	}
-	return fmt.Sprintf("**%s** · %d overdue · %d waiting on someone · %d finished", nouns(len(rows), "firm", "firms"), overdue, waiting, done)
+	out := fmt.Sprintf("**%s** · %d overdue · %d waiting on someone · %d finished", nouns(len(rows), "firm", "firms"), overdue, waiting, done)
+	if broken > 0 {
+		out += fmt.Sprintf(" · ⚠️ %d failed the integrity check", broken)
+	}
+	return out
 }
 
 // rowLine is one firm on one line.
 func (f *Flow) rowLine(row ConsoleRow) string {
+	if row.Broken {
+		return "⚠️ **" + Name(row.Name) + "** — its record failed its integrity check; type `{cmd} verify` in its channel"
+	}
 	parts := []string{"**" + Name(row.Name) + "** — " + row.Step}
 	if row.Waiting != "" {
 		parts = append(parts, "waiting on "+Lit(row.Waiting)+" since "+f.shortDay(row.WaitSince))
@@ -110,8 +119,11 @@ func (f *Flow) ConsoleCSV(rows []ConsoleRow, now time.Time) *File {
 		if !row.Last.IsZero() {
 			last = row.Last.UTC().Format(time.RFC3339)
 		}
-		typed := csvSafe(row.Name, row.Waiting)
-		_ = w.Write([]string{row.Firm.String(), typed[0], row.Step, strconv.FormatBool(row.Done), typed[1], since, next, row.Next, left, last})
+		typed, step := csvSafe(row.Name, row.Waiting), row.Step
+		if row.Broken {
+			step = "integrity check failed"
+		}
+		_ = w.Write([]string{row.Firm.String(), typed[0], step, strconv.FormatBool(row.Done), typed[1], since, next, row.Next, left, last})
 	}
 	w.Flush()
 	day := now.In(f.Loc).Format(time.DateOnly)
