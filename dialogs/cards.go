@@ -242,6 +242,8 @@ func (f *Flow) Help(unknown string) Reply {
 		"`{cmd} announce` / `{cmd} announce off` — deadline reminders in this channel (admins)",
 		"`{cmd} undo` — reopen the latest confirmed step, or withdraw an answer awaiting approval (admins)",
 		"`{cmd} reset` — start over, after a confirmation (admins)",
+		"`{cmd} admins` / `{cmd} principals` — who they are; `add @name` or `remove @name` changes them (admins)",
+		"`{cmd} firms` — every firm of this workspace, most urgent first, with a CSV sent to you (admins; when each channel is a firm)",
 		"`{cmd} help` — this list",
 	}, "\n"))
 	r.context(fmt.Sprintf("Source: %s. CAT Helpdesk: %s · %s", f.Roadmap.Source, f.Roadmap.Helpdesk.Phone, f.Roadmap.Helpdesk.Email))

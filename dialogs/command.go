@@ -11,6 +11,9 @@ type Command struct {
 	Args []string
 	// Raw is the text as typed, for "Unknown command" replies.
 	Raw string
+	// User is the person a roles command (`admins add @name`) names, as
+	// the platform resolved the mention; "" when it named no one.
+	User string
 }
 
 // Command names.
@@ -29,8 +32,12 @@ const (
 	CmdEvidence  = "evidence"
 	CmdProfile   = "profile"
 	CmdPacket    = "packet"
-	CmdUnknown   = "unknown"
-	CmdTooLong   = "too_long"
+	// Roles per workspace (roles.go) and the bureau console (console.go).
+	CmdAdmins     = "admins"
+	CmdPrincipals = "principals"
+	CmdFirms      = "firms"
+	CmdUnknown    = "unknown"
+	CmdTooLong    = "too_long"
 )
 
 // MaxCommandLen bounds what a user may type after the command.
@@ -39,7 +46,7 @@ const MaxCommandLen = 200
 var commandNames = map[string]bool{
 	CmdNext: true, CmdStatus: true, CmdHistory: true, CmdExport: true, CmdVerify: true,
 	CmdDeadlines: true, CmdDeadline: true, CmdAnnounce: true, CmdUndo: true, CmdReset: true, CmdHelp: true,
-	CmdEvidence: true, CmdProfile: true, CmdPacket: true,
+	CmdEvidence: true, CmdProfile: true, CmdPacket: true, CmdAdmins: true, CmdPrincipals: true, CmdFirms: true,
 }
 
 // ParseCommand reads the words after the slash command (or a chat message).

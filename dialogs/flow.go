@@ -45,6 +45,9 @@ type Event struct {
 	// Place is the workspace (and channel) name as the platform shows
 	// it; it names the exam packet of a firm with no profile ("": unknown).
 	Place string
+	// Channels names the workspace's channels for the bureau console
+	// (`firms`); nil: channel ids are shown.
+	Channels ChannelBook
 }
 
 // NameBook gives a user's display name as the platform shows it now
@@ -95,7 +98,7 @@ func (f *Flow) change(p Progress, next Progress, ev Event, e Entry, reply Reply)
 // Click handles a button or form submission.
 func (f *Flow) Click(p Progress, ev Event) Result {
 	switch ev.Token.Kind {
-	case KindOpen:
+	case KindOpen, KindFirm:
 		return Result{Reply: f.CardFor(p, ev.At, ev.User)}
 	case KindCancel:
 		if ev.Token.Step != "" {

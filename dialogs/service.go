@@ -22,6 +22,12 @@ type Service struct {
 	// Packager, if set, makes the exam packet (`packet`); internal/app
 	// wires package packet here.
 	Packager Packager
+	// Roles, if set, keeps each workspace's own admins and principals
+	// (roles.go); nil: only the operator's lists apply.
+	Roles RoleStore
+	// Firms, if set, lists a workspace's firms for the bureau console
+	// (`firms`, console.go).
+	Firms FirmLister
 }
 
 // NewService returns a service running flow against store on clock now;
@@ -59,27 +65,31 @@ func (s *Service) Command(ctx context.Context, f firm.ID, ev Event, cmd Command)
 		return s.audit(ctx, f, ev, cmd.Name)
 	case CmdPacket:
 		return s.packet(ctx, f, ev)
+	case CmdAdmins, CmdPrincipals:
+		return s.roleCommand(ctx, f, ev, cmd)
+	case CmdFirms:
+		return s.Console(ctx, f.Space(), ev)
 	}
-	return s.applyAs(ctx, f, ev.Name, func(p Progress) Result {
+	return s.applyFlow(ctx, f, ev.Name, func(fl *Flow, p Progress) Result {
 		switch cmd.Name {
 		case CmdStatus:
-			return Result{Reply: s.Flow.Status(p, ev.At)}
+			return Result{Reply: fl.Status(p, ev.At)}
 		case CmdDeadlines:
-			return Result{Reply: s.Flow.DeadlinesReply(p, ev.At)}
+			return Result{Reply: fl.DeadlinesReply(p, ev.At)}
 		case CmdDeadline:
-			return s.Flow.SetDeadline(p, ev, cmd.Args)
+			return fl.SetDeadline(p, ev, cmd.Args)
 		case CmdAnnounce:
-			return s.Flow.Announce(p, ev, cmd.Args)
+			return fl.Announce(p, ev, cmd.Args)
 		case CmdUndo:
-			return s.Flow.Undo(p, ev)
+			return fl.Undo(p, ev)
 		case CmdReset:
-			return s.Flow.ResetPrompt(p, ev)
+			return fl.ResetPrompt(p, ev)
 		case CmdEvidence:
-			return Result{Reply: s.Flow.EvidenceCommand(p, cmd.Args)}
+			return Result{Reply: fl.EvidenceCommand(p, cmd.Args)}
 		case CmdProfile:
-			return s.Flow.ProfileCommand(p, ev)
+			return fl.ProfileCommand(p, ev)
 		}
-		return Result{Reply: s.Flow.CardFor(p, ev.At, ev.User)}
+		return Result{Reply: fl.CardFor(p, ev.At, ev.User)}
 	})
 }
 
@@ -91,7 +101,7 @@ func (s *Service) Click(ctx context.Context, f firm.ID, ev Event, value string) 
 	}
 	ev = s.stamp(ev)
 	ev.Token = t
-	return s.applyAs(ctx, f, ev.Name, func(p Progress) Result { return s.Flow.Click(p, ev) })
+	return s.applyFlow(ctx, f, ev.Name, func(fl *Flow, p Progress) Result { return fl.Click(p, ev) })
 }
 
 // Progress loads a firm's progress (for App Home and announcements).
@@ -115,12 +125,24 @@ func (s *Service) apply(ctx context.Context, f firm.ID, step func(Progress) Resu
 // so that the transition always sees the state it is written over. The
 // entry names the roadmap and the actor's display name, name.
 func (s *Service) applyAs(ctx context.Context, f firm.ID, name string, step func(Progress) Result) (Reply, error) {
+	return s.transact(ctx, f, name, false, func(_ *Flow, p Progress) Result { return step(p) })
+}
+
+// applyFlow is applyAs with the flow as it applies to f: the operator's
+// roles and f's workspace's (roles.go), read with the progress.
+func (s *Service) applyFlow(ctx context.Context, f firm.ID, name string, step func(*Flow, Progress) Result) (Reply, error) {
+	return s.transact(ctx, f, name, true, step)
+}
+
+// transact is applyAs and applyFlow: load (with the roles, if roles),
+// transition, compare-and-set, retrying on a concurrent change.
+func (s *Service) transact(ctx context.Context, f firm.ID, name string, roles bool, step func(*Flow, Progress) Result) (Reply, error) {
 	for range maxAttempts {
-		p, err := s.Store.Load(ctx, f)
+		p, fl, err := s.load(ctx, f, roles)
 		if err != nil {
 			return Reply{}, s.noteIntegrity("request", err)
 		}
-		res := step(p)
+		res := step(fl, p)
 		if res.Next == nil {
 			return res.Reply, nil
 		}
@@ -194,7 +216,7 @@ func (s *Service) audit(ctx context.Context, f firm.ID, ev Event, name string) (
 		if len(diffs) > 0 {
 			_ = s.noteIntegrity("verify", ErrIntegrity)
 		}
-		return s.Flow.differencesReply(entries, p.Head, diffs, rp.Against), nil
+		return s.verifyRoles(ctx, f, s.Flow.differencesReply(entries, p.Head, diffs, rp.Against)), nil
 	}
 	return s.Flow.ExportProfile(f.Key(), p.Profile, entries, ev.At), nil
 }

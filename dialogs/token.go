@@ -37,6 +37,9 @@ const (
 	// KindSendBack opens (and submits) the form that sends it back.
 	KindApprove  = "approve"
 	KindSendBack = "send_back"
+	// KindFirm opens the card of the firm of channel Choice, from a
+	// bureau's Home tab (console_home.go); in a firm it is KindOpen.
+	KindFirm = "firm"
 )
 
 const tokenPrefix = "c1"
@@ -65,7 +68,7 @@ func ParseToken(s string) (Token, error) {
 	}
 	t := Token{Kind: f[1], Step: f[2], Choice: f[3], Version: v}
 	switch t.Kind {
-	case KindChoose, KindOpen, KindReset, KindCancel, KindWait, KindWaitEnd, KindTarget, KindAgents, KindEvidence, KindProfile, KindApprove, KindSendBack:
+	case KindChoose, KindOpen, KindReset, KindCancel, KindWait, KindWaitEnd, KindTarget, KindAgents, KindEvidence, KindProfile, KindApprove, KindSendBack, KindFirm:
 		return t, nil
 	}
 	return Token{}, fmt.Errorf("unknown token kind %q", t.Kind)

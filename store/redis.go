@@ -48,6 +48,13 @@ func (r *Redis) Load(ctx context.Context, f firm.ID) (dialogs.Progress, error) {
 	if err != nil {
 		return dialogs.Progress{}, unavailable("load "+f.String(), err)
 	}
+	return r.progressOf(f, k, vals)
+}
+
+// progressOf decodes what HMGET v p read for f, through the cache of
+// decoded progress.
+func (r *Redis) progressOf(f firm.ID, k firmKeys, vals []any) (dialogs.Progress, error) {
+	var err error
 	v, vok := vals[0].(string)
 	body, pok := vals[1].(string)
 	if vok && pok {

@@ -78,6 +78,13 @@ func (r *Redis) workspaceOf(key string) string {
 		return ""
 	}
 	tag := key[open+1 : end]
+	if ws, ok := strings.CutPrefix(tag, "roles:"+string(firm.Slack)+"/"); ok && open == 0 {
+		// The workspace's roles log and lists (rolesKeys).
+		if strings.ContainsAny(ws, ":/") {
+			return ""
+		}
+		return ws
+	}
 	if !strings.HasPrefix(key, "{") && !strings.HasPrefix(key, "announce:sender:{") {
 		return "" // a tag in a layout this file does not know
 	}

@@ -32,7 +32,8 @@ func TestWorkspaceKeysTakeNoOtherWorkspaces(t *testing.T) {
 	}
 	want := []string{"announce:sender:{T1}", "install-lock:team:T1", "install:grid:T1", "install:team:T1",
 		"{T1:C1}:announce:", "{T1:C1}:audit", "{T1:C1}:home", "{T1:C1}:progress",
-		"{T1}:announce:", "{T1}:audit", "{T1}:home", "{T1}:progress"}
+		"{T1}:announce:", "{T1}:audit", "{T1}:home", "{T1}:progress",
+		"{roles:slack/T1}:", "{roles:slack/T1}:"}
 	if len(got) != len(want) {
 		t.Fatalf("keys of T1:\n got %q\nwant %q", got, want)
 	}
@@ -72,7 +73,7 @@ func TestWorkspaceKeysTakeNoOtherWorkspaces(t *testing.T) {
 }
 
 // seedWorkspaces stores firms, viewers, ledger claims, sender locks,
-// installations and their locks for workspaces T1, T12 and T1X, a Teams
+// installations and their locks, and roles logs for workspaces T1, T12 and T1X, a Teams
 // tenant whose channel id contains "T1", an org-wide install and a
 // roadmap; it returns the Teams firm.
 func seedWorkspaces(t *testing.T, s *store.Redis) firm.ID {
@@ -94,6 +95,13 @@ func seedWorkspaces(t *testing.T, s *store.Redis) firm.ID {
 	}
 	for _, ws := range []string{"T1", "T12"} {
 		if _, err := s.LockSender(ctx, ws, "tok", time.Now(), time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		// The workspace's roles log and lists.
+		e := dialogs.Entry{At: t0, User: "UINST", Action: "install_admin", Choice: "admin", Detail: "UINST", Version: 1}
+		e.Seal(0, "")
+		roles := dialogs.Roles{Version: 1, Admins: []string{"UINST"}, Seq: e.Seq, Head: e.Hash}
+		if err := s.CommitRoles(ctx, firm.Workspace{Platform: firm.Slack, ID: ws}, 0, roles, e); err != nil {
 			t.Fatal(err)
 		}
 		for _, k := range []string{"team:" + ws, "grid:" + ws} {

@@ -18,6 +18,7 @@ type Store interface {
 	Firms(ctx context.Context) ([]firm.ID, error)
 	Trail(ctx context.Context, f firm.ID) (dialogs.Progress, []dialogs.Entry, error)
 	RoadmapText(ctx context.Context, sum string) (text []byte, found bool, err error)
+	RolesTrail(ctx context.Context, w firm.Workspace) (dialogs.Roles, []dialogs.Entry, error)
 	WorkspaceKeys(ctx context.Context, team string) (store.WorkspaceData, error)
 	DeleteWorkspace(ctx context.Context, d store.WorkspaceData) (int64, error)
 	install.Backend
@@ -27,8 +28,9 @@ type Store interface {
 const ExportFormat = "caisbot-workspace-export/1"
 
 // Export is one Slack workspace's data as `caisbot workspace export`
-// writes it: every firm's progress and full audit trail, the roadmap
-// texts the entries name, and the installation without its tokens.
+// writes it: every firm's progress and full audit trail, the workspace's
+// roles and roles log, the roadmap texts the entries name, and the
+// installation without its tokens.
 type Export struct {
 	Format     string    `json:"format"`
 	Team       string    `json:"team"`
@@ -38,6 +40,7 @@ type Export struct {
 	Installation *install.Summary `json:"installation"`
 	Enterprise   *install.Summary `json:"enterprise_installation,omitempty"`
 	Firms        []FirmData       `json:"firms"`
+	Roles        RolesData        `json:"roles"`
 	Roadmaps     []Roadmap        `json:"roadmaps"`
 }
 
@@ -57,6 +60,14 @@ type Roadmap struct {
 	Ref     string `json:"ref"`
 	Text    string `json:"text,omitempty"`
 	Missing bool   `json:"missing,omitempty"`
+}
+
+// RolesData is the workspace's admins and principals and their log
+// (dialogs' roles log, hash-chained like a firm's trail).
+type RolesData struct {
+	Roles       dialogs.Roles   `json:"roles"`
+	Log         []dialogs.Entry `json:"log"`
+	ChainIntact bool            `json:"chain_intact"`
 }
 
 // TeamKey checks a workspace id as the operator typed it.
@@ -103,6 +114,11 @@ func Collect(ctx context.Context, st Store, team string, now time.Time) (Export,
 		}
 		x.Firms = append(x.Firms, FirmData{Firm: f.String(), Progress: p, Audit: entries, ChainIntact: dialogs.VerifyChain(entries, p.Head) == nil})
 	}
+	r, log, err := st.RolesTrail(ctx, firm.Workspace{Platform: firm.Slack, ID: team})
+	if err != nil {
+		return Export{}, fmt.Errorf("roles: %w", err)
+	}
+	x.Roles = RolesData{Roles: r, Log: log, ChainIntact: dialogs.VerifyChain(log, r.Head) == nil}
 	x.Roadmaps, err = roadmaps(ctx, st, refs)
 	return x, err
 }

@@ -138,6 +138,10 @@ func TestExportHasOneWorkspaceAndNoToken(t *testing.T) {
 		dialogs.ParseCommand("deadline 6A 2027-06-05")); err != nil {
 		t.Fatal(err)
 	}
+	r.svc.Roles = r.st
+	if err := r.svc.FirstAdmin(ctx, firm.Workspace{Platform: firm.Slack, ID: "T1"}, "U1", "Ann", r.now); err != nil {
+		t.Fatal(err)
+	}
 	out := filepath.Join(t.TempDir(), "acme.json")
 	var stdout, stderr bytes.Buffer
 	if code := workspace.Command(ctx, []string{"export", "T1", "--out", out}, r.env(), &stdout, &stderr); code != 0 {
@@ -160,6 +164,9 @@ func TestExportHasOneWorkspaceAndNoToken(t *testing.T) {
 		!x.Installation.Rotating || x.Installation.InstallerID != "U1" || len(x.Roadmaps) != 1 || x.Roadmaps[0].Missing ||
 		x.Roadmaps[0].Text != string(dialogs.Default().Text()) {
 		t.Fatalf("export = %+v", x)
+	}
+	if len(x.Roles.Log) != 1 || !x.Roles.ChainIntact || len(x.Roles.Roles.Admins) != 1 || x.Roles.Roles.Admins[0] != "U1" {
+		t.Fatalf("the export's roles = %+v", x.Roles)
 	}
 	c1 := x.Firms[0]
 	if c1.Firm != "slack/T1:C1" || len(c1.Audit) != 2 || !c1.ChainIntact || len(c1.Progress.Targets) != 1 {

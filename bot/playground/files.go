@@ -111,10 +111,12 @@ func (p *Playground) filesCompleteUploadExternal(a apiArgs) jsonObject {
 	if chArg == "" {
 		chArg, _, _ = strings.Cut(a.str("channels"), ",")
 	}
-	ch := ""
+	ch, dm := "", ""
 	if chArg != "" {
 		var ok bool
-		if ch, ok = p.channel(chArg); !ok {
+		if dm, ok = p.dmUser(chArg); ok {
+			ch = chArg
+		} else if ch, ok = p.channel(chArg); !ok {
 			return fail("channel_not_found")
 		}
 	}
@@ -140,9 +142,11 @@ func (p *Playground) filesCompleteUploadExternal(a apiArgs) jsonObject {
 		summary = append(summary, jsonObject{"id": f.ID, "title": f.Title})
 	}
 	if ch != "" {
+		// A direct message shows in the page to its one reader only.
 		p.st.addMessage(&Message{
 			TS: p.st.nextTS(time.Now()), Channel: ch, User: BotUserID, BotID: BotID,
 			Text: c.text, Blocks: c.blocks, Files: shared, ThreadTS: a.str("thread_ts"),
+			Ephemeral: dm != "", VisibleTo: dm,
 		})
 		p.st.bump()
 	}

@@ -37,6 +37,9 @@ const (
 // User is a person who can act on the page (the user switcher).
 type User struct{ ID, Name string }
 
+// Channel is a channel of the emulated workspace.
+type Channel struct{ ID, Name string }
+
 // Config configures a Playground. SigningSecret, Events and BaseURL are
 // required; the rest have defaults.
 type Config struct {
@@ -55,6 +58,10 @@ type Config struct {
 	ChannelName string
 	// Users default to Alice (CCO), Bob (Operations) and Carol (Service bureau).
 	Users []User
+	// Channels are other channels everyone and the bot are in (the
+	// bureau demo's firms): users.conversations lists them; the page
+	// shows only ChannelID.
+	Channels []Channel
 	// Logger defaults to discarding.
 	Logger *slog.Logger
 }
@@ -134,6 +141,9 @@ func (p *Playground) APIURL() string { return p.cfg.BaseURL + "/playground/api/"
 
 // URL is the address of the page.
 func (p *Playground) URL() string { return p.cfg.BaseURL + "/" }
+
+// TeamID is the emulated workspace's team id.
+func (p *Playground) TeamID() string { return p.cfg.TeamID }
 
 // Close ends the page's live streams so that http.Server.Shutdown does not
 // wait for them. The playground keeps answering other requests.

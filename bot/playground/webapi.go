@@ -121,6 +121,8 @@ var apiMethods = map[string]apiMethod{
 	"files.getUploadURLExternal":   (*Playground).filesGetUploadURLExternal,
 	"files.completeUploadExternal": (*Playground).filesCompleteUploadExternal,
 	"users.info":                   (*Playground).usersInfo,
+	"users.conversations":          (*Playground).usersConversations,
+	"conversations.open":           (*Playground).conversationsOpen,
 }
 
 // fail is a Slack error answer; details go to "errors" and

@@ -27,7 +27,7 @@ func (h *Handler) command(ctx context.Context, sc slack.SlashCommand) answer {
 	if refused != nil {
 		return ok(h.encode(*refused, false))
 	}
-	cmd := dialogs.ParseCommand(sc.Text)
+	cmd := withTarget(dialogs.ParseCommand(sc.Text), sc.Text)
 	if cmd.ReadOnly() {
 		a, _ := h.runCommand(ctx, f, sc, cmd)
 		return a
@@ -40,6 +40,11 @@ func (h *Handler) command(ctx context.Context, sc slack.SlashCommand) answer {
 // stay claimed (adapter.Keeps).
 func (h *Handler) runCommand(ctx context.Context, f firm.ID, sc slack.SlashCommand, cmd dialogs.Command) (a answer, keep bool) {
 	ev := dialogs.Event{User: sc.UserID, Name: sc.UserName, Channel: sc.ChannelID, Names: h.names, Place: place(f, sc)}
+	if cmd.Name == dialogs.CmdFirms {
+		if n := h.firmsCommand(&ev, sc.TeamID); n != nil {
+			return ok(h.encode(*n, false)), false
+		}
+	}
 	reply, err := h.cfg.Service.Command(ctx, f, ev, cmd)
 	keep = adapter.Keeps(reply, err)
 	if err != nil {
@@ -47,7 +52,10 @@ func (h *Handler) runCommand(ctx context.Context, f firm.ID, sc slack.SlashComma
 	} else {
 		adapter.Handled(ctx, h.log, "command handled", f, sc.UserID, cmd.Name, reply)
 	}
-	if reply.File != nil {
+	switch {
+	case reply.File != nil && (cmd.Name == dialogs.CmdFirms || cmd.Name == dialogs.CmdAdmins || cmd.Name == dialogs.CmdPrincipals):
+		h.sendToUser(ctx, sc.UserID, sc.ResponseURL, reply) // never the channel
+	case reply.File != nil:
 		h.upload(ctx, sc.ChannelID, sc.ResponseURL, reply)
 	}
 	h.changed(ctx, f, sc.ChannelID, sc.ResponseURL, reply)

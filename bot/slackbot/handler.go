@@ -19,6 +19,7 @@ import (
 	"github.com/caisbot/caisbot/bot/adapter"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/firm"
+	"github.com/caisbot/caisbot/internal/cache"
 	"github.com/slack-go/slack"
 )
 
@@ -34,6 +35,10 @@ type API interface {
 	UploadFileContext(ctx context.Context, params slack.UploadFileParameters) (*slack.FileSummary, error)
 	// GetUserInfoContext is users.info (display names; users:read).
 	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
+	// The bureau console (console.go): users.conversations (channel
+	// names, a user's channels) and conversations.open (its CSV by DM).
+	GetConversationsForUserContext(ctx context.Context, params *slack.GetConversationsForUserParameters) ([]slack.Channel, string, error)
+	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
 }
 
 // Config holds the handler's dependencies.
@@ -78,6 +83,8 @@ type Handler struct {
 	bg     *adapter.Background
 	cards  *cardCache
 	names  *nameBook
+	// channelNames keeps each team's channel names (console.go).
+	channelNames cache.Map[string, channelNames]
 	// uploadWait bounds one file upload (tests shorten it).
 	uploadWait time.Duration
 }

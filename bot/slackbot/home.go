@@ -20,7 +20,7 @@ const maxHomeRefresh = 50
 // homeOpened publishes the user's Home tab.
 func (h *Handler) homeOpened(ctx context.Context, team, user string) {
 	if h.cfg.Scope == firm.ChannelScope {
-		h.publishHome(ctx, user, h.channelScopeHome())
+		h.consoleHome(ctx, team, user)
 		return
 	}
 	f, err := h.firm(team, "")
@@ -50,11 +50,6 @@ func (h *Handler) home(p dialogs.Progress) []slack.Block {
 	return h.homeBlocks([]dialogs.Reply{f.Status(p, now), f.DeadlinesReply(p, now)})
 }
 
-func (h *Handler) channelScopeHome() []slack.Block {
-	return h.homeBlocks([]dialogs.Reply{dialogs.Notice("CAIS onboarding",
-		"This workspace runs one roadmap per channel. Type `{cmd} status` in a firm's channel to see where it stands.")})
-}
-
 // homeBlocks stacks replies within the Home tab's 100-block limit.
 func (h *Handler) homeBlocks(replies []dialogs.Reply) []slack.Block {
 	var out []slack.Block
@@ -77,8 +72,11 @@ func (h *Handler) publishHome(ctx context.Context, user string, blocks []slack.B
 // homeAction answers a Home button: the next-step card arrives as a
 // direct message, where it works like any other card.
 func (h *Handler) homeAction(ctx context.Context, ic *slack.InteractionCallback, value string) answer {
+	if h.cfg.Scope == firm.ChannelScope {
+		return h.consoleHomeAction(ctx, ic, value)
+	}
 	f, err := h.firm(ic.Team.ID, "")
-	if h.cfg.Scope == firm.ChannelScope || ic.User.ID == "" || err != nil {
+	if ic.User.ID == "" || err != nil {
 		return ok(nil)
 	}
 	reply, err := h.cfg.Service.Click(ctx, f, dialogs.Event{User: ic.User.ID, Name: ic.User.Name}, value)

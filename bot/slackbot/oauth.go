@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/caisbot/caisbot/firm"
 	"github.com/caisbot/caisbot/install"
 	"github.com/slack-go/slack"
 )
@@ -21,7 +22,8 @@ import (
 // BotScopes are the bot scopes caisbot asks for when a workspace adds it:
 // the ones deploy/slack-app-manifest.yaml lists (a deploy test keeps the
 // two alike).
-var BotScopes = []string{"commands", "chat:write", "chat:write.public", "files:write", "channels:history", "groups:history", "users:read"}
+var BotScopes = []string{"commands", "chat:write", "chat:write.public", "files:write", "channels:history", "groups:history", "users:read",
+	"channels:read", "groups:read", "im:write"}
 
 // Paths of the OAuth endpoints, under CAIS_PUBLIC_URL.
 const (
@@ -47,7 +49,10 @@ type OAuthConfig struct {
 	HTTP     *http.Client
 	States   States
 	Installs Installs
-	Logger   *slog.Logger
+	// Admins, if set, makes the installing user the workspace's first
+	// admin (dialogs.Service has it).
+	Admins FirstAdmins
+	Logger *slog.Logger
 	// InsecureCookie drops the cookie's Secure flag, for an http://
 	// loopback PublicURL only.
 	InsecureCookie bool
@@ -68,6 +73,12 @@ type States interface {
 // Installs keeps installations (install.Store has it).
 type Installs interface {
 	Save(ctx context.Context, in install.Installation) error
+}
+
+// FirstAdmins records who installed caisbot in a workspace as its first
+// admin, unless it has admins of its own already.
+type FirstAdmins interface {
+	FirstAdmin(ctx context.Context, w firm.Workspace, user, name string, at time.Time) error
 }
 
 // OAuth serves GET /slack/install and GET /slack/oauth_redirect.
@@ -211,6 +222,7 @@ func (o *OAuth) exchange(ctx context.Context, code string) (int, page) {
 		log.Error("oauth: cannot save the installation", "team", in.TeamID, "enterprise", in.EnterpriseID, "err", err)
 		return http.StatusServiceUnavailable, o.again("caisbot cannot finish the install right now", "Its database did not answer. Please start again.")
 	}
+	o.firstAdmin(ctx, in)
 	if o.cfg.Installed != nil {
 		if err := o.cfg.Installed(ctx, in); err != nil {
 			log.Error("oauth: installed, but what follows an install failed (installing again retries it)", "team", in.TeamID, "enterprise", in.EnterpriseID, "err", err)
@@ -258,4 +270,18 @@ func installation(r *slack.OAuthV2Response, now time.Time) (in install.Installat
 		return install.Installation{}, "Slack named no workspace or organization."
 	}
 	return in, ""
+}
+
+// firstAdmin makes the installer the workspace's first admin. An
+// org-wide install names no one workspace, so it makes no one an admin
+// (the operator's CAIS_ADMIN_USERS apply). A failure leaves the install
+// standing: it is logged, and installing again records the admin.
+func (o *OAuth) firstAdmin(ctx context.Context, in install.Installation) {
+	if o.cfg.Admins == nil || in.IsEnterpriseInstall || in.TeamID == "" || in.InstallerID == "" {
+		return
+	}
+	w := firm.Workspace{Platform: firm.Slack, ID: in.TeamID}
+	if err := o.cfg.Admins.FirstAdmin(ctx, w, in.InstallerID, "", o.cfg.Now()); err != nil {
+		o.cfg.Logger.Error("oauth: cannot record the installer as the workspace's first admin", "team", in.TeamID, "installer", in.InstallerID, "err", err)
+	}
 }

@@ -18,6 +18,9 @@ func (h *Handler) message(ctx context.Context, a *Activity) answer {
 		return answer{status: http.StatusBadRequest}
 	}
 	cmd := dialogs.ParseCommand(a.commandText(h.cfg.BotName))
+	if n := h.consoleGuard(a, cmd); n != nil {
+		return h.showMessage(ctx, a)(*n)
+	}
 	run := func() answer {
 		ev := dialogs.Event{User: a.userID(), Name: a.userName(), Channel: a.channel(), Names: h.names(a), Place: a.place(f.Channel != "")}
 		reply, err := h.cfg.Service.Command(ctx, f, ev, cmd)

@@ -9,6 +9,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -130,6 +131,11 @@ func (a *App) wire() error {
 	if a.cfg.teamsOn() {
 		if err := a.wireTeams(); err != nil {
 			return err
+		}
+	}
+	if a.cfg.PlaygroundDemo && a.pg != nil {
+		if err := a.seedDemo(context.Background(), a.pg.TeamID()); err != nil {
+			return fmt.Errorf("CAIS_PLAYGROUND_DEMO: %w", err)
 		}
 	}
 	if err := a.schedule(); err != nil {

@@ -34,6 +34,9 @@ type Config struct {
 	RoadmapFile         string   `envconfig:"CAIS_ROADMAP_FILE"`
 	Now                 string   `envconfig:"CAIS_NOW"`
 	LogLevel            string   `envconfig:"CAIS_LOG_LEVEL" default:"info"`
+	// PlaygroundDemo starts the playground with a bureau's demo firms
+	// (demo.go).
+	PlaygroundDemo bool `envconfig:"CAIS_PLAYGROUND_DEMO"`
 
 	// Multi-workspace mode ("Add to Slack"): see multi.
 	SlackClientID     string `envconfig:"SLACK_CLIENT_ID"`
@@ -133,6 +136,9 @@ func (c *Config) check() error {
 	}
 	if c.scope, err = firm.ParseScope(c.Scope); err != nil {
 		return fmt.Errorf("CAIS_SCOPE must be workspace or channel, not %q", c.Scope)
+	}
+	if c.PlaygroundDemo && (!c.playground() || c.scope != firm.ChannelScope) {
+		return errors.New("CAIS_PLAYGROUND_DEMO needs the playground (no Slack or Teams settings) and CAIS_SCOPE=channel")
 	}
 	if c.AdminUsers, err = userIDs("CAIS_ADMIN_USERS", c.AdminUsers); err != nil {
 		return err

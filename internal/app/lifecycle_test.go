@@ -107,8 +107,16 @@ func nyc(t *testing.T, s string) time.Time {
 func TestUninstallPausesAndReinstallResumes(t *testing.T) {
 	fake := slackfake.New(t)
 	r1, r2, clk, env := twoReplicas(t, fake)
-	ctx := context.Background()
+	uninstallACME(t, fake, r1, r2, clk, env)
+	remindWhilePausedThenReinstall(t, fake, r1, r2, clk, env)
+}
 
+// uninstallACME: app_uninstalled (and its redelivery to the other
+// replica) pauses ACME's subscription with one audit entry and removes
+// its token; an event for a workspace without caisbot writes nothing.
+func uninstallACME(t *testing.T, fake *slackfake.Server, r1, r2 *App, clk *clock, env []string) {
+	t.Helper()
+	ctx := context.Background()
 	if got := command(t, r2, fake, "T0ACME", "CT0ACME", "help"); strings.Contains(got, "not installed") { // r2 now holds ACME's client
 		t.Fatalf("before the uninstall: %s", got)
 	}
@@ -145,8 +153,16 @@ func TestUninstallPausesAndReinstallResumes(t *testing.T) {
 			t.Errorf("the removed token is still in %s", k)
 		}
 	}
+}
 
-	// Reminders fall due while ACME is paused: BETA's go out, ACME owes none.
+// remindWhilePausedThenReinstall: reminders due while ACME is paused are
+// not owed; a reinstall resumes it (one audit entry) with the new token,
+// and the record still verifies.
+func remindWhilePausedThenReinstall(t *testing.T, fake *slackfake.Server, r1, r2 *App, clk *clock, env []string) {
+	t.Helper()
+	ctx := context.Background()
+	acme := firm.ID{Platform: firm.Slack, Workspace: "T0ACME"}
+	// BETA's reminders go out, ACME owes none.
 	for _, day := range []string{"2027-05-06 09:30", "2027-05-07 09:30"} {
 		if err := r1.scheduler.RunOnce(ctx, nyc(t, day)); err != nil {
 			t.Fatal(err)
@@ -179,7 +195,7 @@ func TestUninstallPausesAndReinstallResumes(t *testing.T) {
 	if len(got) != 1 || !strings.HasPrefix(got[0], "xoxb-acme-2 14 days left") {
 		t.Fatalf("after the reinstall ACME got %q; want the 14-day reminder, with the new token", got)
 	}
-	p, trail, _ = r1.store.Trail(ctx, acme)
+	p, trail, _ := r1.store.Trail(ctx, acme)
 	if n := count(trail, dialogs.ActAnnounceResume); n != 1 || !p.Channels["CT0ACME"].Paused.IsZero() {
 		t.Fatalf("%d resume entries, subscription %+v", n, p.Channels["CT0ACME"])
 	}

@@ -112,7 +112,7 @@ func (a *App) wireInstalls(cfg *slackbot.Config, httpc *http.Client) (slackbot.A
 	clients.Rotate(rotator)
 	life := &workspace.Lifecycle{Installs: installs, Records: a.store, Announcements: a.svc, Log: a.log.With("component", "workspace_lifecycle")}
 	a.oauth, err = slackbot.NewOAuth(slackbot.OAuthConfig{ClientID: a.cfg.SlackClientID, ClientSecret: a.cfg.SlackClientSecret,
-		PublicURL: a.cfg.PublicURL, APIURL: a.cfg.SlackAPIURL, HTTP: httpc, States: a.store, Installs: installs,
+		PublicURL: a.cfg.PublicURL, APIURL: a.cfg.SlackAPIURL, HTTP: httpc, States: a.store, Installs: installs, Admins: a.svc,
 		Logger: a.log.With("component", "oauth"), InsecureCookie: a.cfg.insecureCookies(), Installed: life.Installed})
 	if err != nil {
 		return nil, err

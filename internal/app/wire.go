@@ -71,6 +71,7 @@ func (a *App) service() (*dialogs.Service, error) {
 	if err == nil {
 		svc.OnIntegrity = a.metrics.IntegrityFailure
 		svc.Packager = packet.Packager{}
+		svc.Roles, svc.Firms = a.store, a.store // roles per workspace; the bureau console
 	}
 	return svc, err
 }
@@ -93,7 +94,11 @@ func (a *App) wireSlack() error {
 		secret = randomSecret()
 	}
 	if a.cfg.playground() {
-		pg, err := playground.New(playground.Config{SigningSecret: secret, BaseURL: a.BaseURL(), Logger: a.log, Events: http.HandlerFunc(a.events)})
+		pgc := playground.Config{SigningSecret: secret, BaseURL: a.BaseURL(), Logger: a.log, Events: http.HandlerFunc(a.events)}
+		if a.cfg.PlaygroundDemo {
+			pgc.Channels = demoChannels()
+		}
+		pg, err := playground.New(pgc)
 		if err != nil {
 			return err
 		}

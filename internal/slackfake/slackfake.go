@@ -54,6 +54,9 @@ type Server struct {
 	history map[string][]Message
 	users   map[string]User
 	grants  map[string]map[string]any // oauth.v2.access answers by code
+	// members are the channels (id → name) users.conversations lists
+	// for each user ("" for the bot).
+	members map[string]map[string]string
 }
 
 // User is a workspace member as users.info returns them.
@@ -71,7 +74,7 @@ type Message struct {
 
 // New starts a fake closed at the end of the test.
 func New(tb testing.TB) *Server {
-	s := &Server{fail: map[string][]Failure{}, history: map[string][]Message{}, users: map[string]User{}, grants: map[string]map[string]any{}}
+	s := &Server{fail: map[string][]Failure{}, history: map[string][]Message{}, users: map[string]User{}, grants: map[string]map[string]any{}, members: map[string]map[string]string{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	tb.Cleanup(s.Close)
 	return s
@@ -269,6 +272,10 @@ func (s *Server) answer(w http.ResponseWriter, c Call, ts int) {
 		}
 		out = map[string]any{"user": map[string]any{"id": u.ID, "real_name": u.RealName,
 			"profile": map[string]any{"display_name": u.DisplayName, "real_name": u.RealName}}}
+	case "users.conversations":
+		out = s.conversations(c.param("user"))
+	case "conversations.open":
+		out = map[string]any{"channel": map[string]any{"id": "D" + c.param("users")}}
 	case "oauth.v2.access":
 		if c.param("grant_type") == "refresh_token" {
 			if out = s.grant(refreshGrant(c.param("refresh_token"))); out == nil {

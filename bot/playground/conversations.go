@@ -1,0 +1,41 @@
+package playground
+
+import "strings"
+
+// usersConversations lists the channels a user (or the bot) is in:
+// everyone is in every channel of the playground's workspace.
+func (p *Playground) usersConversations(a apiArgs) jsonObject {
+	if u := a.str("user"); u != "" && u != BotUserID && !p.known(u) {
+		return fail("user_not_found")
+	}
+	chans := []jsonObject{{"id": p.cfg.ChannelID, "name": p.cfg.ChannelName, "is_channel": true, "is_member": true}}
+	for _, c := range p.cfg.Channels {
+		chans = append(chans, jsonObject{"id": c.ID, "name": c.Name, "is_channel": true, "is_member": true})
+	}
+	return jsonObject{"channels": chans, "response_metadata": jsonObject{"next_cursor": ""}}
+}
+
+// conversationsOpen opens the bot's direct message with one user: its id
+// is "D" and the user's.
+func (p *Playground) conversationsOpen(a apiArgs) jsonObject {
+	u := a.str("users")
+	if strings.Contains(u, ",") || !p.known(u) {
+		return fail("user_not_found")
+	}
+	return jsonObject{"channel": jsonObject{"id": "D" + u, "is_im": true}}
+}
+
+// dmUser is the user whose direct message channel id is, if it is one.
+func (p *Playground) dmUser(id string) (string, bool) {
+	u, ok := strings.CutPrefix(id, "D")
+	return u, ok && p.known(u)
+}
+
+func (p *Playground) known(user string) bool {
+	for _, u := range p.cfg.Users {
+		if u.ID == user {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,43 @@
+package teams
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/caisbot/caisbot/firm"
+)
+
+// In channel scope, `firms` lists the tenant's firms to an admin in their
+// personal chat, refuses in a channel (everyone would see it), and roles
+// cannot be changed by command on Teams.
+func TestFirmsOnTeams(t *testing.T) {
+	r := newRig(t, func(c *Config) { c.Scope = firm.ChannelScope })
+	r.h.cfg.Service.Firms = r.store
+	if got := cardString(r.say(admin, "deadline 1 2026-12-20").Card); !strings.Contains(got, "Target") && !strings.Contains(got, "target") {
+		t.Fatalf("deadline: %s", got)
+	}
+	if got := cardString(r.say(admin, "firms").Card); !strings.Contains(got, "Ask in your personal chat") || strings.Contains(got, "most urgent") {
+		t.Errorf("firms in a channel: %s", got)
+	}
+	if got := cardString(r.say(admin, "admins add <at>Bob</at>").Card); !strings.Contains(got, "Slack only for now") {
+		t.Errorf("admins add on Teams: %s", got)
+	}
+	r.conv = "a:1personal-ada"
+	if got := cardString(r.say(person("Bob"), "firms").Card); !strings.Contains(got, "Only admins can see the list of every firm") {
+		t.Errorf("a non-admin's firms: %s", got)
+	}
+	mark := len(r.bf.connectorCalls())
+	got := cardString(r.say(admin, "firms").Card)
+	if !strings.Contains(got, "most urgent first") || !strings.Contains(got, "compliance") || !strings.Contains(got, "20 days left") && !strings.Contains(got, "days left") {
+		t.Errorf("firms in the personal chat: %s", got)
+	}
+	var csvs []string
+	for _, c := range r.bf.connectorCalls()[mark:] {
+		if s := cardString(c.Card); strings.Contains(s, "cais-firms-") {
+			csvs = append(csvs, c.Path+" "+s)
+		}
+	}
+	if len(csvs) != 1 || !strings.Contains(csvs[0], "personal-ada") || !strings.Contains(csvs[0], "teams/"+tenantID+":19:compliance") {
+		t.Errorf("the CSV went to %d places: %q", len(csvs), csvs)
+	}
+}

@@ -1,0 +1,158 @@
+package dialogs
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caisbot/caisbot/firm"
+)
+
+// memLister lists memStore's firms, as the store's firms index does:
+// every firm, of every workspace; FirmsIn filters by workspace.
+type memLister struct {
+	m     *memStore
+	firms []firm.ID
+}
+
+func (l *memLister) FirmsIn(_ context.Context, w firm.Workspace) ([]firm.ID, error) {
+	var out []firm.ID
+	for _, f := range l.firms {
+		if w.Has(f) {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+func (l *memLister) LoadMany(ctx context.Context, firms []firm.ID) ([]Progress, error) {
+	out := make([]Progress, len(firms))
+	for i, f := range firms {
+		out[i], _ = l.m.Load(ctx, f)
+	}
+	return out, nil
+}
+
+type names map[string]string
+
+func (n names) ChannelNames(context.Context) map[string]string { return n }
+
+func chanFirm(ws, ch string) firm.ID {
+	return firm.ID{Platform: firm.Slack, Workspace: ws, Channel: ch}
+}
+
+// consoleService has firms in channels of T1 (and one of T2), each
+// moved by commands as admin.
+func consoleService(t *testing.T) (*Service, *memLister) {
+	t.Helper()
+	s, m := newService(t)
+	l := &memLister{m: m}
+	s.Firms = l
+	run := func(f firm.ID, text string) {
+		l.firms = append(l.firms, f)
+		if _, err := s.Command(context.Background(), f, Event{User: admin, Channel: f.Channel}, ParseCommand(text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run(chanFirm("T1", "CLATE"), "deadline 1 2026-11-26")  // 7 days overdue on Dec 3
+	run(chanFirm("T1", "CSOON"), "deadline 1 2026-12-10")  // 7 days ahead
+	run(chanFirm("T1", "CQUIET"), "status")                // never changed
+	run(chanFirm("T1", "CLATER"), "deadline 1 2026-12-02") // 1 day overdue
+	run(chanFirm("T2", "COTHER"), "deadline 1 2026-11-25") // another workspace
+	s.Now = func() time.Time { return time.Date(2026, 12, 3, 15, 0, 0, 0, time.UTC) }
+	return s, l
+}
+
+func TestConsoleListsMostUrgentFirstAndOnlyThisWorkspace(t *testing.T) {
+	s, _ := consoleService(t)
+	ev := Event{User: admin, Channels: names{"CSOON": "acme-bd"}}
+	r, err := s.Command(context.Background(), chanFirm("T1", "CANY"), ev, ParseCommand("firms"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := body(r)
+	order := []string{"**CLATE**", "**CLATER**", "**#acme-bd**"}
+	last := -1
+	for _, w := range order {
+		i := strings.Index(text, w)
+		if i < last {
+			t.Errorf("%s is out of order:\n%s", w, text)
+		}
+		last = i
+	}
+	for _, w := range []string{"Your target for Step 1: November 26, 2026 (7 days overdue)", "7 days overdue", "1 day overdue", "7 days left", "**4 firms** · 2 overdue"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("console lacks %q:\n%s", w, text)
+		}
+	}
+	if strings.Contains(text, "COTHER") {
+		t.Errorf("a firm of another workspace is listed:\n%s", text)
+	}
+	rows, err := csv.NewReader(strings.NewReader(string(r.File.Content))).ReadAll()
+	if err != nil || len(rows) != 5 {
+		t.Fatalf("CSV %d rows (%v):\n%s", len(rows), err, r.File.Content)
+	}
+	if got := strings.Join(rows[1], ","); got != "slack/T1:CLATE,CLATE,Step 1,false,,,2026-11-26,Your target for Step 1,-7,2026-11-24T15:01:00Z" {
+		t.Errorf("first CSV row: %s", got)
+	}
+	if rows[4][0] != "slack/T1:CQUIET" || rows[4][6] != "" {
+		t.Errorf("the firm with no date is not last: %v", rows[4])
+	}
+}
+
+func TestConsoleIsForAdmins(t *testing.T) {
+	s, _ := consoleService(t)
+	r, err := s.Command(context.Background(), chanFirm("T1", "CLATE"), Event{User: "U1"}, ParseCommand("firms"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := body(r); !strings.Contains(got, "Only admins can see the list of every firm: @{UADMIN}") || r.File != nil {
+		t.Errorf("a non-admin got:\n%s", got)
+	}
+}
+
+func TestConsoleCapsTheReplyNotTheCSV(t *testing.T) {
+	s, l := consoleService(t)
+	for i := range MaxConsoleRows + 5 {
+		l.firms = append(l.firms, chanFirm("T1", fmt.Sprintf("CX%03d", i)))
+	}
+	r, err := s.Console(context.Background(), firm.Workspace{Platform: firm.Slack, ID: "T1"}, Event{User: admin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := body(r)
+	if n := strings.Count(text, "\n• ") + strings.Count(text, "⚠️ **"); n != MaxConsoleRows {
+		t.Errorf("%d firms shown, want %d", n, MaxConsoleRows)
+	}
+	if !strings.Contains(text, "+9 more — see the CSV") {
+		t.Errorf("no +N more line:\n%s", text)
+	}
+	if n := strings.Count(string(r.File.Content), "\n"); n != MaxConsoleRows+9+1 {
+		t.Errorf("CSV has %d lines", n)
+	}
+}
+
+func TestSortRows(t *testing.T) {
+	day := func(d int) time.Time { return t0.AddDate(0, 0, d) }
+	rows := []ConsoleRow{
+		{Name: "none-old", Last: day(-9)},
+		{Name: "ahead-3", NextDay: day(3), DaysLeft: 3},
+		{Name: "late-1", NextDay: day(-1), DaysLeft: -1},
+		{Name: "none-new", Last: day(-1)},
+		{Name: "late-5", NextDay: day(-5), DaysLeft: -5},
+		{Name: "ahead-3-older", NextDay: day(3), DaysLeft: 3, Last: day(-30)},
+		{Name: "never"},
+	}
+	SortRows(rows)
+	var got []string
+	for _, r := range rows {
+		got = append(got, r.Name)
+	}
+	want := "late-5 late-1 ahead-3 ahead-3-older never none-old none-new"
+	if strings.Join(got, " ") != want {
+		t.Errorf("order %v, want %s", got, want)
+	}
+}

@@ -1,0 +1,172 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/caisbot/caisbot/dialogs"
+	"github.com/caisbot/caisbot/firm"
+)
+
+// Roles per workspace (dialogs.RoleStore): a hash (v = version, r = JSON
+// of dialogs.Roles) and the roles log, a list of JSON dialogs.Entry like a
+// firm's audit trail. Both keys share the hash tag "{roles:<workspace>}",
+// so one script changes them together.
+
+var (
+	_ dialogs.RoleStore        = (*Redis)(nil)
+	_ dialogs.ProgressAndRoles = (*Redis)(nil)
+)
+
+type rolesKeys struct{ state, log string }
+
+func (r *Redis) rolesKeys(w firm.Workspace) (rolesKeys, error) {
+	if !w.Platform.Valid() {
+		return rolesKeys{}, fmt.Errorf("%w: workspace %q names no platform", ErrBadFirm, w.String())
+	}
+	if err := checkKeyPart(w.ID); err != nil {
+		return rolesKeys{}, err
+	}
+	base := r.prefix + "{roles:" + w.String() + "}:"
+	return rolesKeys{state: base + "state", log: base + "log"}, nil
+}
+
+// rolesScript is commitScript for a workspace's roles: the same version
+// check, sequence guard and replay answer (1) for a retried commit.
+//
+// KEYS: state hash, log list. ARGV: expect, next version, roles JSON,
+// entry JSON, entry seq. Returns 0 on conflict, 1 or 2 when stored.
+var rolesScript = redis.NewScript(`
+local cur = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+local expect = tonumber(ARGV[1])
+if cur ~= expect then
+  if cur == tonumber(ARGV[2]) and redis.call('LINDEX', KEYS[2], -1) == ARGV[4] then
+    return 1
+  end
+  return 0
+end
+if tonumber(ARGV[2]) ~= expect + 1 then
+  return redis.error_reply('CAISBOT next version ' .. ARGV[2] .. ' is not ' .. (expect + 1))
+end
+local n = redis.call('LLEN', KEYS[2])
+if tonumber(ARGV[5]) ~= n + 1 then
+  return redis.error_reply('CAISBOT entry seq ' .. ARGV[5] .. ' is not ' .. (n + 1))
+end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'r', ARGV[3])
+redis.call('RPUSH', KEYS[2], ARGV[4])
+return 2
+`)
+
+// LoadRoles reads a workspace's roles; one never changed has the zero Roles.
+func (r *Redis) LoadRoles(ctx context.Context, w firm.Workspace) (dialogs.Roles, error) {
+	k, err := r.rolesKeys(w)
+	if err != nil {
+		return dialogs.Roles{}, err
+	}
+	vals, err := r.c.HMGet(ctx, k.state, "v", "r").Result()
+	if err != nil {
+		return dialogs.Roles{}, unavailable("roles "+w.String(), err)
+	}
+	return decodeRoles(w, vals)
+}
+
+// LoadWithRoles reads firm f's progress and its workspace's roles in one
+// pipelined round trip (their keys are in different cluster slots, so not
+// one transaction: a role change landing between the two reads is as if
+// it landed just after).
+func (r *Redis) LoadWithRoles(ctx context.Context, f firm.ID) (dialogs.Progress, dialogs.Roles, error) {
+	k, err := r.keys(f)
+	if err != nil {
+		return dialogs.Progress{}, dialogs.Roles{}, err
+	}
+	rk, err := r.rolesKeys(f.Space())
+	if err != nil {
+		return dialogs.Progress{}, dialogs.Roles{}, err
+	}
+	pipe := r.c.Pipeline()
+	progress := pipe.HMGet(ctx, k.progress, "v", "p")
+	roles := pipe.HMGet(ctx, rk.state, "v", "r")
+	if _, err := pipe.Exec(ctx); err != nil {
+		return dialogs.Progress{}, dialogs.Roles{}, unavailable("load "+f.String(), err)
+	}
+	p, err := r.progressOf(f, k, progress.Val())
+	if err != nil {
+		return dialogs.Progress{}, dialogs.Roles{}, err
+	}
+	ro, err := decodeRoles(f.Space(), roles.Val())
+	return p, ro, err
+}
+
+func decodeRoles(w firm.Workspace, vals []any) (dialogs.Roles, error) {
+	var out dialogs.Roles
+	v, vok := vals[0].(string)
+	body, bok := vals[1].(string)
+	switch {
+	case !vok && !bok:
+		return out, nil
+	case !vok || !bok:
+		return out, dialogs.Integrity("roles of "+w.String(), "the stored roles are half written", nil)
+	}
+	version, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return out, dialogs.Integrity("roles of "+w.String(), "the stored roles version is not a number", err)
+	}
+	if err := json.Unmarshal([]byte(body), &out); err != nil {
+		return out, dialogs.Integrity("roles of "+w.String(), "the stored roles cannot be read", err)
+	}
+	out.Version = version
+	return out, nil
+}
+
+// CommitRoles stores next and appends entry if the stored version still
+// equals expect; otherwise dialogs.ErrConflict, and nothing is written.
+func (r *Redis) CommitRoles(ctx context.Context, w firm.Workspace, expect int64, next dialogs.Roles, entry dialogs.Entry) error {
+	k, err := r.rolesKeys(w)
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(next)
+	if err != nil {
+		return fmt.Errorf("store: roles of %s: %w", w, err)
+	}
+	e, err := json.Marshal(entry)
+	if err != nil {
+		return fmt.Errorf("store: roles of %s: %w", w, err)
+	}
+	res, err := rolesScript.Run(ctx, r.c, []string{k.state, k.log}, expect, next.Version, body, e, entry.Seq).Int()
+	if err != nil {
+		return scriptError("roles of "+w.String(), err)
+	}
+	if res == 0 {
+		return dialogs.ErrConflict
+	}
+	return nil
+}
+
+// RolesTrail reads the roles and the whole roles log in one MULTI/EXEC.
+func (r *Redis) RolesTrail(ctx context.Context, w firm.Workspace) (dialogs.Roles, []dialogs.Entry, error) {
+	k, err := r.rolesKeys(w)
+	if err != nil {
+		return dialogs.Roles{}, nil, err
+	}
+	var state *redis.SliceCmd
+	var log *redis.StringSliceCmd
+	_, err = r.c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		state = p.HMGet(ctx, k.state, "v", "r")
+		log = p.LRange(ctx, k.log, 0, -1)
+		return nil
+	})
+	if err != nil {
+		return dialogs.Roles{}, nil, unavailable("roles log "+w.String(), err)
+	}
+	roles, err := decodeRoles(w, state.Val())
+	if err != nil {
+		return dialogs.Roles{}, nil, err
+	}
+	entries, err := decodeEntries("roles of "+w.String(), log.Val(), 0)
+	return roles, entries, err
+}
