@@ -1,15 +1,8 @@
 package slackbot
 
 import (
-	"regexp"
 	"strings"
 	"sync"
-)
-
-var (
-	boldRe    = regexp.MustCompile(`\*\*(.+?)\*\*`)
-	linkRe    = regexp.MustCompile(`\[([^\]]+)\]\((https?://[^)\s<>]+)\)`)
-	mentionRe = regexp.MustCompile(`@\{([A-Z0-9]{2,32})\}`)
 )
 
 // mrkdwnEscaper escapes Slack's control characters, so user text can
@@ -23,22 +16,24 @@ func Mrkdwn(s, command string) string {
 }
 
 func convertMrkdwn(s, command string) string {
-	s = mrkdwnEscaper.Replace(s)
-	if strings.Contains(s, "**") {
-		s = boldRe.ReplaceAllString(s, "*$1*")
-	}
-	if strings.Contains(s, "](") {
-		s = linkRe.ReplaceAllString(s, "<$2|$1>")
-	}
-	if strings.Contains(s, "@{") {
-		s = mentionRe.ReplaceAllString(s, "<@$1>")
-	}
+	s = escapeMrkdwn(s)
+	s = replaceBold(s, boldMrkdwn)
+	s = replaceLinks(s, linkMrkdwn)
+	s = replaceMentions(s, mentionMrkdwn)
 	return strings.ReplaceAll(s, "{cmd}", command)
 }
 
+// escapeMrkdwn is mrkdwnEscaper's, without a copy of text that has
+// nothing to escape.
+func escapeMrkdwn(s string) string {
+	if !strings.ContainsAny(s, "&<>") {
+		return s
+	}
+	return mrkdwnEscaper.Replace(s)
+}
+
 // mrkdwnCache remembers conversions: most text is the roadmap's own, the
-// same on every card, and the regular expressions cost a tenth of a click's
-// CPU. It is bounded by starting afresh when full.
+// same on every card. It is bounded by starting afresh when full.
 var mrkdwnCache = &memo{max: 1024}
 
 type memo struct {

@@ -21,9 +21,9 @@ const (
 
 // plain converts markup to plain text (headers, buttons, fallbacks).
 func plain(s, command string, max int) string {
-	s = boldRe.ReplaceAllString(s, "$1")
-	s = linkRe.ReplaceAllString(s, "$1")
-	s = mentionRe.ReplaceAllString(s, "@$1")
+	s = replaceBold(s, firstGroup)
+	s = replaceLinks(s, firstGroup)
+	s = replaceMentions(s, mentionPlain)
 	return clip(strings.ReplaceAll(s, "{cmd}", command), max)
 }
 
@@ -122,7 +122,7 @@ func actionID(i int) string { return actionPrefix + string(rune('a'+i)) }
 // mrkdwn, so it is escaped like any other text.
 func (rd Renderer) Fallback(r dialogs.Reply) string {
 	if t := adapter.FallbackText(r); t != "" {
-		return mrkdwnEscaper.Replace(plain(t, rd.Command, 300))
+		return escapeMrkdwn(plain(t, rd.Command, 300))
 	}
 	return "caisbot"
 }
