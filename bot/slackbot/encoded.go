@@ -24,15 +24,9 @@ func (h *Handler) card(r dialogs.Reply) json.RawMessage {
 	return h.cards.get(r, false, func() json.RawMessage { return h.encode(r, false) })
 }
 
+// encode is the JSON of r as an ephemeral reply (blockjson.go).
 func (h *Handler) encode(r dialogs.Reply, replace bool) json.RawMessage {
-	m := h.message(r)
-	m.ReplaceOriginal = replace
-	b, err := json.Marshal(m)
-	if err != nil {
-		// Blocks are plain structs of strings; this cannot happen.
-		panic("slackbot: encoding a message: " + err.Error())
-	}
-	return b
+	return h.render.appendMessage(make([]byte, 0, 4096), r, replace)
 }
 
 // cards holds encoded messages by a binary encoding of what they were

@@ -244,18 +244,6 @@ func (h *Handler) firm(team, channel string) (firm.ID, error) {
 	return h.cfg.Scope.In(firm.Slack, team, channel)
 }
 
-// message is a slash-command or response_url reply.
-type message struct {
-	ResponseType    string        `json:"response_type,omitempty"`
-	ReplaceOriginal bool          `json:"replace_original,omitempty"`
-	Text            string        `json:"text"`
-	Blocks          []slack.Block `json:"blocks,omitempty"`
-}
-
-func (h *Handler) message(r dialogs.Reply) message {
-	return message{ResponseType: "ephemeral", Text: h.render.Fallback(r), Blocks: h.render.Blocks(r)}
-}
-
 // failure turns an error from dialogs into what the user sees; the cause
 // goes to the log only.
 func (h *Handler) failure(ctx context.Context, err error, f firm.ID) dialogs.Reply {
