@@ -68,6 +68,12 @@ func (r *Redis) Viewers(ctx context.Context, f firm.ID) ([]string, error) {
 	return users, nil
 }
 
+// Unwatched reports, without asking Redis, that f's latest commit here
+// found no viewers, so that the caller need not even schedule a refresh;
+// like Viewers, it uses up that knowledge. false means only that the
+// viewers must be asked for.
+func (r *Redis) Unwatched(f firm.ID) bool { return r.unwatched.take(f.String()) }
+
 // unwatched holds the firms whose latest commit here found no Home
 // viewers, until the refresh that follows the commit asks; a mark older
 // than unwatchedFor is not trusted.

@@ -82,6 +82,10 @@ func TestViewersAfterCommit(t *testing.T) {
 		}
 	}
 	commit()
+	if !a.Unwatched(slackFirm(firm)) || a.Unwatched(slackFirm(firm)) || b.Unwatched(slackFirm(firm)) {
+		t.Fatal("Unwatched must say once, on the replica that committed, that the commit saw no viewers")
+	}
+	commit()
 	viewers(nil, 0) // the commit saw no viewers
 	if err := b.AddViewer(ctx, slackFirm("T1"), "U9"); err != nil {
 		t.Fatal(err)

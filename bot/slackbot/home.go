@@ -14,6 +14,13 @@ type Viewers interface {
 	Viewers(ctx context.Context, f firm.ID) ([]string, error)
 }
 
+// unwatched is Viewers that can tell at once that a firm's latest change
+// found nobody to refresh (store.Redis): most firms, whose clicks then
+// schedule no refresh at all.
+type unwatched interface {
+	Unwatched(f firm.ID) bool
+}
+
 // maxHomeRefresh bounds the views.publish calls one change causes.
 const maxHomeRefresh = 50
 
@@ -94,6 +101,9 @@ func (h *Handler) homeAction(ctx context.Context, ic *slack.InteractionCallback,
 // refreshHomes republishes the Home tab of the firm's viewers.
 func (h *Handler) refreshHomes(ctx context.Context, f firm.ID) {
 	if h.cfg.Viewers == nil || h.cfg.Scope == firm.ChannelScope {
+		return
+	}
+	if u, ok := h.cfg.Viewers.(unwatched); ok && u.Unwatched(f) {
 		return
 	}
 	// A refresh reads the progress when it runs, so one still waiting

@@ -33,6 +33,7 @@ func replaceBold(s string, repl markupFunc) string {
 			from = i + 1
 			continue
 		}
+		grow(&b, s)
 		b.WriteString(s[last:i])
 		repl(&b, s[i+2:end-2], "")
 		last, from = end, end
@@ -73,6 +74,7 @@ func replaceLinks(s string, repl markupFunc) string {
 			from = i + 1
 			continue
 		}
+		grow(&b, s)
 		b.WriteString(s[last:i])
 		repl(&b, label, url)
 		last, from = end, end
@@ -128,12 +130,20 @@ func replaceMentions(s string, repl markupFunc) string {
 			from = i + 1
 			continue
 		}
+		grow(&b, s)
 		b.WriteString(s[last:i])
 		repl(&b, s[i+2:i+2+n], "")
 		last = i + 3 + n
 		from = last
 	}
 	return finish(&b, s, last)
+}
+
+// grow sizes b once for the converted s, which is about as long.
+func grow(b *strings.Builder, s string) {
+	if b.Cap() == 0 {
+		b.Grow(len(s) + 16)
+	}
 }
 
 func isIDByte(c byte) bool { return 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' }
