@@ -15,11 +15,18 @@ import "strings"
 // Like Regexp.ReplaceAllString, each finds its matches leftmost first and
 // without overlap, and the conversions apply them one after the other.
 
-// markupFunc writes the replacement of one match, given its groups.
-type markupFunc func(b *strings.Builder, g1, g2 string)
+// target says what a construct becomes: Slack mrkdwn (*bold*,
+// <url|label>, <@ID>) or plain text (bold, label, @ID). It is a flag, not
+// a function, so that the builder stays on the stack.
+type target bool
+
+const (
+	toMrkdwn target = true
+	toPlain  target = false
+)
 
 // replaceBold replaces every **text** (text not empty, on one line).
-func replaceBold(s string, repl markupFunc) string {
+func replaceBold(s string, to target) string {
 	var b strings.Builder
 	last, from := 0, 0
 	for {
@@ -35,7 +42,13 @@ func replaceBold(s string, repl markupFunc) string {
 		}
 		grow(&b, s)
 		b.WriteString(s[last:i])
-		repl(&b, s[i+2:end-2], "")
+		if to == toMrkdwn {
+			b.WriteByte('*')
+			b.WriteString(s[i+2 : end-2])
+			b.WriteByte('*')
+		} else {
+			b.WriteString(s[i+2 : end-2])
+		}
 		last, from = end, end
 	}
 	return finish(&b, s, last)
@@ -60,7 +73,7 @@ func boldEnd(s string, i int) int {
 }
 
 // replaceLinks replaces every [label](http(s)://url).
-func replaceLinks(s string, repl markupFunc) string {
+func replaceLinks(s string, to target) string {
 	var b strings.Builder
 	last, from := 0, 0
 	for {
@@ -76,7 +89,15 @@ func replaceLinks(s string, repl markupFunc) string {
 		}
 		grow(&b, s)
 		b.WriteString(s[last:i])
-		repl(&b, label, url)
+		if to == toMrkdwn {
+			b.WriteByte('<')
+			b.WriteString(url)
+			b.WriteByte('|')
+			b.WriteString(label)
+			b.WriteByte('>')
+		} else {
+			b.WriteString(label)
+		}
 		last, from = end, end
 	}
 	return finish(&b, s, last)
@@ -113,7 +134,7 @@ func linkAt(s string, i int) (label, url string, end int) {
 }
 
 // replaceMentions replaces every @{ID} (2 to 32 of A–Z and 0–9).
-func replaceMentions(s string, repl markupFunc) string {
+func replaceMentions(s string, to target) string {
 	var b strings.Builder
 	last, from := 0, 0
 	for {
@@ -132,7 +153,14 @@ func replaceMentions(s string, repl markupFunc) string {
 		}
 		grow(&b, s)
 		b.WriteString(s[last:i])
-		repl(&b, s[i+2:i+2+n], "")
+		if to == toMrkdwn {
+			b.WriteString("<@")
+			b.WriteString(s[i+2 : i+2+n])
+			b.WriteByte('>')
+		} else {
+			b.WriteByte('@')
+			b.WriteString(s[i+2 : i+2+n])
+		}
 		last = i + 3 + n
 		from = last
 	}
@@ -157,29 +185,3 @@ func finish(b *strings.Builder, s string, last int) string {
 	b.WriteString(s[last:])
 	return b.String()
 }
-
-// The replacements of Slack mrkdwn and of plain text.
-var (
-	boldMrkdwn = func(b *strings.Builder, g, _ string) {
-		b.WriteByte('*')
-		b.WriteString(g)
-		b.WriteByte('*')
-	}
-	linkMrkdwn = func(b *strings.Builder, label, url string) {
-		b.WriteByte('<')
-		b.WriteString(url)
-		b.WriteByte('|')
-		b.WriteString(label)
-		b.WriteByte('>')
-	}
-	mentionMrkdwn = func(b *strings.Builder, id, _ string) {
-		b.WriteString("<@")
-		b.WriteString(id)
-		b.WriteByte('>')
-	}
-	firstGroup   = func(b *strings.Builder, g, _ string) { b.WriteString(g) }
-	mentionPlain = func(b *strings.Builder, id, _ string) {
-		b.WriteByte('@')
-		b.WriteString(id)
-	}
-)

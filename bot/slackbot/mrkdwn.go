@@ -17,9 +17,9 @@ func Mrkdwn(s, command string) string {
 
 func convertMrkdwn(s, command string) string {
 	s = escapeMrkdwn(s)
-	s = replaceBold(s, boldMrkdwn)
-	s = replaceLinks(s, linkMrkdwn)
-	s = replaceMentions(s, mentionMrkdwn)
+	s = replaceBold(s, toMrkdwn)
+	s = replaceLinks(s, toMrkdwn)
+	s = replaceMentions(s, toMrkdwn)
 	return strings.ReplaceAll(s, "{cmd}", command)
 }
 

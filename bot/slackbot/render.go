@@ -21,9 +21,9 @@ const (
 
 // plain converts markup to plain text (headers, buttons, fallbacks).
 func plain(s, command string, max int) string {
-	s = replaceBold(s, firstGroup)
-	s = replaceLinks(s, firstGroup)
-	s = replaceMentions(s, mentionPlain)
+	s = replaceBold(s, toPlain)
+	s = replaceLinks(s, toPlain)
+	s = replaceMentions(s, toPlain)
 	return clip(strings.ReplaceAll(s, "{cmd}", command), max)
 }
 
