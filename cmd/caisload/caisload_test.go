@@ -211,16 +211,22 @@ func checkBareClickPhase(t *testing.T, rep *report) {
 			t.Errorf("bare-click phase: the fake Slack received no %s posts", call)
 		}
 	}
-	var informational bool
+	var like bool
 	for _, rt := range rep.Ratios {
-		informational = informational || (rt.Name == "clicks (click phase) vs bare-click" && rt.Informational && rt.Ratio > 0)
+		like = like || (rt.Name == "clicks (click phase) vs bare-click" && !rt.Informational && rt.Ratio > 0)
 	}
-	if !informational {
-		t.Errorf("no informational click vs bare-click ratio: %+v", rep.Ratios)
+	if !like {
+		t.Errorf("no click vs bare-click ratio: %+v", rep.Ratios)
 	}
+	// The targets are judged against the bare click (issue 16); whether
+	// they are met is the run's business, not this test's.
+	var targets []string
 	for _, c := range rep.Checks {
-		if strings.Contains(c.Name, "bare-click") {
-			t.Errorf("the bare-click ratio became a target: %+v", c)
+		targets = append(targets, c.Name+" "+c.Want)
+	}
+	for _, want := range []string{"click throughput ≥ 90% of bare-click", "click p99 latency ≤ 1.25 × bare-click's", "/cais-next throughput ≥ 95% of bare"} {
+		if !strings.Contains(strings.Join(targets, "\n"), want) {
+			t.Errorf("no target %q in %q", want, targets)
 		}
 	}
 }

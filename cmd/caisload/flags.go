@@ -77,7 +77,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.slackHang, "slack-hang", 0, "the fake Slack holds every answer back this long (a Slack that hangs; what the bot posted still reaches the workers at once): the bot's memory must stay bounded")
 	fs.IntVar(&o.footprint, "footprint", 0, "instead of load: write N firms' full journeys to Redis and report bytes per firm and per audit entry")
 	fs.BoolVar(&o.keep, "keep", false, "keep the run's Redis keys")
-	fs.BoolVar(&o.strict, "strict", false, "exit 3 when a target of issue 5 is missed")
+	fs.BoolVar(&o.strict, "strict", false, "exit 3 when a target (issue 16) is missed")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the walk")
 	fs.IntVar(&o.rounds, "rounds", 4, "split each phase into this many segments and run the phases interleaved (fairer on a machine whose other load varies)")
 	fs.StringVar(&o.bareServe, "bare-serve", "", "internal: serve the bare reference handler on this address")
