@@ -140,6 +140,15 @@ func appendPlainText(b []byte, text string, emoji bool) []byte {
 	return append(b, `,"emoji":false}`...)
 }
 
+// jsonSafe marks the ASCII bytes encoding/json writes as they are (its
+// htmlSafeSet): printable, but not the quote, the backslash, <, > or &.
+var jsonSafe = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // appendJSONString appends s as encoding/json writes a string (HTML-safe:
 // <, > and & escaped; invalid UTF-8 as U+FFFD; U+2028 and U+2029 escaped).
 func appendJSONString(b []byte, s string) []byte {
@@ -149,7 +158,7 @@ func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if jsonSafe[c] {
 				i++
 				continue
 			}
