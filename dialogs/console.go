@@ -94,20 +94,25 @@ func (f *Flow) Row(id firm.ID, p Progress, channel string, now time.Time) Consol
 }
 
 // SortRows orders rows most urgent first: a record that failed its
-// integrity check, then overdue (longest overdue
-// first), then the nearest date ahead, then firms with no date; ties go
-// to the firm whose latest change is oldest (none at all first), then by
-// name.
+// integrity check; then overdue (longest overdue first); then waiting on
+// someone (waiting longest first); then the nearest date ahead; then firms
+// with no date. Ties go to the firm whose latest change is oldest (none at
+// all first), then by name.
 func SortRows(rows []ConsoleRow) {
 	slices.SortStableFunc(rows, func(a, b ConsoleRow) int {
-		if c := cmp.Compare(boolRank(!a.Broken), boolRank(!b.Broken)); c != 0 {
+		ra, rb := urgency(a), urgency(b)
+		if c := cmp.Compare(ra, rb); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(boolRank(a.NextDay.IsZero()), boolRank(b.NextDay.IsZero())); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.DaysLeft, b.DaysLeft); c != 0 {
-			return c
+		switch ra {
+		case urgentOverdue, urgentDated:
+			if c := cmp.Compare(a.DaysLeft, b.DaysLeft); c != 0 {
+				return c
+			}
+		case urgentWaiting:
+			if c := a.WaitSince.Compare(b.WaitSince); c != 0 {
+				return c
+			}
 		}
 		if c := a.Last.Compare(b.Last); c != 0 {
 			return c
@@ -116,11 +121,27 @@ func SortRows(rows []ConsoleRow) {
 	})
 }
 
-func boolRank(b bool) int {
-	if b {
-		return 1
+// Urgency groups, most urgent first.
+const (
+	urgentBroken = iota
+	urgentOverdue
+	urgentWaiting
+	urgentDated
+	urgentRest
+)
+
+func urgency(r ConsoleRow) int {
+	switch {
+	case r.Broken:
+		return urgentBroken
+	case r.Overdue():
+		return urgentOverdue
+	case r.Waiting != "":
+		return urgentWaiting
+	case !r.NextDay.IsZero():
+		return urgentDated
 	}
-	return 0
+	return urgentRest
 }
 
 // Rows lists the firms of workspace w for the console, most urgent

@@ -35,7 +35,7 @@ func (f *Flow) ConsoleReply(rows []ConsoleRow, limit int, now time.Time) Reply {
 		r.text(strings.Join(lines, "\n"))
 		shown = shown[n:]
 	}
-	r.context("Order: overdue first (longest overdue first), then the nearest date ahead, then the rest; ties go to the firm whose latest change is oldest. As of " + f.Stamp(now) + ".")
+	r.context("Order: overdue first (longest overdue first), then waiting on someone (longest first), then the nearest date ahead, then the rest; ties go to the firm whose latest change is oldest. As of " + f.Stamp(now) + ".")
 	return r
 }
 

@@ -145,13 +145,17 @@ func TestSortRows(t *testing.T) {
 		{Name: "late-5", NextDay: day(-5), DaysLeft: -5},
 		{Name: "ahead-3-older", NextDay: day(3), DaysLeft: 3, Last: day(-30)},
 		{Name: "never"},
+		{Name: "waiting-2", Waiting: "FINRA CAT", WaitSince: day(-2), NextDay: day(1), DaysLeft: 1},
+		{Name: "waiting-8", Waiting: "our clearing firm", WaitSince: day(-8)},
+		{Name: "late-waiting", Waiting: "FINRA CAT", WaitSince: day(-20), NextDay: day(-2), DaysLeft: -2},
+		{Name: "broken", Broken: true},
 	}
 	SortRows(rows)
 	var got []string
 	for _, r := range rows {
 		got = append(got, r.Name)
 	}
-	want := "late-5 late-1 ahead-3 ahead-3-older never none-old none-new"
+	want := "broken late-5 late-waiting late-1 waiting-8 waiting-2 ahead-3 ahead-3-older never none-old none-new"
 	if strings.Join(got, " ") != want {
 		t.Errorf("order %v, want %s", got, want)
 	}
