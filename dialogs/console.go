@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/caisbot/caisbot/firm"
@@ -198,11 +199,31 @@ func (s *Service) loadRows(ctx context.Context, ids []firm.ID) ([]Progress, []bo
 	return ps, broken, nil
 }
 
-// Console answers `firms`: for an admin, every firm of the workspace,
-// most urgent first, and the whole list as a CSV file (which the platform
-// sends to the admin alone); others are told who can.
+// Console answers `firms`: for an admin, the first page of every firm of
+// the workspace, most urgent first, with buttons for the next page and
+// for the whole list as a CSV file (which the platform sends to the admin
+// alone); others are told who can.
 func (s *Service) Console(ctx context.Context, w firm.Workspace, ev Event) (Reply, error) {
-	ev = s.stamp(ev)
+	return s.consolePage(ctx, w, s.stamp(ev), 1, false)
+}
+
+// consoleClick answers a console button: another page, or the CSV.
+func (s *Service) consoleClick(ctx context.Context, w firm.Workspace, ev Event, t Token) (Reply, error) {
+	if t.Choice == consoleCSV {
+		return s.consolePage(ctx, w, ev, 1, true)
+	}
+	page, err := strconv.Atoi(t.Choice)
+	if err != nil || page < 1 {
+		return Notice("Unrecognised button", "That button is not one of mine. Nothing was changed. Type `{cmd} firms` for the list."), nil
+	}
+	r, err := s.consolePage(ctx, w, ev, page, false)
+	r.Replace = true
+	return r, err
+}
+
+// consolePage is page (from 1) of the console, or with csv the notice
+// that carries the whole list as a file.
+func (s *Service) consolePage(ctx context.Context, w firm.Workspace, ev Event, page int, csv bool) (Reply, error) {
 	fl, err := s.flowFor(ctx, firm.ID{Platform: w.Platform, Workspace: w.ID})
 	if err != nil {
 		return Reply{}, err
@@ -218,12 +239,10 @@ func (s *Service) Console(ctx context.Context, w firm.Workspace, ev Event) (Repl
 	if err != nil {
 		return Reply{}, err
 	}
-	r := s.Flow.ConsoleReply(rows, MaxConsoleRows, ev.At)
-	r.File = s.Flow.ConsoleCSV(rows, ev.At)
-	if len(rows) > MaxConsoleRows {
-		r.context(fmt.Sprintf("+%d more — see the CSV, sent to you by direct message.", len(rows)-MaxConsoleRows))
-	} else if len(rows) > 0 {
-		r.context("The whole list is sent to you by direct message as a CSV file.")
+	if csv {
+		r := Notice("Firms of this workspace — CSV", fmt.Sprintf("The whole list (%s, most urgent first) is sent to you by direct message as a CSV file.", nouns(len(rows), "firm", "firms")))
+		r.File = s.Flow.ConsoleCSV(rows, ev.At)
+		return r, nil
 	}
-	return r, nil
+	return s.Flow.ConsolePage(rows, page, ev.At), nil
 }

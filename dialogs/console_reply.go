@@ -39,6 +39,38 @@ func (f *Flow) ConsoleReply(rows []ConsoleRow, limit int, now time.Time) Reply {
 	return r
 }
 
+// consoleCSV is the Choice of the console's CSV button.
+const consoleCSV = "csv"
+
+// ConsolePage is page (from 1) of the console: MaxConsoleRows firms of
+// rows (sorted), with buttons to the pages either side and for the whole
+// list as a CSV file. A page past the end shows the last one.
+func (f *Flow) ConsolePage(rows []ConsoleRow, page int, now time.Time) Reply {
+	pages := max(1, (len(rows)+MaxConsoleRows-1)/MaxConsoleRows)
+	page = min(max(page, 1), pages)
+	from := (page - 1) * MaxConsoleRows
+	r := f.ConsoleReply(rows[from:], MaxConsoleRows, now)
+	if len(rows) == 0 {
+		return r
+	}
+	r.Parts[0].Text = consoleSummary(rows) // the whole list's counts on every page
+	if pages > 1 {
+		r.context(fmt.Sprintf("Page %d of %d: firms %d–%d of %d.", page, pages, from+1, min(from+MaxConsoleRows, len(rows)), len(rows)))
+	}
+	button := func(label, choice string, style Style) {
+		r.Actions = append(r.Actions, Action{Label: label, Style: style, Value: Token{Kind: KindConsole, Choice: choice}.String()})
+	}
+	if page < pages {
+		button(fmt.Sprintf("Next %d →", min(MaxConsoleRows, len(rows)-from-MaxConsoleRows)), strconv.Itoa(page+1), Primary)
+	}
+	if page > 1 {
+		button("← Previous", strconv.Itoa(page-1), Plain)
+	}
+	button("Download CSV", consoleCSV, Plain)
+	r.context("**Download CSV** sends you the whole list by direct message; nobody else sees it.")
+	return r
+}
+
 // consoleSummary counts the firms, the overdue, the waiting and the done.
 func consoleSummary(rows []ConsoleRow) string {
 	var overdue, waiting, done, broken int

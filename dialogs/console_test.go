@@ -91,9 +91,13 @@ func TestConsoleListsMostUrgentFirstAndOnlyThisWorkspace(t *testing.T) {
 	if strings.Contains(text, "COTHER") {
 		t.Errorf("a firm of another workspace is listed:\n%s", text)
 	}
-	rows, err := csv.NewReader(strings.NewReader(string(r.File.Content))).ReadAll()
+	if r.File != nil {
+		t.Error("the list came with its CSV; the CSV is for the button")
+	}
+	csvReply := clickLabel(t, s, chanFirm("T1", "CANY"), ev, r, "Download CSV")
+	rows, err := csv.NewReader(strings.NewReader(string(csvReply.File.Content))).ReadAll()
 	if err != nil || len(rows) != 5 {
-		t.Fatalf("CSV %d rows (%v):\n%s", len(rows), err, r.File.Content)
+		t.Fatalf("CSV %d rows (%v):\n%s", len(rows), err, csvReply.File.Content)
 	}
 	if got := strings.Join(rows[1], ","); got != "slack/T1:CLATE,CLATE,Step 1,false,,,2026-11-26,Your target for Step 1,-7,2026-11-24T15:01:00Z" {
 		t.Errorf("first CSV row: %s", got)
@@ -114,24 +118,54 @@ func TestConsoleIsForAdmins(t *testing.T) {
 	}
 }
 
-func TestConsoleCapsTheReplyNotTheCSV(t *testing.T) {
+// clickLabel presses the button labelled label on r as ev's user.
+func clickLabel(t *testing.T, s *Service, f firm.ID, ev Event, r Reply, label string) Reply {
+	t.Helper()
+	for _, a := range r.Actions {
+		if a.Label == label {
+			out, err := s.Click(context.Background(), f, ev, a.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+	}
+	t.Fatalf("no %q button on %q: %+v", label, r.Title, r.Actions)
+	return Reply{}
+}
+
+// Beyond one page the list goes on in pages; the CSV, by its button, has
+// every firm; the buttons are for admins too.
+func TestConsolePagesAndItsCSVHasEveryFirm(t *testing.T) {
 	s, l := consoleService(t)
 	for i := range MaxConsoleRows + 5 {
 		l.firms = append(l.firms, chanFirm("T1", fmt.Sprintf("CX%03d", i)))
 	}
-	r, err := s.Console(context.Background(), firm.Workspace{Platform: firm.Slack, ID: "T1"}, Event{User: admin})
+	ev, where := Event{User: admin}, chanFirm("T1", "CANY")
+	r, err := s.Command(context.Background(), where, ev, ParseCommand("firms"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := body(r)
-	if n := strings.Count(text, "\n• ") + strings.Count(text, "⚠️ **"); n != MaxConsoleRows {
-		t.Errorf("%d firms shown, want %d", n, MaxConsoleRows)
+	shown := func(r Reply) int {
+		text := body(r)
+		return strings.Count(text, "\n• ") + strings.Count(text, "⚠️ **")
 	}
-	if !strings.Contains(text, "+9 more — see the CSV") {
-		t.Errorf("no +N more line:\n%s", text)
+	if n := shown(r); n != MaxConsoleRows || !strings.Contains(body(r), "Page 1 of 2: firms 1–40 of 49.") || !strings.Contains(body(r), "**49 firms**") {
+		t.Fatalf("page 1 shows %d firms:\n%s", n, body(r))
 	}
-	if n := strings.Count(string(r.File.Content), "\n"); n != MaxConsoleRows+9+1 {
-		t.Errorf("CSV has %d lines", n)
+	next := clickLabel(t, s, where, ev, r, "Next 9 →")
+	if n := shown(next); n != 9 || !next.Replace || !strings.Contains(body(next), "Page 2 of 2: firms 41–49 of 49.") || !strings.Contains(body(next), "**49 firms**") {
+		t.Fatalf("page 2 (replace %v) shows %d firms:\n%s", next.Replace, n, body(next))
+	}
+	if back := clickLabel(t, s, where, ev, next, "← Previous"); shown(back) != MaxConsoleRows {
+		t.Fatalf("back to page 1:\n%s", body(back))
+	}
+	file := clickLabel(t, s, where, ev, next, "Download CSV").File
+	if file == nil || strings.Count(string(file.Content), "\n") != MaxConsoleRows+9+1 {
+		t.Fatalf("the CSV: %+v", file)
+	}
+	if other := clickLabel(t, s, where, Event{User: "U1"}, r, "Download CSV"); other.File != nil || !strings.Contains(body(other), "Only admins") {
+		t.Fatalf("a non-admin's click on the CSV button:\n%s", body(other))
 	}
 }
 

@@ -101,6 +101,9 @@ func (s *Service) Click(ctx context.Context, f firm.ID, ev Event, value string) 
 	}
 	ev = s.stamp(ev)
 	ev.Token = t
+	if t.Kind == KindConsole { // the workspace's list, not this firm's card
+		return s.consoleClick(ctx, f.Space(), ev, t)
+	}
 	return s.applyFlow(ctx, f, ev.Name, func(fl *Flow, p Progress) Result { return fl.Click(p, ev) })
 }
 

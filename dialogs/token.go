@@ -40,6 +40,9 @@ const (
 	// KindFirm opens the card of the firm of channel Choice, from a
 	// bureau's Home tab (console_home.go); in a firm it is KindOpen.
 	KindFirm = "firm"
+	// KindConsole is a button of the bureau console (console.go): Choice
+	// is the page to show ("2", …) or "csv" for the whole list as a file.
+	KindConsole = "console"
 )
 
 const tokenPrefix = "c1"
@@ -68,7 +71,7 @@ func ParseToken(s string) (Token, error) {
 	}
 	t := Token{Kind: f[1], Step: f[2], Choice: f[3], Version: v}
 	switch t.Kind {
-	case KindChoose, KindOpen, KindReset, KindCancel, KindWait, KindWaitEnd, KindTarget, KindAgents, KindEvidence, KindProfile, KindApprove, KindSendBack, KindFirm:
+	case KindChoose, KindOpen, KindReset, KindCancel, KindWait, KindWaitEnd, KindTarget, KindAgents, KindEvidence, KindProfile, KindApprove, KindSendBack, KindFirm, KindConsole:
 		return t, nil
 	}
 	return Token{}, fmt.Errorf("unknown token kind %q", t.Kind)

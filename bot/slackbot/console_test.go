@@ -111,6 +111,11 @@ func TestFirmsConsoleGoesToTheAdminAloneAndStaysInItsWorkspace(t *testing.T) {
 		t.Fatalf("console (want CB, #alpha-securities, CC in that order, no CZ):\n%s", got)
 	}
 	r.h.Wait()
+	if n := len(r.slack.Calls("files.completeUploadExternal")); n != 0 {
+		t.Fatalf("typing firms uploaded %d files; the CSV is for its button", n)
+	}
+	r.consoleClick(teamOne, "CA", instOne, "firms", "Download CSV")
+	r.h.Wait()
 	done := r.slack.Calls("files.completeUploadExternal")
 	if len(done) != 1 || done[0].Param("channel_id") != "D"+instOne || done[0].Token != "xoxb-"+teamOne {
 		t.Fatalf("CSV uploads: %d; want one to the admin's DM with team one's token: %+v", len(done), done)
@@ -144,9 +149,33 @@ func TestFirmsConsoleRefusesOthersAndFollowsRoleChanges(t *testing.T) {
 	if _, got := r.typeIn(teamOne, "CA", instOne, "admins add @erin"); !strings.Contains(got, "is not an @-mention") {
 		t.Errorf("an unescaped @name:\n%s", got)
 	}
+	r.consoleClick(teamOne, "CA", "U0ERIN", "firms", "Download CSV")
 	r.h.Wait()
 	if n := len(r.slack.Calls("files.completeUploadExternal")); n != 1 {
 		t.Errorf("%d CSV uploads; want only the new admin's", n)
+	}
+}
+
+// consoleClick types /cais-next typed in team's channel as user and
+// presses the button labelled label on the ephemeral answer.
+func (r *rig) consoleClick(team, channel, user, typed, label string) {
+	r.t.Helper()
+	form := url.Values{"team_id": {team}, "channel_id": {channel}, "user_id": {user}, "command": {"/cais-next"},
+		"text": {typed}, "response_url": {r.slack.ResponseURL("cmd-" + user)}, "trigger_id": {fmt.Sprintf("trig-%d", r.resp.Add(1))}}
+	resp := r.post(form.Encode(), "application/x-www-form-urlencoded")
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	_, bl := decode(r.t, b)
+	btn := button(r.t, bl, label)
+	p := map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": user}, "team": map[string]any{"id": team},
+		"channel": map[string]any{"id": channel}, "container": map[string]any{"type": "message", "channel_id": channel, "is_ephemeral": true},
+		"trigger_id": "trig-console", "response_url": r.slack.ResponseURL("console-" + user),
+		"actions": []map[string]any{{"type": "button", "action_id": btn.ActionID, "block_id": "cais_actions", "value": btn.Value, "action_ts": "1700000000.1"}},
+	}
+	raw, _ := json.Marshal(p)
+	if resp := r.post(url.Values{"payload": {string(raw)}}.Encode(), "application/x-www-form-urlencoded"); resp.StatusCode != 200 {
+		r.t.Fatalf("clicking %q: %d", label, resp.StatusCode)
 	}
 }
 
@@ -202,7 +231,7 @@ func TestConsoleStaysWithinBlockKitLimits(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	m, bl := decode(t, b)
-	if n := len(bl.BlockSet); n > 50 || !strings.Contains(text(bl), "+20 more — see the CSV") || !strings.Contains(m.Text, "60 firms") && !strings.Contains(text(bl), "60 firms") {
+	if n := len(bl.BlockSet); n > 50 || !strings.Contains(text(bl), "Page 1 of 2: firms 1–40 of 60.") || !strings.Contains(m.Text, "60 firms") && !strings.Contains(text(bl), "60 firms") {
 		t.Errorf("%d blocks:\n%s", n, text(bl))
 	}
 	var raw struct {

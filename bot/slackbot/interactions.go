@@ -62,7 +62,11 @@ func (h *Handler) blockAction(ctx context.Context, ic *slack.InteractionCallback
 	if err != nil || ic.User.ID == "" {
 		return bad("interaction without team, channel or user")
 	}
-	reply, err := h.cfg.Service.Click(ctx, f, dialogs.Event{User: ic.User.ID, Name: ic.User.Name, Channel: channel}, a.Value)
+	ev := dialogs.Event{User: ic.User.ID, Name: ic.User.Name, Channel: channel}
+	if t, err := dialogs.ParseToken(a.Value); err == nil && t.Kind == dialogs.KindConsole {
+		ev.Channels = channelBook{h: h, team: ic.Team.ID} // the console names channels
+	}
+	reply, err := h.cfg.Service.Click(ctx, f, ev, a.Value)
 	if err != nil {
 		reply = h.failure(ctx, err, f)
 	} else {
@@ -71,6 +75,9 @@ func (h *Handler) blockAction(ctx context.Context, ic *slack.InteractionCallback
 	if reply.Form != nil {
 		h.openForm(ctx, ic, reply, channel)
 		return ok(nil)
+	}
+	if reply.File != nil { // the console's CSV: to the clicker alone, never the channel
+		h.sendToUser(ctx, ic.User.ID, ic.ResponseURL, reply)
 	}
 	h.deliver(ctx, f, ic.User.ID, ic.ResponseURL, channel, reply)
 	return ok(nil)
