@@ -38,7 +38,14 @@ func TestConsoleListsAroundADamagedRecord(t *testing.T) {
 		strings.Index(got, "C2") > strings.Index(got, "C1") || hits != 1 {
 		t.Errorf("console (%d integrity hits):\n%s", hits, got)
 	}
-	if !strings.Contains(string(r.File.Content), "slack/T1:C2,C2,integrity check failed") {
-		t.Errorf("CSV:\n%s", r.File.Content)
+	var csvButton string
+	for _, a := range r.Actions {
+		if a.Label == "Download CSV" {
+			csvButton = a.Value
+		}
+	}
+	file, err := svc.Click(ctx, firm.ID{Platform: firm.Slack, Workspace: "T1", Channel: "C1"}, dialogs.Event{User: "UA"}, csvButton)
+	if err != nil || file.File == nil || !strings.Contains(string(file.File.Content), "slack/T1:C2,C2,integrity check failed") {
+		t.Fatalf("CSV by its button (%v): %+v", err, file)
 	}
 }
