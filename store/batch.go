@@ -69,7 +69,7 @@ func (r *Redis) LoadMany(ctx context.Context, firms []firm.ID) ([]dialogs.Progre
 		if err != nil {
 			return nil, err
 		}
-		cmds[i] = pipe.HMGet(ctx, k.progress, "v", "p")
+		cmds[i] = pipe.HMGet(ctx, k.progress, "v", progressField)
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, unavailable("load firms", err)

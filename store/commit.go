@@ -15,8 +15,10 @@ import (
 // the version check, the progress write and the audit append cannot be
 // separated by another replica or a crash.
 //
-// KEYS: progress hash, audit list, live-viewers set.
-// ARGV: expect, next version, progress JSON, entry JSON, entry seq.
+// KEYS: state hash, audit list, and for a firm its live-viewers set.
+// ARGV: expect, next version, state JSON, entry JSON, entry seq, and the
+// state hash's field for the JSON ("p" a firm's progress, "r" a
+// workspace's roles, whose log is chained the same way).
 // Returns 0 on conflict; when committed, 2 if the firm has no live viewers,
 // 3 if it has some, and 1 (viewers not looked at) for a replay, see below.
 //
@@ -41,10 +43,19 @@ local n = redis.call('LLEN', KEYS[2])
 if tonumber(ARGV[5]) ~= n + 1 then
   return redis.error_reply('CAISBOT entry seq ' .. ARGV[5] .. ' is not ' .. (n + 1))
 end
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'p', ARGV[3])
+redis.call('HSET', KEYS[1], 'v', ARGV[2], ARGV[6], ARGV[3])
 redis.call('RPUSH', KEYS[2], ARGV[4])
+if #KEYS < 3 then
+  return 2
+end
 return 2 + redis.call('EXISTS', KEYS[3])
 `)
+
+// State hash fields the commit script writes the JSON to.
+const (
+	progressField = "p"
+	rolesField    = "r"
+)
 
 // Commit stores next and appends entry in one round trip if the stored
 // version still equals expect; otherwise it returns dialogs.ErrConflict
@@ -91,5 +102,5 @@ func commitArgs(expect int64, next dialogs.Progress, entry dialogs.Entry) ([]any
 	if err != nil {
 		return nil, fmt.Errorf("encode entry: %w", err)
 	}
-	return []any{expect, next.Version, p, e, entry.Seq}, nil
+	return []any{expect, next.Version, p, e, entry.Seq, progressField}, nil
 }

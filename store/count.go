@@ -33,7 +33,7 @@ func (r *Redis) countBatch(ctx context.Context, firms []firm.ID, start string, c
 	pipe := r.c.Pipeline()
 	for _, f := range firms {
 		if k, err := r.keys(f); err == nil {
-			pipe.HMGet(ctx, k.progress, "v", "p")
+			pipe.HMGet(ctx, k.progress, "v", progressField)
 		}
 	}
 	cmds, err := pipe.Exec(ctx)

@@ -44,7 +44,7 @@ func (r *Redis) Load(ctx context.Context, f firm.ID) (dialogs.Progress, error) {
 	if err != nil {
 		return dialogs.Progress{}, err
 	}
-	vals, err := r.c.HMGet(ctx, k.progress, "v", "p").Result()
+	vals, err := r.c.HMGet(ctx, k.progress, "v", progressField).Result()
 	if err != nil {
 		return dialogs.Progress{}, unavailable("load "+f.String(), err)
 	}

@@ -35,39 +35,13 @@ func (r *Redis) rolesKeys(w firm.Workspace) (rolesKeys, error) {
 	return rolesKeys{state: base + "state", log: base + "log"}, nil
 }
 
-// rolesScript is commitScript for a workspace's roles: the same version
-// check, sequence guard and replay answer (1) for a retried commit.
-//
-// KEYS: state hash, log list. ARGV: expect, next version, roles JSON,
-// entry JSON, entry seq. Returns 0 on conflict, 1 or 2 when stored.
-var rolesScript = redis.NewScript(`
-local cur = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
-local expect = tonumber(ARGV[1])
-if cur ~= expect then
-  if cur == tonumber(ARGV[2]) and redis.call('LINDEX', KEYS[2], -1) == ARGV[4] then
-    return 1
-  end
-  return 0
-end
-if tonumber(ARGV[2]) ~= expect + 1 then
-  return redis.error_reply('CAISBOT next version ' .. ARGV[2] .. ' is not ' .. (expect + 1))
-end
-local n = redis.call('LLEN', KEYS[2])
-if tonumber(ARGV[5]) ~= n + 1 then
-  return redis.error_reply('CAISBOT entry seq ' .. ARGV[5] .. ' is not ' .. (n + 1))
-end
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'r', ARGV[3])
-redis.call('RPUSH', KEYS[2], ARGV[4])
-return 2
-`)
-
 // LoadRoles reads a workspace's roles; one never changed has the zero Roles.
 func (r *Redis) LoadRoles(ctx context.Context, w firm.Workspace) (dialogs.Roles, error) {
 	k, err := r.rolesKeys(w)
 	if err != nil {
 		return dialogs.Roles{}, err
 	}
-	vals, err := r.c.HMGet(ctx, k.state, "v", "r").Result()
+	vals, err := r.c.HMGet(ctx, k.state, "v", rolesField).Result()
 	if err != nil {
 		return dialogs.Roles{}, unavailable("roles "+w.String(), err)
 	}
@@ -88,8 +62,8 @@ func (r *Redis) LoadWithRoles(ctx context.Context, f firm.ID) (dialogs.Progress,
 		return dialogs.Progress{}, dialogs.Roles{}, err
 	}
 	pipe := r.c.Pipeline()
-	progress := pipe.HMGet(ctx, k.progress, "v", "p")
-	roles := pipe.HMGet(ctx, rk.state, "v", "r")
+	progress := pipe.HMGet(ctx, k.progress, "v", progressField)
+	roles := pipe.HMGet(ctx, rk.state, "v", rolesField)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return dialogs.Progress{}, dialogs.Roles{}, unavailable("load "+f.String(), err)
 	}
@@ -137,7 +111,9 @@ func (r *Redis) CommitRoles(ctx context.Context, w firm.Workspace, expect int64,
 	if err != nil {
 		return fmt.Errorf("store: roles of %s: %w", w, err)
 	}
-	res, err := rolesScript.Run(ctx, r.c, []string{k.state, k.log}, expect, next.Version, body, e, entry.Seq).Int()
+	// The firm's commit script: the same version check, sequence guard and
+	// replay answer (1) for a retried commit.
+	res, err := commitScript.Run(ctx, r.c, []string{k.state, k.log}, expect, next.Version, body, e, entry.Seq, rolesField).Int()
 	if err != nil {
 		return scriptError("roles of "+w.String(), err)
 	}
@@ -156,7 +132,7 @@ func (r *Redis) RolesTrail(ctx context.Context, w firm.Workspace) (dialogs.Roles
 	var state *redis.SliceCmd
 	var log *redis.StringSliceCmd
 	_, err = r.c.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		state = p.HMGet(ctx, k.state, "v", "r")
+		state = p.HMGet(ctx, k.state, "v", rolesField)
 		log = p.LRange(ctx, k.log, 0, -1)
 		return nil
 	})

@@ -23,7 +23,7 @@ func (r *Redis) Trail(ctx context.Context, f firm.ID) (dialogs.Progress, []dialo
 	var progress *redis.SliceCmd
 	var audit *redis.StringSliceCmd
 	_, err = r.c.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		progress = p.HMGet(ctx, k.progress, "v", "p")
+		progress = p.HMGet(ctx, k.progress, "v", progressField)
 		audit = p.LRange(ctx, k.audit, 0, -1)
 		return nil
 	})
