@@ -104,7 +104,11 @@ func (s *Service) Click(ctx context.Context, f firm.ID, ev Event, value string) 
 	if t.Kind == KindConsole { // the workspace's list, not this firm's card
 		return s.consoleClick(ctx, f.Space(), ev, t)
 	}
-	return s.applyFlow(ctx, f, ev.Name, func(fl *Flow, p Progress) Result { return fl.Click(p, ev) })
+	step := func(fl *Flow, p Progress) Result { return fl.Click(p, ev) }
+	if reply, done, err := s.clickRemembered(ctx, f, ev.Name, t.Version, step); done {
+		return reply, err
+	}
+	return s.applyFlow(ctx, f, ev.Name, step)
 }
 
 // Progress loads a firm's progress (for App Home and announcements).
@@ -145,40 +149,49 @@ func (s *Service) transact(ctx context.Context, f firm.ID, name string, roles bo
 		if err != nil {
 			return Reply{}, s.noteIntegrity("request", err)
 		}
-		res := step(fl, p)
-		if res.Next == nil {
-			return res.Reply, nil
+		if reply, again, err := s.transition(ctx, f, name, fl, p, step, true); !again {
+			return reply, err
 		}
-		res.Entry.Roadmap, res.Entry.Name = s.Flow.Roadmap.Ref(), name
-		res.Entry.Seal(p.Seq, p.Head)
-		res.Next.Seq, res.Next.Head = res.Entry.Seq, res.Entry.Hash
-		err = s.Store.Commit(ctx, f, p.Version, *res.Next, res.Entry)
-		if err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrIntegrity) {
-			// The write may have landed with its reply lost; the store
-			// accepts an identical retry, so one retry settles it.
-			err = s.Store.Commit(ctx, f, p.Version, *res.Next, res.Entry)
-			if errors.Is(err, ErrIntegrity) {
-				// The store refused it, so the first try did not land.
-				return Reply{}, s.noteIntegrity("request", err)
-			}
-			if err != nil && !errors.Is(err, ErrConflict) {
-				return Reply{}, fmt.Errorf("%w: %w", ErrUncertain, err)
-			}
-			if errors.Is(err, ErrConflict) && s.landed(ctx, f, res.Entry) {
-				res.Reply.Changed = true
-				return res.Reply, nil // ours landed; someone else's followed
-			}
-		}
-		if errors.Is(err, ErrConflict) {
-			continue
-		}
-		if err != nil { // an integrity failure: nothing was written
-			return Reply{}, s.noteIntegrity("request", err)
-		}
-		res.Reply.Changed = true
-		return res.Reply, nil
 	}
 	return Reply{}, fmt.Errorf("%w: too many concurrent changes", ErrUnavailable)
+}
+
+// transition applies step to p and commits the result over it. again
+// means nothing was written and the transition must be made afresh on a
+// new Load: p was not what is stored. p is freshly loaded when fresh;
+// otherwise it is the store's memory (remembered.go), which cannot answer
+// a click that changes nothing, and which a commit refused by the store's
+// guards (a conflict, a trail not ending where p says) shows only to be
+// out of date.
+func (s *Service) transition(ctx context.Context, f firm.ID, name string, fl *Flow, p Progress, step func(*Flow, Progress) Result, fresh bool) (reply Reply, again bool, err error) {
+	res := step(fl, p)
+	if res.Next == nil {
+		return res.Reply, !fresh, nil
+	}
+	res.Entry.Roadmap, res.Entry.Name = s.Flow.Roadmap.Ref(), name
+	res.Entry.Seal(p.Seq, p.Head)
+	res.Next.Seq, res.Next.Head = res.Entry.Seq, res.Entry.Hash
+	err = s.Store.Commit(ctx, f, p.Version, *res.Next, res.Entry)
+	if err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrIntegrity) {
+		// The write may have landed with its reply lost; the store
+		// accepts an identical retry, so one retry settles it.
+		err = s.Store.Commit(ctx, f, p.Version, *res.Next, res.Entry)
+		if err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrIntegrity) {
+			return Reply{}, false, fmt.Errorf("%w: %w", ErrUncertain, err)
+		}
+		if errors.Is(err, ErrConflict) && s.landed(ctx, f, res.Entry) {
+			res.Reply.Changed = true
+			return res.Reply, false, nil // ours landed; someone else's followed
+		}
+	}
+	switch {
+	case errors.Is(err, ErrConflict), errors.Is(err, ErrIntegrity) && !fresh:
+		return Reply{}, true, nil
+	case err != nil: // an integrity failure: nothing was written
+		return Reply{}, false, s.noteIntegrity("request", err)
+	}
+	res.Reply.Changed = true
+	return res.Reply, false, nil
 }
 
 // landed reports whether entry is in the firm's audit trail at its place,

@@ -16,11 +16,21 @@ import (
 // separated by another replica or a crash.
 //
 // KEYS: state hash, audit list, and for a firm its live-viewers set.
-// ARGV: expect, next version, state JSON, entry JSON, entry seq, and the
+// ARGV: expect, next version, state JSON, entry JSON, entry seq, the
 // state hash's field for the JSON ("p" a firm's progress, "r" a
-// workspace's roles, whose log is chained the same way).
+// workspace's roles, whose log is chained the same way), the entry's prev
+// (the hash of the trail's last entry, "" for the first), and optionally
+// a channel and a message to publish with the change (roles changes, so
+// that replicas drop the roles they keep: rolescache.go).
 // Returns 0 on conflict; when committed, 2 if the firm has no live viewers,
 // 3 if it has some, and 1 (viewers not looked at) for a replay, see below.
+//
+// The trail must end where the entry says: at seq-1 entries, the last of
+// them hashed prev. A click may commit on progress remembered from an
+// earlier request (dialogs.Remembering) and a Redis restored from an older
+// snapshot can reach the remembered version again with other entries;
+// only the trail's head tells the two apart, so it is compared and the
+// chain cannot fork.
 //
 // go-redis retries a command whose reply was lost, so the script may run a
 // second time after it succeeded. That replay finds the version already
@@ -43,8 +53,19 @@ local n = redis.call('LLEN', KEYS[2])
 if tonumber(ARGV[5]) ~= n + 1 then
   return redis.error_reply('CAISBOT entry seq ' .. ARGV[5] .. ' is not ' .. (n + 1))
 end
+if n > 0 then
+  local ok, last = pcall(cjson.decode, redis.call('LINDEX', KEYS[2], -1))
+  if not ok or type(last) ~= 'table' or last.hash ~= ARGV[7] then
+    return redis.error_reply('CAISBOT entry prev is not the hash of the trail head')
+  end
+elseif ARGV[7] ~= '' then
+  return redis.error_reply('CAISBOT entry prev is not empty for a first entry')
+end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], ARGV[6], ARGV[3])
 redis.call('RPUSH', KEYS[2], ARGV[4])
+if ARGV[8] then
+  redis.call('PUBLISH', ARGV[8], ARGV[9])
+end
 if #KEYS < 3 then
   return 2
 end
@@ -88,9 +109,21 @@ func (r *Redis) Commit(ctx context.Context, f firm.ID, expect int64, next dialog
 		return dialogs.ErrConflict
 	}
 	r.unwatched.note(f.String(), res == 2)
-	// The next Load of this firm most likely reads what was just written.
+	// The next Load of this firm, or its next click, most likely reads
+	// what was just written.
 	r.decoded.put(k.progress, string(args[2].([]byte)), next.Clone())
 	return nil
+}
+
+// Remembered returns the progress last loaded or committed for f by this
+// store, without asking Redis (dialogs.Remembering); Commit refuses it if
+// Redis has moved on.
+func (r *Redis) Remembered(f firm.ID) (dialogs.Progress, bool) {
+	k, err := r.keys(f)
+	if err != nil {
+		return dialogs.Progress{}, false
+	}
+	return r.decoded.latest(k.progress)
 }
 
 func commitArgs(expect int64, next dialogs.Progress, entry dialogs.Entry) ([]any, error) {
@@ -102,5 +135,5 @@ func commitArgs(expect int64, next dialogs.Progress, entry dialogs.Entry) ([]any
 	if err != nil {
 		return nil, fmt.Errorf("encode entry: %w", err)
 	}
-	return []any{expect, next.Version, p, e, entry.Seq, progressField}, nil
+	return []any{expect, next.Version, p, e, entry.Seq, progressField, entry.Prev}, nil
 }

@@ -37,3 +37,13 @@ func (c *decoded) get(firm, body string) (dialogs.Progress, bool) {
 func (c *decoded) put(firm, body string, p dialogs.Progress) {
 	c.m.Put(firm, decodedEntry{body: body, p: p}, cache.Limit{Max: c.max})
 }
+
+// latest returns a copy of the progress last put for firm, whatever body
+// Redis holds now.
+func (c *decoded) latest(firm string) (dialogs.Progress, bool) {
+	e, ok := c.m.Get(firm)
+	if !ok {
+		return dialogs.Progress{}, false
+	}
+	return e.p.Clone(), true
+}

@@ -11,12 +11,13 @@ import (
 )
 
 // ErrSequence means a Commit would break the version or audit sequence
-// (next.Version != expect+1, or entry.Seq != trail length+1); the script
-// refuses it so the trail stays intact. The first is a programming error.
-// The second, when the caller sealed the entry after the progress it
-// loaded, means the stored trail is longer or shorter than that progress
-// records (an entry added or removed behind the bot's back): such an
-// error also matches dialogs.ErrIntegrity.
+// (next.Version != expect+1, entry.Seq != trail length+1, or entry.Prev
+// not the hash of the trail's last entry); the script refuses it so the
+// trail stays intact. The first is a programming error. The others, when
+// the caller sealed the entry after the progress it loaded, mean the
+// stored trail is not the one that progress records (an entry added,
+// removed or changed behind the bot's back, or a restore): such an error
+// also matches dialogs.ErrIntegrity.
 var ErrSequence = errors.New("store: commit out of sequence")
 
 // guardCode starts the commit script's own error replies; seqGuard starts
@@ -24,6 +25,7 @@ var ErrSequence = errors.New("store: commit out of sequence")
 const (
 	guardCode = "CAISBOT"
 	seqGuard  = guardCode + " entry seq "
+	headGuard = guardCode + " entry prev "
 )
 
 // unavailable wraps a Redis or network failure so callers can match
@@ -38,8 +40,12 @@ func scriptError(firm string, err error) error {
 	var rerr redis.Error
 	if errors.As(err, &rerr) && strings.HasPrefix(rerr.Error(), guardCode) {
 		msg := strings.TrimSpace(strings.TrimPrefix(rerr.Error(), guardCode))
-		if strings.HasPrefix(rerr.Error(), seqGuard) {
+		switch {
+		case strings.HasPrefix(rerr.Error(), seqGuard):
 			problem := "the stored audit trail is longer or shorter than the progress records"
+			return fmt.Errorf("%w: %w", ErrSequence, dialogs.Integrity(firm, problem, errors.New(msg)))
+		case strings.HasPrefix(rerr.Error(), headGuard):
+			problem := "the stored audit trail does not end with the entry the progress records"
 			return fmt.Errorf("%w: %w", ErrSequence, dialogs.Integrity(firm, problem, errors.New(msg)))
 		}
 		return fmt.Errorf("%w: %s: %s", ErrSequence, firm, msg)

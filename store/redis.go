@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -25,6 +26,8 @@ type Redis struct {
 	decoded *decoded
 	// unwatched spares the Home-viewers lookup after a commit that saw none.
 	unwatched *unwatched
+	// roles keeps workspaces' roles while WatchRoles runs (rolescache.go).
+	roles *rolesCache
 }
 
 var _ dialogs.Store = (*Redis)(nil)
@@ -34,7 +37,7 @@ func New(c redis.UniversalClient, prefix string) *Redis {
 	if c == nil {
 		panic("store.New: nil Redis client")
 	}
-	return &Redis{c: c, prefix: prefix, decoded: &decoded{max: maxDecoded}, unwatched: &unwatched{}}
+	return &Redis{c: c, prefix: prefix, decoded: &decoded{max: maxDecoded}, unwatched: &unwatched{}, roles: &rolesCache{now: time.Now}}
 }
 
 // Load reads the firm's progress in one round trip. A firm never seen has

@@ -41,11 +41,24 @@ func (r *Redis) LoadRoles(ctx context.Context, w firm.Workspace) (dialogs.Roles,
 	if err != nil {
 		return dialogs.Roles{}, err
 	}
+	kept, gen, ok := r.cachedRolesOf(w)
+	if ok {
+		return kept, nil
+	}
 	vals, err := r.c.HMGet(ctx, k.state, "v", rolesField).Result()
 	if err != nil {
 		return dialogs.Roles{}, unavailable("roles "+w.String(), err)
 	}
-	return decodeRoles(w, vals)
+	return r.rolesRead(w, vals, gen)
+}
+
+// rolesRead decodes roles read under cache generation gen and keeps them.
+func (r *Redis) rolesRead(w firm.Workspace, vals []any, gen uint64) (dialogs.Roles, error) {
+	ro, err := decodeRoles(w, vals)
+	if err == nil {
+		r.roles.put(w.String(), ro, gen)
+	}
+	return ro, err
 }
 
 // LoadWithRoles reads firm f's progress and its workspace's roles in one
@@ -61,6 +74,11 @@ func (r *Redis) LoadWithRoles(ctx context.Context, f firm.ID) (dialogs.Progress,
 	if err != nil {
 		return dialogs.Progress{}, dialogs.Roles{}, err
 	}
+	kept, gen, ok := r.cachedRolesOf(f.Space())
+	if ok {
+		p, err := r.Load(ctx, f)
+		return p, kept, err
+	}
 	pipe := r.c.Pipeline()
 	progress := pipe.HMGet(ctx, k.progress, "v", progressField)
 	roles := pipe.HMGet(ctx, rk.state, "v", rolesField)
@@ -71,7 +89,7 @@ func (r *Redis) LoadWithRoles(ctx context.Context, f firm.ID) (dialogs.Progress,
 	if err != nil {
 		return dialogs.Progress{}, dialogs.Roles{}, err
 	}
-	ro, err := decodeRoles(f.Space(), roles.Val())
+	ro, err := r.rolesRead(f.Space(), roles.Val(), gen)
 	return p, ro, err
 }
 
@@ -113,11 +131,14 @@ func (r *Redis) CommitRoles(ctx context.Context, w firm.Workspace, expect int64,
 	}
 	// The firm's commit script: the same version check, sequence guard and
 	// replay answer (1) for a retried commit.
-	res, err := commitScript.Run(ctx, r.c, []string{k.state, k.log}, expect, next.Version, body, e, entry.Seq, rolesField).Int()
+	res, err := commitScript.Run(ctx, r.c, []string{k.state, k.log}, expect, next.Version, body, e, entry.Seq, rolesField, entry.Prev, r.rolesChannel(), w.String()).Int()
 	if err != nil {
+		r.roles.drop(w.String())
 		return scriptError("roles of "+w.String(), err)
 	}
 	if res == 0 {
+		// What this replica kept is behind; the retry must read.
+		r.roles.drop(w.String())
 		return dialogs.ErrConflict
 	}
 	return nil

@@ -73,7 +73,8 @@ func newRigWith(tb testing.TB, firms int, noViewers bool) *rig {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(h.Close)
+	// Served as in production: roles are kept only while their watch runs.
+	tb.Cleanup(serveBot(h))
 	r := &rig{tb: tb, h: h, bare: newBare(rdb, benchSecret, prefix, s.apiURL(), httpc), sink: s, rt: rt, sign: newSigner(benchSecret)}
 	run := rand.Text()[:6]
 	for i := range firms {

@@ -90,6 +90,8 @@ func (a *App) Serve(ctx context.Context) error {
 	go func() { errc <- srv.Serve(a.ln) }()
 	var sched sync.WaitGroup
 	sched.Go(func() { _ = a.scheduler.Run(ctx) })
+	// Roles are kept in memory only while this runs (store/rolescache.go).
+	sched.Go(func() { a.store.WatchRoles(ctx, a.log) })
 	// Redis closes after the scheduler stops: a claim is never left half-written.
 	defer sched.Wait()
 	if a.socket != nil {
