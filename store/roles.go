@@ -62,7 +62,8 @@ func (r *Redis) rolesRead(w firm.Workspace, vals []any, gen uint64) (dialogs.Rol
 }
 
 // LoadWithRoles reads firm f's progress and its workspace's roles in one
-// pipelined round trip (their keys are in different cluster slots, so not
+// round trip: the progress alone when the roles are kept (rolescache.go),
+// else both pipelined (their keys are in different cluster slots, so not
 // one transaction: a role change landing between the two reads is as if
 // it landed just after).
 func (r *Redis) LoadWithRoles(ctx context.Context, f firm.ID) (dialogs.Progress, dialogs.Roles, error) {

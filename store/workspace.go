@@ -118,6 +118,11 @@ func (r *Redis) DeleteWorkspace(ctx context.Context, d WorkspaceData) (int64, er
 			return n, unavailable("firms", err)
 		}
 	}
+	// Replicas keeping the deleted roles drop them ("" is every
+	// workspace's: deletions are rare, and WorkspaceData names none).
+	if err := r.c.Publish(ctx, r.rolesChannel(), "").Err(); err != nil {
+		return n, unavailable("roles changed", err)
+	}
 	return n, nil
 }
 
