@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/caisbot/caisbot/internal/cache"
 )
 
 // current resolves the step or outcome the firm is on.
@@ -102,9 +104,9 @@ func (f *Flow) stepDates(s *Step, p Progress, now time.Time) string {
 	now = now.In(f.Loc)
 	for _, id := range s.Dates {
 		d, _ := f.Roadmap.Date(id)
-		when, _ := time.ParseInLocation(time.DateOnly, d.Date, f.Loc)
-		left := daysBetween(now, when)
-		line := "• " + d.Label + ": " + longDate(when)
+		day := f.roadmapDay(d.Date)
+		left := daysBetween(now, day.t)
+		line := "• " + d.Label + ": " + day.long
 		if d.Kind != "milestone" || left >= 0 {
 			line += " — " + daysLeft(left)
 		}
@@ -143,6 +145,33 @@ func daysLeft(n int) string {
 }
 
 func longDate(t time.Time) string { return t.Format("January 2, 2006") }
+
+// shownDay is a roadmap date read in a zone, and as cards write it.
+type shownDay struct {
+	t    time.Time
+	long string
+}
+
+type zonedDate struct {
+	date string
+	loc  *time.Location
+}
+
+// roadmapDays keeps the roadmap's dates read (they are few and fixed, and
+// every card shows its step's).
+var roadmapDays cache.Map[zonedDate, shownDay]
+
+// roadmapDay is a roadmap's YYYY-MM-DD date (validated at load) in f's zone.
+func (f *Flow) roadmapDay(date string) shownDay {
+	k := zonedDate{date, f.Loc}
+	if d, ok := roadmapDays.Get(k); ok {
+		return d
+	}
+	t, _ := time.ParseInLocation(time.DateOnly, date, f.Loc)
+	d := shownDay{t, longDate(t)}
+	roadmapDays.Put(k, d, cache.Limit{Max: 1024})
+	return d
+}
 
 // Stamp formats an instant for people in the bot's zone.
 func (f *Flow) Stamp(t time.Time) string { return t.In(f.Loc).Format("Jan 2, 2006 at 3:04 PM MST") }

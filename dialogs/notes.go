@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/caisbot/caisbot/internal/cache"
 )
 
 // Note is later context on a step (a regulatory note) or an ongoing
@@ -58,9 +60,23 @@ func parseAsOf(s string) (time.Time, string, bool) {
 	return time.Time{}, "", false
 }
 
+// shownNotes keeps what String made of each note: notes come from the
+// roadmaps loaded at start-up, and every card shows its step's (parsing
+// and formatting them was a tenth of a /cais-next's own work).
+var shownNotes cache.Map[Note, string]
+
 // String is the note as a card shows it: its text, then its source and
 // as-of date in parentheses.
 func (n Note) String() string {
+	if s, ok := shownNotes.Get(n); ok {
+		return s
+	}
+	s := n.format()
+	shownNotes.Put(n, s, cache.Limit{Max: 4096})
+	return s
+}
+
+func (n Note) format() string {
 	_, asOf, ok := parseAsOf(n.AsOf)
 	switch {
 	case n.Source != "" && ok:
