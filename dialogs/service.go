@@ -28,6 +28,8 @@ type Service struct {
 	// Firms, if set, lists a workspace's firms for the bureau console
 	// (`firms`, console.go).
 	Firms FirmLister
+
+	cards cardMemo // the step cards drawn (cardmemo.go)
 }
 
 // NewService returns a service running flow against store on clock now;
@@ -89,7 +91,7 @@ func (s *Service) Command(ctx context.Context, f firm.ID, ev Event, cmd Command)
 		case CmdProfile:
 			return fl.ProfileCommand(p, ev)
 		}
-		return Result{Reply: fl.CardFor(p, ev.At, ev.User)}
+		return Result{Reply: s.card(fl, f, p, ev.At, ev.User)}
 	})
 }
 
