@@ -30,14 +30,14 @@ func (h *Handler) encode(r dialogs.Reply, replace bool) json.RawMessage {
 }
 
 // cards holds encoded messages by a binary encoding of what they were
-// rendered from and whether they replace the clicked card
-// (cache.AppendKey: every field, one added tomorrow included, so replies
-// that differ in anything encode differently). A hit compares the whole
-// encoding (the hash only finds it), so nothing can be served for a reply
-// it was not rendered from. It is generic so that a test can show this
-// with a field Reply lacks.
+// rendered from and whether they replace the clicked card (every field,
+// so replies that differ in anything encode differently). A hit compares
+// the whole encoding (the hash only finds it), so nothing can be served
+// for a reply it was not rendered from. It is generic so that a test can
+// show this with a field Reply lacks.
 type cards[R any] struct {
 	seed maphash.Seed
+	key  func([]byte, R) ([]byte, bool) // the encoding; false: not kept
 	m    cache.Map[uint64, card]
 }
 
@@ -53,9 +53,12 @@ type cardCache = cards[dialogs.Reply]
 // firms, a reply per firm being what repeats.
 var cardLimit = cache.Limit{Max: 2048}
 
-func newCardCache() *cardCache { return newCards[dialogs.Reply]() }
+func newCardCache() *cardCache { return &cardCache{seed: maphash.MakeSeed(), key: appendReplyKey} }
 
-func newCards[R any]() *cards[R] { return &cards[R]{seed: maphash.MakeSeed()} }
+// newCards keeps replies of any plain-data type by cache.AppendKey.
+func newCards[R any]() *cards[R] {
+	return &cards[R]{seed: maphash.MakeSeed(), key: func(b []byte, r R) ([]byte, bool) { return cache.AppendKey(b, r) }}
+}
 
 // keyBuffers spares a hit allocating the encoding it looks up.
 var keyBuffers = sync.Pool{New: func() any { return new(keyBuffer) }}
@@ -65,10 +68,10 @@ type keyBuffer struct{ b []byte }
 func (c *cards[R]) get(r R, replace bool, render func() json.RawMessage) json.RawMessage {
 	kb := keyBuffers.Get().(*keyBuffer)
 	defer keyBuffers.Put(kb)
-	key, ok := renderedFrom(kb.b[:0], r, replace)
+	key, ok := c.renderedFrom(kb.b[:0], r, replace)
 	kb.b = key
 	if !ok {
-		return render() // not for a reply of plain data, which Reply is
+		return render()
 	}
 	h := maphash.Bytes(c.seed, key)
 	if e, ok := c.m.Get(h); ok && bytes.Equal(e.from, key) {
@@ -80,8 +83,8 @@ func (c *cards[R]) get(r R, replace bool, render func() json.RawMessage) json.Ra
 }
 
 // renderedFrom appends the encoding a card is kept by to buf.
-func renderedFrom[R any](buf []byte, r R, replace bool) ([]byte, bool) {
-	key, ok := cache.AppendKey(buf, r)
+func (c *cards[R]) renderedFrom(buf []byte, r R, replace bool) ([]byte, bool) {
+	key, ok := c.key(buf, r)
 	if replace {
 		return append(key, 1), ok
 	}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/caisbot/caisbot/dialogs"
-	"github.com/caisbot/caisbot/internal/cache"
 )
 
 func cardReply(version string) dialogs.Reply {
@@ -75,6 +74,11 @@ var replyChanges = []func(r *dialogs.Reply){
 	func(r *dialogs.Reply) { r.Actions[0].Label = "No" },
 	func(r *dialogs.Reply) { r.Actions[0].Style = dialogs.Plain },
 	func(r *dialogs.Reply) { r.Actions[0].Value += "0" },
+	func(r *dialogs.Reply) { r.FormField = "f" },
+	func(r *dialogs.Reply) { r.Actions[0].Secondary = true },
+	func(r *dialogs.Reply) { r.Actions[1].Confirm.Title += "?" },
+	func(r *dialogs.Reply) { r.Actions[1].Confirm.Text += "." },
+	func(r *dialogs.Reply) { r.Actions[1].Confirm.OK = "Go" },
 	func(r *dialogs.Reply) { r.Actions[1].Confirm.Cancel = "No" },
 	func(r *dialogs.Reply) { r.Actions[1].Confirm = nil },
 	func(r *dialogs.Reply) { r.Actions = r.Actions[:1] },
@@ -113,8 +117,8 @@ func TestCardCacheKeysEveryField(t *testing.T) {
 // A hash collision must render afresh, never hand out another reply's card.
 func TestCardCacheChecksTheReplyOnAHit(t *testing.T) {
 	c := newCardCache()
-	a, okA := renderedFrom(nil, cardReply("3"), false)
-	b, okB := renderedFrom(nil, cardReply("4"), false)
+	a, okA := c.renderedFrom(nil, cardReply("3"), false)
+	b, okB := c.renderedFrom(nil, cardReply("4"), false)
 	if !okA || !okB {
 		t.Fatal("cannot encode a reply")
 	}
@@ -144,18 +148,24 @@ func TestCardCacheKeysAFieldAddedLater(t *testing.T) {
 	}
 }
 
-// The cache's key is cache.AppendKey's encoding, so every field of a
-// Reply must be one it can read: a Reply with every field set encodes.
-func TestCardKeyCoversEveryReplyField(t *testing.T) {
-	r := cardReply("3")
-	r.Public, r.Replace, r.FormToken, r.FormError, r.Changed = "p", true, "t", "e", true
-	r.Form = &dialogs.Form{Title: "f"}
-	r.File = &dialogs.File{Name: "n", Content: []byte("c")}
-	if _, ok := cache.AppendKey(nil, r); !ok {
-		t.Fatal("a Reply holds a field the card cache's key cannot read")
+// appendReplyKey is written out field by field: when a field is added to
+// what a card is made of, this fails until the key encodes it (and
+// replyChanges changes it).
+func TestReplyKeyKnowsEveryField(t *testing.T) {
+	known := map[reflect.Type]string{
+		reflect.TypeFor[dialogs.Reply]():   "Title Parts Actions Public Replace Form FormToken FormError FormField File Changed",
+		reflect.TypeFor[dialogs.Part]():    "Kind Text",
+		reflect.TypeFor[dialogs.Action]():  "Label Style Value Confirm Secondary",
+		reflect.TypeFor[dialogs.Confirm](): "Title Text OK Cancel",
 	}
-	if v := reflect.ValueOf(r); v.NumField() != reflect.TypeFor[dialogs.Reply]().NumField() {
-		t.Fatal("test bug")
+	for typ, want := range known {
+		var got []string
+		for f := range typ.Fields() {
+			got = append(got, f.Name)
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("%v has fields %v; appendReplyKey encodes %s", typ, got, want)
+		}
 	}
 }
 
