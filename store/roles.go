@@ -67,6 +67,11 @@ func (r *Redis) rolesRead(w firm.Workspace, vals []any, gen uint64) (dialogs.Rol
 // one transaction: a role change landing between the two reads is as if
 // it landed just after).
 func (r *Redis) LoadWithRoles(ctx context.Context, f firm.ID) (dialogs.Progress, dialogs.Roles, error) {
+	kept, gen, ok := r.cachedRolesOf(f.Space())
+	if ok {
+		p, err := r.Load(ctx, f)
+		return p, kept, err
+	}
 	k, err := r.keys(f)
 	if err != nil {
 		return dialogs.Progress{}, dialogs.Roles{}, err
@@ -74,11 +79,6 @@ func (r *Redis) LoadWithRoles(ctx context.Context, f firm.ID) (dialogs.Progress,
 	rk, err := r.rolesKeys(f.Space())
 	if err != nil {
 		return dialogs.Progress{}, dialogs.Roles{}, err
-	}
-	kept, gen, ok := r.cachedRolesOf(f.Space())
-	if ok {
-		p, err := r.Load(ctx, f)
-		return p, kept, err
 	}
 	pipe := r.c.Pipeline()
 	progress := pipe.HMGet(ctx, k.progress, "v", progressField)

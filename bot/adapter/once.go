@@ -75,12 +75,16 @@ func NewOnce(c Claims, log *slog.Logger) (*Once, error) {
 // DeliveryKey names one delivery: kind, then a digest of parts (each may
 // hold anything; they are length-delimited before hashing).
 func DeliveryKey(kind string, parts ...string) string {
-	h := sha256.New()
+	// Every request has one: built on the stack, for the usual short parts.
+	b := make([]byte, 0, 256)
 	for _, p := range parts {
-		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(p))))
-		h.Write([]byte(p))
+		b = binary.BigEndian.AppendUint64(b, uint64(len(p)))
+		b = append(b, p...)
 	}
-	return kind + ":" + hex.EncodeToString(h.Sum(nil)[:20])
+	sum := sha256.Sum256(b)
+	var digest [40]byte
+	hex.Encode(digest[:], sum[:20])
+	return kind + ":" + string(digest[:])
 }
 
 // FormKey names a form submission: the form's id on the platform (Slack's

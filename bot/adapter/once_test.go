@@ -141,3 +141,16 @@ func TestKeeps(t *testing.T) {
 		}
 	}
 }
+
+// Claims outlive a release: a delivery retried across a rolling upgrade
+// must get the key the release before gave it.
+func TestDeliveryKeysStayTheSame(t *testing.T) {
+	for _, tc := range []struct{ got, want string }{
+		{DeliveryKey("slack", "1531420618", "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"), "slack:e2ca380b42f568ce73f97d560401e5682fbd31da"},
+		{DeliveryKey("slack-socket", strings.Repeat("e", 300)), "slack-socket:6d12c03f88cdefea53f6c5b72d21b222c1c7b0bb"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("key %s; want %s", tc.got, tc.want)
+		}
+	}
+}
