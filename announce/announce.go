@@ -83,6 +83,7 @@ type Scheduler struct {
 
 	mu     sync.Mutex
 	pacers map[Workspace]*pacer // kept across runs
+	queued int                  // a run's budget of jobs (maxQueued; tests lower it)
 	// done holds settled occurrences (by ledger.Occurrence.Sum, 16 bytes
 	// each: one per channel reminded today) with their day, until it
 	// passes.
@@ -97,7 +98,7 @@ func New(cfg Config) (*Scheduler, error) {
 		return nil, err
 	}
 	cfg.defaults()
-	s := &Scheduler{cfg: cfg, log: cfg.Logger, pacers: map[Workspace]*pacer{}, done: map[[16]byte]string{}}
+	s := &Scheduler{cfg: cfg, log: cfg.Logger, pacers: map[Workspace]*pacer{}, done: map[[16]byte]string{}, queued: maxQueued}
 	s.stats.observe = cfg.Observe
 	return s, nil
 }

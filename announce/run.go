@@ -21,10 +21,11 @@ type run struct {
 	// scheduler has another token, so a claim this run left behind is
 	// retaken only after it lapses, and only after a look at history.
 	token string
+	held  budget // the jobs the run's workers hold, across workspaces
 }
 
 func (s *Scheduler) newRun(now time.Time) *run {
-	r := &run{s: s, now: now, start: time.Now(), token: rand.Text()}
+	r := &run{s: s, now: now, start: time.Now(), token: rand.Text(), held: newBudget(s.queued)}
 	r.today = r.dayOf(now)
 	return r
 }
@@ -123,7 +124,9 @@ func (r *run) skip(ctx context.Context, j job) {
 }
 
 // dispatch hands each job to its workspace's worker, starting workers as
-// workspaces appear, and waits for all of them.
+// workspaces appear, and waits for all of them. It takes a slot of the
+// run's budget for each job first, so planning waits while the run holds
+// maxQueued jobs, whatever the number of workspaces.
 func (r *run) dispatch(ctx context.Context, jobs <-chan job) {
 	workers := map[Workspace]*worker{}
 	var wg sync.WaitGroup
@@ -134,7 +137,12 @@ func (r *run) dispatch(ctx context.Context, jobs <-chan job) {
 			workers[j.workspace] = w
 			wg.Go(func() { w.run(ctx) })
 		}
-		w.add(ctx, j)
+		if !r.held.take(ctx) {
+			continue // the run is over: planning stops too
+		}
+		if !w.add(ctx, j) {
+			r.held.give(1)
+		}
 	}
 	for _, w := range workers {
 		w.close()
