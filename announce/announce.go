@@ -8,7 +8,8 @@
 // (so the workspace's budget holds across replicas), and each occurrence
 // is claimed in the Ledger with a lease before it is posted and recorded
 // as sent with the platform's message id after (claims and results go to
-// Redis in batches, one round trip per batch). A claim whose lease lapsed
+// Redis in batches, every workspace's together, one round trip per
+// batch). A claim whose lease lapsed
 // with no result (its sender died mid-post) is retaken only after looking
 // for the post in the channel's history by the id carried in the
 // message's metadata; so is any post retried after an answer that leaves
@@ -131,8 +132,10 @@ func (s *Scheduler) RunOnce(ctx context.Context, now time.Time) error {
 	}
 	s.prune(r.today)
 	jobs := make(chan job, 256)
+	r.trips = r.startTrips(ctx)
 	go r.planAll(ctx, interleave(s.postable(firms)), jobs)
 	r.dispatch(ctx, jobs)
+	r.trips.stop()
 	return ctx.Err()
 }
 

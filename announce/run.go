@@ -22,6 +22,7 @@ type run struct {
 	// retaken only after it lapses, and only after a look at history.
 	token string
 	held  budget // the jobs the run's workers hold, across workspaces
+	trips *trips // the run's claims and results, sent to the Ledger together
 }
 
 func (s *Scheduler) newRun(now time.Time) *run {
