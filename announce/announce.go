@@ -191,17 +191,17 @@ func (w Workspace) String() string { return string(w.Platform) + "/" + w.ID }
 
 // isDone and markDone keep settled occurrences in memory so later ticks
 // of the same day do not ask Redis about them again.
-func (s *Scheduler) isDone(o ledger.Occurrence) bool {
+func (s *Scheduler) isDone(j job) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.done[o.Sum()]
+	_, ok := s.done[j.sum]
 	return ok
 }
 
-func (s *Scheduler) markDone(o ledger.Occurrence) {
+func (s *Scheduler) markDone(j job) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.done[o.Sum()] = s.day(o.Day)
+	s.done[j.sum] = s.day(j.occ.Day)
 }
 
 // prune forgets occurrences whose deadline has passed (they are never

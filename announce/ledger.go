@@ -29,7 +29,7 @@ func (w *worker) claim(ctx context.Context, jobs []job) []*delivery {
 	var todo []job
 	for _, j := range jobs {
 		switch {
-		case s.isDone(j.occ):
+		case s.isDone(j):
 		case w.r.dayOf(w.r.clock()) != w.r.dayOf(j.at):
 			w.r.skip(ctx, j) // the queue ran past midnight: the day is over
 		case w.gone[j.occ.Channel]:
@@ -58,7 +58,7 @@ func (w *worker) claim(ctx context.Context, jobs []job) []*delivery {
 		case ledger.Claimed, ledger.Retaken:
 			out = append(out, w.newDelivery(todo[i], c.Outcome == ledger.Retaken))
 		case ledger.Done:
-			s.markDone(todo[i].occ)
+			s.markDone(todo[i])
 		}
 	}
 	return out
@@ -106,7 +106,7 @@ func (w *worker) settleNow(ctx context.Context, j job, state, ref string) {
 func (w *worker) recorded(done []posted, rec []ledger.Claim) {
 	s := w.r.s
 	for i, p := range done {
-		s.markDone(p.j.occ)
+		s.markDone(p.j)
 		if p.state == ledger.StateSent && rec[i].State == ledger.StateSent && rec[i].Ref != p.ref {
 			s.stats.add(evDuplicate)
 			s.log.Error("reminder posted twice: another sender's post was recorded first", append(occAttrs(p.j), "ref", p.ref, "recorded", rec[i].Ref)...)

@@ -85,7 +85,7 @@ func (r *run) planFirm(ctx context.Context, f firm.ID, p *dialogs.Progress, jobs
 		r.skip(ctx, j)
 	}
 	for _, j := range due {
-		if r.s.isDone(j.occ) {
+		if r.s.isDone(j) {
 			continue
 		}
 		select {
@@ -100,7 +100,7 @@ func (r *run) planFirm(ctx context.Context, f firm.ID, p *dialogs.Progress, jobs
 // skip records a reminder whose day passed; the first replica to do so
 // logs it.
 func (r *run) skip(ctx context.Context, j job) {
-	if r.s.isDone(j.occ) {
+	if r.s.isDone(j) {
 		return
 	}
 	prev, err := r.s.cfg.Ledger.Skip(ctx, j.occ, r.clock())
@@ -112,7 +112,7 @@ func (r *run) skip(ctx context.Context, j job) {
 	case prev == "held":
 		return // its sender may still be posting; the next run decides
 	}
-	r.s.markDone(j.occ)
+	r.s.markDone(j)
 	log := r.s.log.With(occAttrs(j)...)
 	switch prev {
 	case "":
