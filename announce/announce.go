@@ -9,11 +9,11 @@
 // is claimed in the Ledger with a lease before it is posted and recorded
 // as sent with the platform's message id after (claims and results go to
 // Redis in batches, every workspace's together, one round trip per
-// batch). A claim whose lease lapsed
-// with no result (its sender died mid-post) is retaken only after looking
-// for the post in the channel's history by the id carried in the
-// message's metadata; so is any post retried after an answer that leaves
-// it unknown whether the post was made (a 5xx, a timeout).
+// batch). A claim whose lease lapsed with no result (its sender died
+// mid-post) is retaken only after looking for the post in the channel's
+// history by the id carried in the message's metadata; so is any post
+// retried after an answer that leaves it unknown whether the post was
+// made (a 5xx, a timeout).
 package announce
 
 import (
