@@ -8,11 +8,12 @@
 // (so the workspace's budget holds across replicas), and each occurrence
 // is claimed in the Ledger with a lease before it is posted and recorded
 // as sent with the platform's message id after (claims and results go to
-// Redis in batches, one round trip per batch). A claim whose lease lapsed
-// with no result (its sender died mid-post) is retaken only after looking
-// for the post in the channel's history by the id carried in the
-// message's metadata; so is any post retried after an answer that leaves
-// it unknown whether the post was made (a 5xx, a timeout).
+// Redis in batches, every workspace's together, one round trip per
+// batch). A claim whose lease lapsed with no result (its sender died
+// mid-post) is retaken only after looking for the post in the channel's
+// history by the id carried in the message's metadata; so is any post
+// retried after an answer that leaves it unknown whether the post was
+// made (a 5xx, a timeout).
 package announce
 
 import (
@@ -83,6 +84,7 @@ type Scheduler struct {
 
 	mu     sync.Mutex
 	pacers map[Workspace]*pacer // kept across runs
+	queued int                  // a run's budget of jobs (maxQueued; tests lower it)
 	// done holds settled occurrences (by ledger.Occurrence.Sum, 16 bytes
 	// each: one per channel reminded today) with their day, until it
 	// passes.
@@ -97,7 +99,7 @@ func New(cfg Config) (*Scheduler, error) {
 		return nil, err
 	}
 	cfg.defaults()
-	s := &Scheduler{cfg: cfg, log: cfg.Logger, pacers: map[Workspace]*pacer{}, done: map[[16]byte]string{}}
+	s := &Scheduler{cfg: cfg, log: cfg.Logger, pacers: map[Workspace]*pacer{}, done: map[[16]byte]string{}, queued: maxQueued}
 	s.stats.observe = cfg.Observe
 	return s, nil
 }
@@ -130,8 +132,10 @@ func (s *Scheduler) RunOnce(ctx context.Context, now time.Time) error {
 	}
 	s.prune(r.today)
 	jobs := make(chan job, 256)
+	r.trips = r.startTrips(ctx)
 	go r.planAll(ctx, interleave(s.postable(firms)), jobs)
 	r.dispatch(ctx, jobs)
+	r.trips.stop()
 	return ctx.Err()
 }
 
@@ -187,17 +191,17 @@ func (w Workspace) String() string { return string(w.Platform) + "/" + w.ID }
 
 // isDone and markDone keep settled occurrences in memory so later ticks
 // of the same day do not ask Redis about them again.
-func (s *Scheduler) isDone(o ledger.Occurrence) bool {
+func (s *Scheduler) isDone(j job) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.done[o.Sum()]
+	_, ok := s.done[j.sum]
 	return ok
 }
 
-func (s *Scheduler) markDone(o ledger.Occurrence) {
+func (s *Scheduler) markDone(j job) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.done[o.Sum()] = s.day(o.Day)
+	s.done[j.sum] = s.day(j.occ.Day)
 }
 
 // prune forgets occurrences whose deadline has passed (they are never

@@ -2,6 +2,7 @@ package announce
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"math/rand/v2"
 	"time"
@@ -25,7 +26,7 @@ type delivery struct {
 func (w *worker) newDelivery(j job, retaken bool) *delivery {
 	f := w.r.s.cfg.Service.Flow
 	return &delivery{w: w, j: j, uncertain: retaken, claimedAt: time.Now(), msg: Message{
-		Occurrence: j.occ, Workspace: j.workspace.ID, ID: j.occ.ID(),
+		Occurrence: j.occ, Workspace: j.workspace.ID, ID: hex.EncodeToString(j.sum[:]),
 		Reply: f.Reminder(*j.progress, j.deadline, w.r.clock()),
 	}}
 }

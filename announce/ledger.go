@@ -29,7 +29,7 @@ func (w *worker) claim(ctx context.Context, jobs []job) []*delivery {
 	var todo []job
 	for _, j := range jobs {
 		switch {
-		case s.isDone(j.occ):
+		case s.isDone(j):
 		case w.r.dayOf(w.r.clock()) != w.r.dayOf(j.at):
 			w.r.skip(ctx, j) // the queue ran past midnight: the day is over
 		case w.gone[j.occ.Channel]:
@@ -44,7 +44,7 @@ func (w *worker) claim(ctx context.Context, jobs []job) []*delivery {
 	}
 	done := w.pending
 	w.pending = nil
-	rec, claimed, err := s.cfg.Ledger.Settle(ctx, settlements(done), occs, w.r.token, w.r.clock(), s.cfg.Lease)
+	rec, claimed, err := w.r.trips.settle(ctx, settlements(done), occs)
 	if err != nil {
 		w.pending = done // recorded with the next trip, or found in history later
 		s.stats.add(evError)
@@ -58,7 +58,7 @@ func (w *worker) claim(ctx context.Context, jobs []job) []*delivery {
 		case ledger.Claimed, ledger.Retaken:
 			out = append(out, w.newDelivery(todo[i], c.Outcome == ledger.Retaken))
 		case ledger.Done:
-			s.markDone(todo[i].occ)
+			s.markDone(todo[i])
 		}
 	}
 	return out
@@ -78,7 +78,7 @@ func (w *worker) flush(ctx context.Context) {
 	if len(w.pending) == 0 {
 		return
 	}
-	rec, _, err := w.r.s.cfg.Ledger.Settle(ctx, settlements(w.pending), nil, w.r.token, w.r.clock(), w.r.s.cfg.Lease)
+	rec, _, err := w.r.trips.settle(ctx, settlements(w.pending), nil)
 	if err != nil {
 		w.r.s.stats.add(evError)
 		w.r.s.log.Error("announcements: results not recorded; the next sender checks history before posting", "workspace", w.ws, "results", len(w.pending), "err", err)
@@ -92,7 +92,7 @@ func (w *worker) flush(ctx context.Context) {
 // channel's later jobs depend on it.
 func (w *worker) settleNow(ctx context.Context, j job, state, ref string) {
 	p := []posted{{j: j, state: state, ref: ref}}
-	rec, _, err := w.r.s.cfg.Ledger.Settle(ctx, settlements(p), nil, w.r.token, w.r.clock(), w.r.s.cfg.Lease)
+	rec, _, err := w.r.trips.settle(ctx, settlements(p), nil)
 	if err != nil {
 		w.r.s.stats.add(evError)
 		w.r.s.log.Error("announcements: result not recorded", append(occAttrs(j), "state", state, "err", err)...)
@@ -106,7 +106,7 @@ func (w *worker) settleNow(ctx context.Context, j job, state, ref string) {
 func (w *worker) recorded(done []posted, rec []ledger.Claim) {
 	s := w.r.s
 	for i, p := range done {
-		s.markDone(p.j.occ)
+		s.markDone(p.j)
 		if p.state == ledger.StateSent && rec[i].State == ledger.StateSent && rec[i].Ref != p.ref {
 			s.stats.add(evDuplicate)
 			s.log.Error("reminder posted twice: another sender's post was recorded first", append(occAttrs(p.j), "ref", p.ref, "recorded", rec[i].Ref)...)
@@ -130,7 +130,7 @@ func (d *delivery) hold(ctx context.Context) bool {
 	if time.Since(d.claimedAt) < s.cfg.Lease/3 {
 		return true
 	}
-	_, c, err := s.cfg.Ledger.Settle(ctx, nil, []ledger.Occurrence{d.j.occ}, d.w.r.token, d.w.r.clock(), s.cfg.Lease)
+	_, c, err := d.w.r.trips.settle(ctx, nil, []ledger.Occurrence{d.j.occ})
 	if err != nil || c[0].Outcome != ledger.Claimed {
 		return false
 	}

@@ -21,6 +21,7 @@ func SendTime(day time.Time, lead int, loc *time.Location) time.Time {
 // job is one occurrence to settle in this run.
 type job struct {
 	occ       ledger.Occurrence
+	sum       [16]byte // occ.Sum(), hashed once: the run looks it up often
 	workspace Workspace
 	deadline  dialogs.Deadline
 	at        time.Time         // when it fell due
@@ -53,10 +54,8 @@ func plan(f *dialogs.Flow, firm firm.ID, p *dialogs.Progress, now time.Time) (du
 				if sub := p.Channels[ch]; at.Before(sub.At) || at.Before(sub.Resumed) {
 					continue // not owed: before the subscription, or during a pause
 				}
-				j := job{
-					occ:       ledger.Occurrence{Firm: firm, Channel: ch, Deadline: d.ID, Day: d.Day.Format(time.DateOnly), Lead: lead},
-					workspace: workspace, deadline: d, at: at, progress: p,
-				}
+				o := ledger.Occurrence{Firm: firm, Channel: ch, Deadline: d.ID, Day: d.Day.Format(time.DateOnly), Lead: lead}
+				j := job{occ: o, sum: o.Sum(), workspace: workspace, deadline: d, at: at, progress: p}
 				if at.Before(today) {
 					missed = append(missed, j)
 				} else {

@@ -21,10 +21,12 @@ type run struct {
 	// scheduler has another token, so a claim this run left behind is
 	// retaken only after it lapses, and only after a look at history.
 	token string
+	held  budget // the jobs the run's workers hold, across workspaces
+	trips *trips // the run's claims and results, sent to the Ledger together
 }
 
 func (s *Scheduler) newRun(now time.Time) *run {
-	r := &run{s: s, now: now, start: time.Now(), token: rand.Text()}
+	r := &run{s: s, now: now, start: time.Now(), token: rand.Text(), held: newBudget(s.queued)}
 	r.today = r.dayOf(now)
 	return r
 }
@@ -83,7 +85,7 @@ func (r *run) planFirm(ctx context.Context, f firm.ID, p *dialogs.Progress, jobs
 		r.skip(ctx, j)
 	}
 	for _, j := range due {
-		if r.s.isDone(j.occ) {
+		if r.s.isDone(j) {
 			continue
 		}
 		select {
@@ -98,7 +100,7 @@ func (r *run) planFirm(ctx context.Context, f firm.ID, p *dialogs.Progress, jobs
 // skip records a reminder whose day passed; the first replica to do so
 // logs it.
 func (r *run) skip(ctx context.Context, j job) {
-	if r.s.isDone(j.occ) {
+	if r.s.isDone(j) {
 		return
 	}
 	prev, err := r.s.cfg.Ledger.Skip(ctx, j.occ, r.clock())
@@ -110,7 +112,7 @@ func (r *run) skip(ctx context.Context, j job) {
 	case prev == "held":
 		return // its sender may still be posting; the next run decides
 	}
-	r.s.markDone(j.occ)
+	r.s.markDone(j)
 	log := r.s.log.With(occAttrs(j)...)
 	switch prev {
 	case "":
@@ -123,7 +125,9 @@ func (r *run) skip(ctx context.Context, j job) {
 }
 
 // dispatch hands each job to its workspace's worker, starting workers as
-// workspaces appear, and waits for all of them.
+// workspaces appear, and waits for all of them. It takes a slot of the
+// run's budget for each job first, so planning waits while the run holds
+// maxQueued jobs, whatever the number of workspaces.
 func (r *run) dispatch(ctx context.Context, jobs <-chan job) {
 	workers := map[Workspace]*worker{}
 	var wg sync.WaitGroup
@@ -134,7 +138,12 @@ func (r *run) dispatch(ctx context.Context, jobs <-chan job) {
 			workers[j.workspace] = w
 			wg.Go(func() { w.run(ctx) })
 		}
-		w.add(ctx, j)
+		if !r.held.take(ctx) {
+			continue // the run is over: planning stops too
+		}
+		if !w.add(ctx, j) {
+			r.held.give(1)
+		}
 	}
 	for _, w := range workers {
 		w.close()

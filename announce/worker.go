@@ -34,8 +34,8 @@ type worker struct {
 }
 
 // maxHeld bounds the jobs one workspace's worker holds before posting
-// them: four claim batches. Planning waits when a worker is full, so a
-// run's memory grows with the number of workspaces, not of channels.
+// them: four claim batches. Planning waits when a worker is full (and
+// when the run's budget is spent, however many workspaces share it).
 // Firms are planned round-robin by workspace (interleave), so a full
 // worker holds up only its own workspace's later jobs, which wait for
 // its rate limit anyway.
@@ -50,22 +50,24 @@ func newWorker(r *run, ws Workspace) *worker {
 	return w
 }
 
-// add hands the worker a job, waiting while it holds maxHeld; the job is
-// dropped if the worker stopped or ctx ended.
-func (w *worker) add(ctx context.Context, j job) {
+// add hands the worker a job, waiting while it holds maxHeld; false when
+// the job was dropped because the worker stopped or ctx ended.
+func (w *worker) add(ctx context.Context, j job) bool {
 	select {
 	case <-w.room:
 	case <-w.stopped:
-		return
+		return false
 	case <-ctx.Done():
-		return
+		return false
 	}
 	w.mu.Lock()
-	if !w.dead {
+	ok := !w.dead
+	if ok {
 		w.inbox = append(w.inbox, j)
 	}
 	w.mu.Unlock()
 	w.wake()
+	return ok
 }
 
 func (w *worker) close() {
@@ -105,24 +107,31 @@ func (w *worker) run(ctx context.Context) {
 		if !ok {
 			return
 		}
-		for _, d := range w.claim(ctx, jobs) {
+		ds := w.claim(ctx, jobs)
+		w.r.held.give(len(jobs) - len(ds))
+		for i, d := range ds {
 			if ctx.Err() != nil || !w.renew(ctx) {
+				w.r.held.give(len(ds) - i)
 				return
 			}
 			d.run(ctx)
+			w.r.held.give(1)
 		}
 	}
 }
 
-// discard drops this run's jobs for the workspace and takes no more: the
-// sender holding it (another replica) plans them too, or the run ended.
+// discard drops this run's jobs for the workspace, giving back their
+// slots, and takes no more: the sender holding it (another replica)
+// plans them too, or the run ended.
 func (w *worker) discard() {
 	w.mu.Lock()
 	if !w.dead {
 		close(w.stopped)
 	}
-	w.dead, w.inbox = true, nil
+	n := len(w.inbox) + len(w.queue) + len(w.deferred)
+	w.dead, w.inbox, w.queue, w.deferred = true, nil, nil, nil
 	w.mu.Unlock()
+	w.r.held.give(n)
 }
 
 // maxBatch bounds the posts claimed in one round trip.
