@@ -39,7 +39,7 @@ var maxCards = cache.Limit{Max: 2048}
 // card is fl.CardFor(p, at, viewer) for firm f, drawn once per key.
 func (s *Service) card(fl *Flow, f firm.ID, p Progress, at time.Time, viewer string) Reply {
 	k := cardKey{firm: f.Key(), version: p.Version, head: p.Head, viewer: viewer,
-		admins: strings.Join(fl.Admins, ","), principals: strings.Join(fl.Principals, ","),
+		admins: strings.Join(fl.Admins, "\x00"), principals: strings.Join(fl.Principals, "\x00"), // no id holds a NUL
 		roadmap: fl.Roadmap, loc: fl.Loc}
 	k.year, k.month, k.day = at.In(fl.Loc).Date()
 	if r, ok := s.cards.m.Get(k); ok {

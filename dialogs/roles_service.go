@@ -18,11 +18,40 @@ type ProgressAndRoles interface {
 	LoadWithRoles(ctx context.Context, f firm.ID) (Progress, Roles, error)
 }
 
-// load reads f's progress and, with roles, the flow as it applies to f.
-func (s *Service) load(ctx context.Context, f firm.ID, roles bool) (Progress, *Flow, error) {
-	if !roles || s.Roles == nil {
+// FreshRoles is a ProgressAndRoles that may answer roles from memory
+// (store.Redis keeps them while subscribed to their changes) and can be
+// told to read them instead.
+type FreshRoles interface {
+	LoadWithFreshRoles(ctx context.Context, f firm.ID) (Progress, Roles, error)
+}
+
+// rolesRead says what roles a request needs and from where.
+type rolesRead int
+
+const (
+	noRoles    rolesRead = iota // the operator's lists only (the bot's own changes)
+	keptRoles                   // the workspace's, from memory if the store keeps them
+	freshRoles                  // the workspace's, from Redis
+)
+
+// An action only an admin or a principal may take reads the roles from
+// Redis, so that a role revoked a moment ago through another replica is
+// not honoured while the news is on its way; anything else may use the
+// roles a replica keeps.
+var (
+	freshCommands = map[string]bool{CmdUndo: true, CmdReset: true, CmdDeadline: true, CmdAnnounce: true, CmdProfile: true}
+	freshClicks   = map[string]bool{KindReset: true, KindApprove: true, KindSendBack: true, KindTarget: true, KindProfile: true}
+)
+
+// load reads f's progress and, as need says, the flow as it applies to f.
+func (s *Service) load(ctx context.Context, f firm.ID, need rolesRead) (Progress, *Flow, error) {
+	if need == noRoles || s.Roles == nil {
 		p, err := s.Store.Load(ctx, f)
 		return p, s.Flow, err
+	}
+	if fresh, ok := s.Store.(FreshRoles); ok && need == freshRoles {
+		p, r, err := fresh.LoadWithFreshRoles(ctx, f)
+		return p, s.Flow.With(r), err
 	}
 	if both, ok := s.Store.(ProgressAndRoles); ok {
 		p, r, err := both.LoadWithRoles(ctx, f)

@@ -72,7 +72,11 @@ func (s *Service) Command(ctx context.Context, f firm.ID, ev Event, cmd Command)
 	case CmdFirms:
 		return s.Console(ctx, f.Space(), ev)
 	}
-	return s.applyFlow(ctx, f, ev.Name, func(fl *Flow, p Progress) Result {
+	need := keptRoles
+	if freshCommands[cmd.Name] {
+		need = freshRoles
+	}
+	return s.transact(ctx, f, ev.Name, need, func(fl *Flow, p Progress) Result {
 		switch cmd.Name {
 		case CmdStatus:
 			return Result{Reply: fl.Status(p, ev.At)}
@@ -107,6 +111,9 @@ func (s *Service) Click(ctx context.Context, f firm.ID, ev Event, value string) 
 		return s.consoleClick(ctx, f.Space(), ev, t)
 	}
 	step := func(fl *Flow, p Progress) Result { return fl.Click(p, ev) }
+	if freshClicks[t.Kind] {
+		return s.transact(ctx, f, ev.Name, freshRoles, step)
+	}
 	if reply, done, err := s.clickRemembered(ctx, f, ev.Name, t.Version, step); done {
 		return reply, err
 	}
@@ -134,20 +141,20 @@ func (s *Service) apply(ctx context.Context, f firm.ID, step func(Progress) Resu
 // so that the transition always sees the state it is written over. The
 // entry names the roadmap and the actor's display name, name.
 func (s *Service) applyAs(ctx context.Context, f firm.ID, name string, step func(Progress) Result) (Reply, error) {
-	return s.transact(ctx, f, name, false, func(_ *Flow, p Progress) Result { return step(p) })
+	return s.transact(ctx, f, name, noRoles, func(_ *Flow, p Progress) Result { return step(p) })
 }
 
 // applyFlow is applyAs with the flow as it applies to f: the operator's
 // roles and f's workspace's (roles.go), read with the progress.
 func (s *Service) applyFlow(ctx context.Context, f firm.ID, name string, step func(*Flow, Progress) Result) (Reply, error) {
-	return s.transact(ctx, f, name, true, step)
+	return s.transact(ctx, f, name, keptRoles, step)
 }
 
-// transact is applyAs and applyFlow: load (with the roles, if roles),
+// transact is applyAs and applyFlow: load (with the roles need says),
 // transition, compare-and-set, retrying on a concurrent change.
-func (s *Service) transact(ctx context.Context, f firm.ID, name string, roles bool, step func(*Flow, Progress) Result) (Reply, error) {
+func (s *Service) transact(ctx context.Context, f firm.ID, name string, need rolesRead, step func(*Flow, Progress) Result) (Reply, error) {
 	for range maxAttempts {
-		p, fl, err := s.load(ctx, f, roles)
+		p, fl, err := s.load(ctx, f, need)
 		if err != nil {
 			return Reply{}, s.noteIntegrity("request", err)
 		}

@@ -64,7 +64,9 @@ end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], ARGV[6], ARGV[3])
 redis.call('RPUSH', KEYS[2], ARGV[4])
 if ARGV[8] then
-  redis.call('PUBLISH', ARGV[8], ARGV[9])
+  -- pcall: the change is written; a user without the channel's ACL
+  -- leaves replicas on their expiry instead of failing the commit.
+  redis.pcall('PUBLISH', ARGV[8], ARGV[9])
 end
 if #KEYS < 3 then
   return 2

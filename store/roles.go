@@ -72,6 +72,20 @@ func (r *Redis) LoadWithRoles(ctx context.Context, f firm.ID) (dialogs.Progress,
 		p, err := r.Load(ctx, f)
 		return p, kept, err
 	}
+	return r.loadBoth(ctx, f, gen)
+}
+
+// LoadWithFreshRoles is LoadWithRoles reading the roles from Redis even
+// when they are kept (dialogs.FreshRoles): for the decisions a revoked
+// role must not make a moment longer than Redis says.
+func (r *Redis) LoadWithFreshRoles(ctx context.Context, f firm.ID) (dialogs.Progress, dialogs.Roles, error) {
+	_, gen, _ := r.cachedRolesOf(f.Space())
+	return r.loadBoth(ctx, f, gen)
+}
+
+// loadBoth reads f's progress and roles in one pipelined round trip and
+// keeps the roles read under generation gen.
+func (r *Redis) loadBoth(ctx context.Context, f firm.ID, gen uint64) (dialogs.Progress, dialogs.Roles, error) {
 	k, err := r.keys(f)
 	if err != nil {
 		return dialogs.Progress{}, dialogs.Roles{}, err
@@ -133,13 +147,13 @@ func (r *Redis) CommitRoles(ctx context.Context, w firm.Workspace, expect int64,
 	// The firm's commit script: the same version check, sequence guard and
 	// replay answer (1) for a retried commit.
 	res, err := commitScript.Run(ctx, r.c, []string{k.state, k.log}, expect, next.Version, body, e, entry.Seq, rolesField, entry.Prev, r.rolesChannel(), w.String()).Int()
+	// Whatever the outcome, what this replica kept is behind: its next
+	// request reads (it must not wait for its own message to arrive).
+	r.roles.drop(w.String())
 	if err != nil {
-		r.roles.drop(w.String())
 		return scriptError("roles of "+w.String(), err)
 	}
 	if res == 0 {
-		// What this replica kept is behind; the retry must read.
-		r.roles.drop(w.String())
 		return dialogs.ErrConflict
 	}
 	return nil

@@ -41,11 +41,15 @@ const (
 	// maxCachedRoles bounds the cache (a few hundred bytes a workspace).
 	maxCachedRoles = 4096
 	// rolesTTL bounds how long roles are kept even while subscribed: a
-	// backstop against a change whose message never came.
-	rolesTTL = time.Minute
+	// backstop against a change whose message never came (a Redis
+	// Cluster's bus can drop one).
+	rolesTTL = 10 * time.Second
 	// rolesPing is how long the subscription may stay silent before it
-	// is pinged; a ping unanswered as long again ends it.
-	rolesPing = 15 * time.Second
+	// is pinged; a ping unanswered as long again ends it (a half-open
+	// connection hears nothing).
+	rolesPing = 3 * time.Second
+	// rolesRetryMax bounds the wait between attempts to subscribe again.
+	rolesRetryMax = 30 * time.Second
 )
 
 // get returns w's roles if kept, and the generation a read of them must
@@ -111,13 +115,20 @@ func (r *Redis) rolesChannel() string { return r.prefix + "roles:changed" }
 // store without it reads roles from Redis for every request.
 func (r *Redis) WatchRoles(ctx context.Context, log *slog.Logger) {
 	defer r.roles.setLive(false)
+	wait := time.Second
 	for ctx.Err() == nil {
+		began := time.Now()
 		err := r.watchRoles(ctx)
 		r.roles.setLive(false)
-		if ctx.Err() == nil {
-			log.Warn("roles subscription interrupted; reading roles from Redis until it is back", "err", err)
-			sleepCtx(ctx, time.Second)
+		if ctx.Err() != nil {
+			return
 		}
+		if time.Since(began) > rolesRetryMax {
+			wait = time.Second // it had been working: try again soon
+		}
+		log.Warn("roles subscription interrupted; reading roles from Redis until it is back", "err", err, "retry_in", wait)
+		sleepCtx(ctx, wait)
+		wait = min(2*wait, rolesRetryMax)
 	}
 }
 

@@ -96,10 +96,28 @@ func TestRolesKeptWhileSubscribed(t *testing.T) {
 		_, _, _ = kept.LoadWithRoles(ctx, firm.ID{Platform: firm.Slack, Workspace: "T1", Channel: "C1"})
 		return reads.n.Load() == before
 	})
+	f := firm.ID{Platform: firm.Slack, Workspace: "T1", Channel: "C1"}
+	before := reads.n.Load()
+	if _, _, err := kept.LoadWithFreshRoles(ctx, f); err != nil || reads.n.Load() != before+1 {
+		t.Fatalf("LoadWithFreshRoles read roles %d times, %v; want once", reads.n.Load()-before, err)
+	}
 	addPrincipal(t, svc, "UNEW")
 	eventually(t, "a principal added on another replica is seen", func() bool {
 		return slices.Contains(principals(t, kept, ws), "UNEW")
 	})
+	// The replica that made a change sees it at once, not when its own
+	// message comes back.
+	self, err := dialogs.NewService(&dialogs.Flow{Roadmap: dialogs.Default(), Loc: time.UTC}, kept, func() time.Time { return t0 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	self.Roles = kept
+	for _, u := range []string{"US1", "US2", "US3"} {
+		addPrincipal(t, self, u)
+		if got := principals(t, kept, ws); !slices.Contains(got, u) {
+			t.Fatalf("principals just after adding %s on this replica: %v", u, got)
+		}
+	}
 	d, err := other.WorkspaceKeys(ctx, "T1")
 	if err != nil {
 		t.Fatal(err)

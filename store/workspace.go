@@ -97,8 +97,15 @@ func (r *Redis) workspaceOf(key string) string {
 
 // DeleteWorkspace deletes what WorkspaceKeys found, returning how many
 // keys went.
-func (r *Redis) DeleteWorkspace(ctx context.Context, d WorkspaceData) (int64, error) {
-	var n int64
+func (r *Redis) DeleteWorkspace(ctx context.Context, d WorkspaceData) (n int64, err error) {
+	// Replicas keeping the deleted roles drop them, even when only some
+	// keys went ("" is every workspace's: deletions are rare, and
+	// WorkspaceData names none).
+	defer func() {
+		if perr := r.c.Publish(context.WithoutCancel(ctx), r.rolesChannel(), "").Err(); perr != nil && err == nil {
+			err = unavailable("roles changed", perr)
+		}
+	}()
 	for i := 0; i < len(d.Keys); i += 100 {
 		cmds, err := r.c.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for _, k := range d.Keys[i:min(i+100, len(d.Keys))] {
@@ -117,11 +124,6 @@ func (r *Redis) DeleteWorkspace(ctx context.Context, d WorkspaceData) (int64, er
 		if err := r.c.SRem(ctx, r.firmsKey(), toAny(d.Members)...).Err(); err != nil {
 			return n, unavailable("firms", err)
 		}
-	}
-	// Replicas keeping the deleted roles drop them ("" is every
-	// workspace's: deletions are rare, and WorkspaceData names none).
-	if err := r.c.Publish(ctx, r.rolesChannel(), "").Err(); err != nil {
-		return n, unavailable("roles changed", err)
 	}
 	return n, nil
 }
