@@ -33,6 +33,7 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
+	setMemoryLimit(os.ReadFile)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	code := realMain(ctx, os.Stdout, os.Stderr)
 	stop()
