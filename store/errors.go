@@ -40,15 +40,19 @@ func scriptError(firm string, err error) error {
 	var rerr redis.Error
 	if errors.As(err, &rerr) && strings.HasPrefix(rerr.Error(), guardCode) {
 		msg := strings.TrimSpace(strings.TrimPrefix(rerr.Error(), guardCode))
-		switch {
-		case strings.HasPrefix(rerr.Error(), seqGuard):
-			problem := "the stored audit trail is longer or shorter than the progress records"
-			return fmt.Errorf("%w: %w", ErrSequence, dialogs.Integrity(firm, problem, errors.New(msg)))
-		case strings.HasPrefix(rerr.Error(), headGuard):
-			problem := "the stored audit trail does not end with the entry the progress records"
-			return fmt.Errorf("%w: %w", ErrSequence, dialogs.Integrity(firm, problem, errors.New(msg)))
+		for _, g := range integrityGuards {
+			if strings.HasPrefix(rerr.Error(), g.prefix) {
+				return fmt.Errorf("%w: %w", ErrSequence, dialogs.Integrity(firm, g.problem, errors.New(msg)))
+			}
 		}
 		return fmt.Errorf("%w: %s: %s", ErrSequence, firm, msg)
 	}
 	return unavailable("commit "+firm, err)
+}
+
+// integrityGuards are the script's refusals that mean the stored trail is
+// not the one the progress records.
+var integrityGuards = []struct{ prefix, problem string }{
+	{seqGuard, "the stored audit trail is longer or shorter than the progress records"},
+	{headGuard, "the stored audit trail does not end with the entry the progress records"},
 }
