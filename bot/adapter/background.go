@@ -37,6 +37,7 @@ type Background struct {
 	closed  bool               // Drain gave up: shed whatever comes
 	base    context.Context    // canceled when Drain gives up
 	abandon context.CancelFunc // cancels base
+	idle    chan *task         // hands a task to a worker waiting for one
 }
 
 // Default bounds: with every call hanging for its whole timeout, the
@@ -147,18 +148,52 @@ func (b *Background) lane(key string) *lane {
 
 // start runs t (b.mu held).
 func (b *Background) start(l *lane, t *task) {
+	b.claim(l)
+	select {
+	case b.idle <- t: // a worker waiting for work takes it
+	default:
+		go b.work(t)
+	}
+}
+
+// claim counts a task about to run in l (b.mu held).
+func (b *Background) claim(l *lane) {
 	if b.base == nil {
 		b.base, b.abandon = context.WithCancel(context.Background())
+		b.idle = make(chan *task)
 	}
 	b.running++
 	l.running++
 	b.wg.Add(1)
-	go b.run(t)
 }
 
-// run is started by start, which set b.base under b.mu.
+// workerIdle is how long a worker waits for another task before it ends.
+const workerIdle = 10 * time.Second
+
+// work runs t, then the tasks that wait for a slot or are handed to it,
+// until it has been idle for workerIdle. A worker keeps the stack its
+// sends grew; a goroutine per task would grow (copy) a new one each time.
+func (b *Background) work(t *task) {
+	idle := time.NewTimer(workerIdle)
+	defer idle.Stop()
+	for {
+		for t != nil {
+			b.run(t)
+			next := b.finished(t.key) // counted before t is done, so Wait waits for it
+			b.wg.Done()
+			t = next
+		}
+		idle.Reset(workerIdle)
+		select {
+		case t = <-b.idle:
+		case <-idle.C:
+			return
+		}
+	}
+}
+
+// run runs one task, claimed by claim, which set b.base under b.mu.
 func (b *Background) run(t *task) {
-	defer b.wg.Done()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), b.Timeout)
 	stop := context.AfterFunc(b.base, cancel) // Drain gave up on it
 	if err := t.f(ctx); err != nil {
@@ -166,41 +201,42 @@ func (b *Background) run(t *task) {
 	}
 	stop()
 	cancel()
-	b.finished(t.key)
 }
 
-// finished frees t's slot and starts the next waiting task that may run:
-// its own key's first, else another key's.
-func (b *Background) finished(key string) {
+// finished frees the slot of a task of key's and returns the next waiting
+// task that may run, claimed, for the caller to run: its own key's
+// first, else another key's; nil if none.
+func (b *Background) finished(key string) *task {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.running--
 	l := b.lanes[key]
 	l.running--
-	if b.next(l) {
-		return
+	if t := b.next(l); t != nil {
+		return t
 	}
 	for _, other := range b.lanes {
-		if b.next(other) {
-			return
+		if t := b.next(other); t != nil {
+			return t
 		}
 	}
 	if l.running == 0 && len(l.queue) == 0 {
 		delete(b.lanes, key)
 	}
+	return nil
 }
 
-// next starts l's first waiting task if l may run one more (b.mu held).
-func (b *Background) next(l *lane) bool {
+// next claims l's first waiting task if l may run one more (b.mu held).
+func (b *Background) next(l *lane) *task {
 	if len(l.queue) == 0 || l.running >= b.bound(b.PerKey, DefaultPerKey) || b.running >= b.bound(b.Limit, DefaultLimit) {
-		return false
+		return nil
 	}
 	t := l.queue[0]
 	l.queue[0] = nil
 	l.queue = l.queue[1:]
 	b.waiting--
-	b.start(l, t)
-	return true
+	b.claim(l)
+	return t
 }
 
 func (b *Background) shed(t *task, why string) {

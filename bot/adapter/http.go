@@ -1,6 +1,7 @@
 package adapter
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -48,4 +49,45 @@ func Outcome(status int, failed bool) string {
 		return "error"
 	}
 	return "ok"
+}
+
+// Bounded gives each call through next at most d, as http.Client.Timeout
+// would, but through the request's context. Client.Timeout over any
+// transport but *http.Transport itself (ours is wrapped for metrics)
+// costs a goroutine, a timer and three channels per call; a context
+// deadline costs a timer. A call whose context ends sooner keeps its own
+// deadline. The deadline lasts until the body is closed, as Timeout's does.
+func Bounded(next http.RoundTripper, d time.Duration) http.RoundTripper {
+	return bounded{next: next, d: d}
+}
+
+type bounded struct {
+	next http.RoundTripper
+	d    time.Duration
+}
+
+func (b bounded) RoundTrip(r *http.Request) (*http.Response, error) {
+	if dl, ok := r.Context().Deadline(); ok && time.Until(dl) <= b.d {
+		return b.next.RoundTrip(r)
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), b.d)
+	resp, err := b.next.RoundTrip(r.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// cancelOnClose ends a call's deadline when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
 }

@@ -105,7 +105,9 @@ func (a *App) wireSlack() error {
 		a.pg = pg
 		token, apiURL = playground.Token, pg.APIURL()
 	}
-	httpc := &http.Client{Timeout: 10 * time.Second, Transport: a.metrics.Transport(a.slackTransport())}
+	// Each call is bounded by its context (adapter.Bounded), not by
+	// Client.Timeout, which costs a goroutine per call over a wrapped transport.
+	httpc := &http.Client{Transport: a.metrics.Transport(adapter.Bounded(a.slackTransport(), 10*time.Second))}
 	api := slack.New(token, slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(httpc))
 	once, err := adapter.NewOnce(a.store, a.log)
 	if err != nil {

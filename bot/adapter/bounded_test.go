@@ -1,0 +1,82 @@
+package adapter
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+)
+
+// A call through Bounded ends at its bound when the platform hangs, as
+// with http.Client.Timeout, and a call that answers can be read whole.
+func TestBoundedEndsAHangingCall(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/hang" {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		w.Write([]byte("ok"))
+	}))
+	defer srv.Close()
+	defer close(release)
+	c := &http.Client{Transport: Bounded(http.DefaultTransport, 200*time.Millisecond)}
+
+	start := time.Now()
+	_, err := c.Get(srv.URL + "/hang")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("hanging call: err %v, want the deadline", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("hanging call ended after %v, want about its 200ms bound", took)
+	}
+
+	resp, err := c.Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond) // the body is read after RoundTrip returned
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || string(b) != "ok" {
+		t.Fatalf("answered call: %q, %v", b, err)
+	}
+}
+
+// A call whose context ends sooner than the bound keeps its own deadline,
+// and a longer one is cut to the bound.
+func TestBoundedKeepsASoonerDeadline(t *testing.T) {
+	var got []time.Duration
+	rec := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		dl, ok := r.Context().Deadline()
+		if !ok {
+			t.Fatal("call without a deadline")
+		}
+		got = append(got, time.Until(dl))
+		return &http.Response{StatusCode: 200, Body: http.NoBody}, nil
+	})
+	b := Bounded(rec, time.Second)
+	for _, d := range []time.Duration{100 * time.Millisecond, time.Hour} {
+		ctx, cancel := context.WithTimeout(context.Background(), d)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://example.invalid/", nil)
+		resp, err := b.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		cancel()
+	}
+	if len(got) != 2 || got[0] > 100*time.Millisecond || got[1] > time.Second || got[1] < 500*time.Millisecond {
+		t.Fatalf("deadlines %v, want ≤100ms then about 1s", got)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
