@@ -1,6 +1,7 @@
 package slackbot
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"strings"
@@ -28,14 +29,13 @@ func kindOf(contentType string, body []byte) string {
 	if strings.HasPrefix(contentType, "application/json") {
 		return "event"
 	}
-	s := string(body)
-	switch {
-	case strings.Contains(s, "payload="):
-		if strings.Contains(s, "view_submission") {
+	switch { // bytes, not a string: no copy of the body
+	case bytes.Contains(body, []byte("payload=")):
+		if bytes.Contains(body, []byte("view_submission")) {
 			return "view_submission"
 		}
 		return "block_actions"
-	case strings.Contains(s, "command="):
+	case bytes.Contains(body, []byte("command=")):
 		return "command"
 	}
 	return "other"

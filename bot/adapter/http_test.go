@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -80,3 +81,33 @@ func TestBoundedKeepsASoonerDeadline(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// ReadBody reads the whole body whatever its Content-Length says, and
+// refuses one over MaxBody with 413.
+func TestReadBodyWhateverTheLengthSays(t *testing.T) {
+	body := strings.Repeat("payload=x&", 700)
+	for _, tc := range []struct {
+		name     string
+		body     string
+		length   int64
+		want     string
+		wantCode int
+	}{
+		{"exact", body, int64(len(body)), body, 0},
+		{"unknown", body, -1, body, 0},
+		{"announced shorter", body, 10, body, 0},
+		{"announced longer", body, int64(len(body)) * 2, body, 0},
+		{"empty", "", 0, "", 0},
+		{"too big", strings.Repeat("x", MaxBody+1), MaxBody + 1, "", http.StatusRequestEntityTooLarge},
+		{"too big, announced small", strings.Repeat("x", MaxBody+1), 100, "", http.StatusRequestEntityTooLarge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tc.body))
+			r.ContentLength = tc.length
+			got, code := ReadBody(httptest.NewRecorder(), r)
+			if code != tc.wantCode || string(got) != tc.want {
+				t.Fatalf("got %d bytes, status %d; want %d bytes, status %d", len(got), code, len(tc.want), tc.wantCode)
+			}
+		})
+	}
+}
