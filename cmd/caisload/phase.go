@@ -56,7 +56,7 @@ func runPhases(ctx context.Context, o *options, g *gen, botURL, bareURL string, 
 					n += len(w.lat[k])
 				}
 			}
-			fmt.Fprintf(log, "caisload: phase %s: %.0f req/s\n", name, float64(n)/per.Seconds())
+			fmt.Fprintf(log, "caisload: phase %s: %.0f req/s%s\n", name, float64(n)/per.Seconds(), segmentCPU(seg, watchers, n))
 			segs[name] = append(segs[name], seg)
 		}
 	}
@@ -67,6 +67,25 @@ func runPhases(ctx context.Context, o *options, g *gen, botURL, bareURL string, 
 		}
 	}
 	return out
+}
+
+// segmentCPU is each busy process's CPU per request in one segment, so
+// the log shows the spread between rounds.
+func segmentCPU(seg segment, watchers []*watched, n int) string {
+	out := ""
+	for i, w := range watchers {
+		if i >= len(seg.a.procs) || i >= len(seg.b.procs) || n == 0 || w.pid == machinePID {
+			continue
+		}
+		cpu := seg.b.procs[i].CPU - seg.a.procs[i].CPU
+		if us := float64(cpu.Microseconds()) / float64(n); us >= 5 {
+			out += fmt.Sprintf(", %s %.0f µs", w.name, us)
+		}
+	}
+	if out == "" {
+		return ""
+	}
+	return " (CPU per request" + out + ")"
 }
 
 // runSegment runs one window and reads processes, Redis and the fake
