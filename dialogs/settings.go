@@ -154,5 +154,5 @@ func (f *Flow) applies(p Progress, s *Step) bool {
 		return true
 	}
 	cur := f.current(p)
-	return !cur.IsOutcome() && f.Roadmap.reachable(cur.ID)[s.ID]
+	return !cur.IsOutcome() && f.Roadmap.ahead(cur.ID)[s.ID]
 }

@@ -1,6 +1,7 @@
 package firm_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/caisbot/caisbot/firm"
@@ -110,5 +111,37 @@ func TestBadPlatformsAndKeys(t *testing.T) {
 	}
 	if _, err := firm.Parse(firm.Slack, ":C1"); err == nil {
 		t.Error("Parse accepted a key with no workspace")
+	}
+}
+
+func TestValidPlatforms(t *testing.T) {
+	for p, want := range map[firm.Platform]bool{
+		"slack": true, "teams": true, "a": true, "x9": true, "abcdefghijklmnop": true,
+		"": false, "9x": false, "Slack": false, "sl-ack": false, "a/b": false, "abcdefghijklmnopq": false, "slack\n": false,
+	} {
+		if got := p.Valid(); got != want {
+			t.Errorf("Platform(%q).Valid() = %v; want %v", p, got, want)
+		}
+	}
+}
+
+// Firms are listed in the order of their Strings; Compare must agree
+// with it, including where a workspace is a prefix of another and the
+// next byte sorts below or above the ":" before a channel.
+func TestCompareOrdersAsStrings(t *testing.T) {
+	var ids []firm.ID
+	for _, p := range []firm.Platform{"slack", "slackx", "teams", "a"} {
+		for _, ws := range []string{"T1", "T10", "T1-", "T1A", "T", "T1:"} {
+			for _, ch := range []string{"", "C1", "A", "C"} {
+				ids = append(ids, firm.ID{Platform: p, Workspace: ws, Channel: ch})
+			}
+		}
+	}
+	for _, a := range ids {
+		for _, b := range ids {
+			if got, want := firm.Compare(a, b), strings.Compare(a.String(), b.String()); got != want {
+				t.Fatalf("Compare(%s, %s) = %d; want %d", a, b, got, want)
+			}
+		}
 	}
 }
