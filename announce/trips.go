@@ -105,15 +105,18 @@ func (t *trips) loop() {
 // Requests whose caller has gone are left out: it records its results
 // again later, and a claim it would not use need not block a lease.
 func (t *trips) send(batch []*tripReq) {
-	var done []ledger.Settlement
-	var claims []ledger.Occurrence
 	live := batch[:0]
+	nd, nc := 0, 0
 	for _, q := range batch {
 		if q.err = q.ctx.Err(); q.err != nil {
 			close(q.ready)
 			continue
 		}
 		live = append(live, q)
+		nd, nc = nd+len(q.done), nc+len(q.claims)
+	}
+	done, claims := make([]ledger.Settlement, 0, nd), make([]ledger.Occurrence, 0, nc)
+	for _, q := range live {
 		done, claims = append(done, q.done...), append(claims, q.claims...)
 	}
 	if len(live) == 0 {

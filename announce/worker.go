@@ -182,12 +182,13 @@ func (w *worker) take(ctx context.Context) ([]job, bool) {
 func (w *worker) pick(now time.Time, n int) []job {
 	slot := later(now, w.pace.next)
 	var out []job
-	taken := map[string]bool{}
 	fits := func(j job) bool {
 		ch := j.occ.Channel
-		ok := !taken[ch] && !w.pace.channels[ch].After(slot.Add(time.Duration(len(out))*w.pace.lim.Workspace))
+		// out holds at most maxBatch jobs: a scan costs less than the
+		// map of taken channels it replaced, made on every call.
+		taken := slices.ContainsFunc(out, func(o job) bool { return o.occ.Channel == ch })
+		ok := !taken && !w.pace.channels[ch].After(slot.Add(time.Duration(len(out))*w.pace.lim.Workspace))
 		if ok {
-			taken[ch] = true
 			out = append(out, j)
 		}
 		return ok

@@ -95,6 +95,19 @@ func (f ID) Key() string {
 	return f.String()
 }
 
+// AppendKey appends Key to b: the announcer hashes every reminder's
+// firm key, several times per post, and this builds it without a string.
+func (f ID) AppendKey(b []byte) []byte {
+	if f.Platform != Slack && f.Platform != Teams {
+		b = append(append(b, f.Platform...), '/')
+	}
+	b = append(b, f.Workspace...)
+	if f.Channel != "" {
+		b = append(append(b, ':'), f.Channel...)
+	}
+	return b
+}
+
 // local is the workspace, then ":" and the channel in channel scope.
 func (f ID) local() string {
 	if f.Channel == "" {

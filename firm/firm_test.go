@@ -145,3 +145,17 @@ func TestCompareOrdersAsStrings(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendKeyIsKey(t *testing.T) {
+	for _, f := range []firm.ID{
+		{Platform: firm.Slack, Workspace: "T1"},
+		{Platform: firm.Slack, Workspace: "T1", Channel: "C1"},
+		{Platform: firm.Teams, Workspace: "0a1b2c3d-0000-1111-2222-333344445555", Channel: "19:abc@thread.tacv2"},
+		{Platform: "webex", Workspace: "W1"},
+		{Platform: "webex", Workspace: "W1", Channel: "R1"},
+	} {
+		if got := string(f.AppendKey([]byte("x"))); got != "x"+f.Key() {
+			t.Errorf("%v: AppendKey = %q; want %q", f, got, "x"+f.Key())
+		}
+	}
+}

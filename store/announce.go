@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/caisbot/caisbot/announce/ledger"
@@ -139,7 +140,17 @@ func (r *Redis) occurrenceKey(o ledger.Occurrence) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return r.prefix + "{" + id + "}:announce:" + o.ID(), nil
+	// Built in one allocation: every post names its key twice (claim
+	// and result).
+	var hexID [32]byte
+	var k strings.Builder
+	k.Grow(len(r.prefix) + len(id) + len("{}:announce:") + len(hexID))
+	k.WriteString(r.prefix)
+	k.WriteString("{")
+	k.WriteString(id)
+	k.WriteString("}:announce:")
+	k.Write(o.AppendID(hexID[:0]))
+	return k.String(), nil
 }
 
 func readable(o ledger.Occurrence) string {
