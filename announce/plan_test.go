@@ -105,15 +105,28 @@ func early0() map[string]dialogs.Subscription {
 }
 
 func TestInterleave(t *testing.T) {
-	var firms []firm.ID
-	for _, k := range []string{"A:1", "A:2", "A:3", "B:1", "C:1", "C:2"} {
-		firms = append(firms, slackFirm(k))
-	}
-	var keys []string
-	for _, f := range interleave(firms) {
-		keys = append(keys, f.Key())
-	}
-	if want := "A:1 B:1 C:1 A:2 C:2 A:3"; strings.Join(keys, " ") != want {
-		t.Fatalf("interleave = %v; want %s", keys, want)
+	all := func(firm.ID) bool { return true }
+	for _, tc := range []struct {
+		firms string
+		keep  func(firm.ID) bool
+		want  string
+	}{
+		{"A:1 A:2 A:3 B:1 C:1 C:2", all, "A:1 B:1 C:1 A:2 C:2 A:3"},
+		{"B:1 A:1 B:2 B:3 B:4 C:1 A:2", all, "B:1 A:1 C:1 B:2 A:2 B:3 B:4"},
+		{"A:1 A:2 B:1 B:2 C:1", func(f firm.ID) bool { return f.Workspace != "B" }, "A:1 C:1 A:2"},
+		{"A:1", func(firm.ID) bool { return false }, ""},
+		{"", all, ""},
+	} {
+		var firms []firm.ID
+		for _, k := range strings.Fields(tc.firms) {
+			firms = append(firms, slackFirm(k))
+		}
+		var keys []string
+		for _, f := range interleave(firms, tc.keep) {
+			keys = append(keys, f.Key())
+		}
+		if got := strings.Join(keys, " "); got != tc.want {
+			t.Errorf("interleave(%s) = %s; want %s", tc.firms, got, tc.want)
+		}
 	}
 }

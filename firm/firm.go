@@ -179,6 +179,22 @@ func Parse(p Platform, key string) (ID, error) {
 // and the key.
 func (f ID) Member() string { return f.String() }
 
+// IsMember reports whether m is f's Member, without building it.
+func (f ID) IsMember(m string) bool {
+	n := len(f.Platform) + 1 + len(f.Workspace)
+	if f.Channel != "" {
+		n += 1 + len(f.Channel)
+	}
+	if len(m) != n || m[len(f.Platform)] != '/' || m[:len(f.Platform)] != string(f.Platform) {
+		return false
+	}
+	local := m[len(f.Platform)+1:]
+	if f.Channel == "" {
+		return local == f.Workspace
+	}
+	return local[:len(f.Workspace)] == f.Workspace && local[len(f.Workspace)] == ':' && local[len(f.Workspace)+1:] == f.Channel
+}
+
 // ParseMember reads a firms-index member: a Member ("teams/<tenant>…"), or
 // a bare key written before firms said their platform, read by Legacy.
 func ParseMember(m string) (ID, error) {

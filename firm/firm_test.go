@@ -159,3 +159,20 @@ func TestAppendKeyIsKey(t *testing.T) {
 		}
 	}
 }
+
+func TestIsMember(t *testing.T) {
+	ids := []firm.ID{
+		{Platform: firm.Slack, Workspace: "T1"},
+		{Platform: firm.Slack, Workspace: "T1", Channel: "C1"},
+		{Platform: firm.Slack, Workspace: "T1:C", Channel: "1"},
+		{Platform: firm.Teams, Workspace: "T1"},
+		{Platform: "sl", Workspace: "ack/T1"},
+	}
+	for _, f := range ids {
+		for _, m := range []string{"slack/T1", "slack/T1:C1", "slack/T1:", "T1", "T1:C1", "teams/T1", "slackT1", "slack/T1C1", "", "sl/ack/T1"} {
+			if got, want := f.IsMember(m), m == f.Member(); got != want {
+				t.Errorf("%#v.IsMember(%q) = %v; want %v", f, m, got, want)
+			}
+		}
+	}
+}

@@ -122,15 +122,23 @@ func (r *Redis) Firms(ctx context.Context) ([]firm.ID, error) {
 	if err != nil {
 		return nil, unavailable("firms", err)
 	}
+	// A member is its firm's String, so sorting the members sorts the
+	// firms at a string comparison each, far cheaper than comparing IDs.
+	// Bare keys from older builds are not: then the firms are sorted again.
+	slices.Sort(members)
 	firms := make([]firm.ID, 0, len(members))
+	sorted := true
 	for _, m := range members {
 		if f, err := firm.ParseMember(m); err == nil {
 			firms = append(firms, f)
+			sorted = sorted && f.IsMember(m)
 		}
+	}
+	if !sorted {
+		slices.SortFunc(firms, firm.Compare)
 	}
 	// Sorted, a firm named by two members (a legacy key and its
 	// Member) sits next to itself: Compact drops the second.
-	slices.SortFunc(firms, firm.Compare)
 	firms = slices.Compact(firms)
 	return firms, nil
 }
