@@ -51,7 +51,7 @@ type benchScale struct{ workspaces, channels int }
 func benchAllDue(b *testing.B, sc benchScale, gap time.Duration) {
 	b.StopTimer()
 	r := newRig(b)
-	seedBench(b, r, sc)
+	pprof.Do(context.Background(), pprof.Labels("phase", "seed"), func(context.Context) { seedBench(b, r, sc) })
 	api := &limitedAPI{wsGap: gap, chGap: time.Second, retryAfter: gap,
 		inject: map[int]bool{20: true, 60: true}, workspaces: map[string]*fakeWorkspace{}}
 	s := r.scheduler(api, func(c *Config) {
@@ -61,8 +61,9 @@ func benchAllDue(b *testing.B, sc benchScale, gap time.Duration) {
 	peak, peakRSS, stop := sampleHeap()
 	b.StartTimer()
 	start, cpu := time.Now(), cpuTime()
-	// The label lets a CPU profile of the benchmark leave seeding out:
-	// go tool pprof -tagfocus phase=run (the GC's own workers carry none).
+	// The labels let a CPU profile of the benchmark leave seeding out:
+	// go tool pprof -tagfocus phase=run. The runtime's own work (the
+	// GC's workers, the scheduler) carries none: -tagignore phase=.
 	var err error
 	pprof.Do(context.Background(), pprof.Labels("phase", "run"), func(ctx context.Context) {
 		err = s.RunOnce(ctx, ny("2027-05-29 09:00"))
