@@ -132,7 +132,7 @@ func (s *Scheduler) RunOnce(ctx context.Context, now time.Time) error {
 		return err
 	}
 	s.prune(r.today)
-	jobs := make(chan job, 256)
+	jobs := make(chan *job, 256)
 	r.trips = r.startTrips(ctx)
 	go r.planAll(ctx, interleave(firms, s.postable), jobs)
 	r.dispatch(ctx, jobs)
@@ -214,14 +214,14 @@ func (w Workspace) String() string { return string(w.Platform) + "/" + w.ID }
 
 // isDone and markDone keep settled occurrences in memory so later ticks
 // of the same day do not ask Redis about them again.
-func (s *Scheduler) isDone(j job) bool {
+func (s *Scheduler) isDone(j *job) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, ok := s.done[j.sum]
 	return ok
 }
 
-func (s *Scheduler) markDone(j job) {
+func (s *Scheduler) markDone(j *job) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.done[j.sum] = s.day(j.occ.Day)

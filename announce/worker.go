@@ -15,7 +15,7 @@ type worker struct {
 	pace *pacer
 
 	mu     sync.Mutex
-	inbox  []job
+	inbox  []*job
 	closed bool
 	dead   bool          // another sender holds the workspace, or run ended: drop jobs
 	signal chan struct{} // wakes take() when a job arrives or input ends
@@ -26,8 +26,8 @@ type worker struct {
 	room    chan struct{}
 	stopped chan struct{}
 
-	queue    []job // arrived, in order
-	deferred []job // taken from queue while their channel was resting
+	queue    []*job // arrived, in order
+	deferred []*job // taken from queue while their channel was resting
 	gone     map[string]bool
 	pending  []posted  // results not yet recorded
 	lockedAt time.Time // real time of the last sender-lock renewal
@@ -52,7 +52,7 @@ func newWorker(r *run, ws Workspace) *worker {
 
 // add hands the worker a job, waiting while it holds maxHeld; false when
 // the job was dropped because the worker stopped or ctx ended.
-func (w *worker) add(ctx context.Context, j job) bool {
+func (w *worker) add(ctx context.Context, j *job) bool {
 	select {
 	case <-w.room:
 	case <-w.stopped:
@@ -146,7 +146,7 @@ func (w *worker) batchSize() int {
 
 // take returns the next jobs to post, waiting for one if need be; false
 // when the input is done or ctx ends.
-func (w *worker) take(ctx context.Context) ([]job, bool) {
+func (w *worker) take(ctx context.Context) ([]*job, bool) {
 	for {
 		w.mu.Lock()
 		w.queue = append(w.queue, w.inbox...)
@@ -179,21 +179,21 @@ func (w *worker) take(ctx context.Context) ([]job, bool) {
 
 // pick takes up to n jobs, each of a different channel that may take a
 // post by the workspace slot it will get; the others wait in deferred.
-func (w *worker) pick(now time.Time, n int) []job {
+func (w *worker) pick(now time.Time, n int) []*job {
 	slot := later(now, w.pace.next)
-	var out []job
-	fits := func(j job) bool {
+	var out []*job
+	fits := func(j *job) bool {
 		ch := j.occ.Channel
 		// out holds at most maxBatch jobs: a scan costs less than the
 		// map of taken channels it replaced, made on every call.
-		taken := slices.ContainsFunc(out, func(o job) bool { return o.occ.Channel == ch })
+		taken := slices.ContainsFunc(out, func(o *job) bool { return o.occ.Channel == ch })
 		ok := !taken && !w.pace.channels[ch].After(slot.Add(time.Duration(len(out))*w.pace.lim.Workspace))
 		if ok {
 			out = append(out, j)
 		}
 		return ok
 	}
-	w.deferred = slices.DeleteFunc(w.deferred, func(j job) bool { return len(out) < n && fits(j) })
+	w.deferred = slices.DeleteFunc(w.deferred, func(j *job) bool { return len(out) < n && fits(j) })
 	for len(w.queue) > 0 && len(out) < n {
 		j := w.queue[0]
 		w.queue = w.queue[1:]
