@@ -27,10 +27,11 @@ const recordWithin = time.Second
 func (w *worker) claim(ctx context.Context, jobs []*job) []*delivery {
 	s := w.r.s
 	var todo []*job
+	now := w.r.clock()
 	for _, j := range jobs {
 		switch {
 		case s.isDone(j):
-		case w.r.dayOf(w.r.clock()) != w.r.dayOf(j.at):
+		case !w.r.sameDay(now, j.at):
 			w.r.skip(ctx, j) // the queue ran past midnight: the day is over
 		case w.gone[j.occ.Channel]:
 			w.settleNow(ctx, j, ledger.StateGone, "")

@@ -130,3 +130,23 @@ func TestInterleave(t *testing.T) {
 		}
 	}
 }
+
+// A job still queued when its day ends in the bot's zone is skipped, not
+// posted: sameDay judges dates in that zone, not in UTC.
+func TestSameDayInTheBotsZone(t *testing.T) {
+	r := &run{s: &Scheduler{cfg: Config{Service: &dialogs.Service{Flow: &dialogs.Flow{Loc: nyc}}}}}
+	for _, tc := range []struct {
+		a, b string // New York wall clock
+		want bool
+	}{
+		{"2027-05-29 09:00", "2027-05-29 23:59", true},
+		{"2027-05-29 09:00", "2027-05-30 00:00", false},
+		{"2027-05-29 20:30", "2027-05-29 09:00", true}, // 00:30 and 13:00 UTC: different UTC dates
+		{"2027-11-07 00:30", "2027-11-07 23:30", true}, // the day clocks fall back
+		{"2026-05-29 09:00", "2027-05-29 09:00", false},
+	} {
+		if got := r.sameDay(ny(tc.a).UTC(), ny(tc.b).UTC()); got != tc.want {
+			t.Errorf("sameDay(%s, %s) = %v; want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

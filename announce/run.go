@@ -37,6 +37,14 @@ func (r *run) clock() time.Time { return r.now.Add(time.Since(r.start)) }
 // dayOf is t's local date.
 func (r *run) dayOf(t time.Time) string { return t.In(r.s.cfg.Service.Flow.Loc).Format(time.DateOnly) }
 
+// sameDay reports whether a and b fall on one local date (dayOf's, with
+// no text to build: it is asked for every job claimed).
+func (r *run) sameDay(a, b time.Time) bool {
+	ay, am, ad := a.In(r.s.cfg.Service.Flow.Loc).Date()
+	by, bm, bd := b.In(r.s.cfg.Service.Flow.Loc).Date()
+	return ay == by && am == bm && ad == bd
+}
+
 // loadBatch is how many firms one round trip reads. Firms are
 // interleaved by workspace, so a batch feeds up to this many workers.
 const loadBatch = 100
