@@ -65,8 +65,9 @@ type Ledger interface {
 	// before ("" or "claimed" only for the first caller; "held" while a
 	// live claim may still be posting, changing nothing).
 	Skip(ctx context.Context, o ledger.Occurrence, now time.Time) (string, error)
-	// LockSender takes or renews a workspace's sender lock.
-	LockSender(ctx context.Context, workspace, token string, now time.Time, lease time.Duration) (bool, error)
+	// LockSenders takes or renews workspaces' sender locks in one round
+	// trip; locked answers workspaces in order.
+	LockSenders(ctx context.Context, workspaces []string, token string, now time.Time, lease time.Duration) (locked []bool, err error)
 	UnlockSender(ctx context.Context, workspace, token string) error
 }
 

@@ -74,7 +74,7 @@ type scriptCall struct {
 // they alone are sent again, in order, as EVAL, which caches the script
 // again. Calls must all use one script (see settleScript): then a node
 // refuses all of its calls or none, and each key's calls keep their
-// order. Any other error fails the batch, as before.
+// order. Any other error fails the batch.
 func (r *Redis) runScripts(ctx context.Context, calls []scriptCall) ([]*redis.Cmd, error) {
 	cmds := make([]*redis.Cmd, len(calls))
 	pipe := r.c.Pipeline()
