@@ -52,12 +52,18 @@ func (w *worker) sleep(ctx context.Context, d time.Duration) error {
 		if left <= 0 {
 			return ctx.Err()
 		}
-		t := time.NewTimer(min(left, w.r.s.cfg.Lease/3))
+		// One timer per worker, reset for each wait: a worker sleeps
+		// before nearly every post.
+		if w.timer == nil {
+			w.timer = time.NewTimer(min(left, w.r.s.cfg.Lease/3))
+		} else {
+			w.timer.Reset(min(left, w.r.s.cfg.Lease/3))
+		}
 		select {
 		case <-ctx.Done():
-			t.Stop()
+			w.timer.Stop()
 			return ctx.Err()
-		case <-t.C:
+		case <-w.timer.C:
 		}
 		if !w.renew(ctx) {
 			return errNoLock

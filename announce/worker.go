@@ -29,8 +29,9 @@ type worker struct {
 	queue    []*job // arrived, in order
 	deferred []*job // taken from queue while their channel was resting
 	gone     map[string]bool
-	pending  []posted  // results not yet recorded
-	lockedAt time.Time // real time of the last sender-lock renewal
+	pending  []posted    // results not yet recorded
+	lockedAt time.Time   // real time of the last sender-lock renewal
+	timer    *time.Timer // sleep's, reused (Go 1.23 timers: Reset leaves no stale tick)
 }
 
 // maxHeld bounds the jobs one workspace's worker holds before posting
