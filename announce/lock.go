@@ -52,18 +52,12 @@ func (w *worker) sleep(ctx context.Context, d time.Duration) error {
 		if left <= 0 {
 			return ctx.Err()
 		}
-		// One timer per worker, reset for each wait: a worker sleeps
-		// before nearly every post.
-		if w.timer == nil {
-			w.timer = time.NewTimer(min(left, w.r.s.cfg.Lease/3))
-		} else {
-			w.timer.Reset(min(left, w.r.s.cfg.Lease/3))
-		}
+		t := w.timerFor(min(left, w.r.s.cfg.Lease/3))
 		select {
 		case <-ctx.Done():
-			w.timer.Stop()
+			t.Stop()
 			return ctx.Err()
-		case <-w.timer.C:
+		case <-t.C:
 		}
 		if !w.renew(ctx) {
 			return errNoLock

@@ -31,7 +31,7 @@ type worker struct {
 	gone     map[string]bool
 	pending  []posted    // results not yet recorded
 	lockedAt time.Time   // real time of the last sender-lock renewal
-	timer    *time.Timer // sleep's, reused (Go 1.23 timers: Reset leaves no stale tick)
+	timer    *time.Timer // see timerFor
 }
 
 // maxHeld bounds the jobs one workspace's worker holds before posting
@@ -165,7 +165,7 @@ func (w *worker) take(ctx context.Context) ([]*job, bool) {
 		if len(w.deferred) > 0 {
 			wait = time.Until(w.pace.earliest(w.deferred))
 		}
-		t := time.NewTimer(max(wait, 0))
+		t := w.timerFor(max(wait, 0))
 		select {
 		case <-w.signal:
 		case <-t.C:
@@ -206,4 +206,16 @@ func (w *worker) pick(now time.Time, n int) []*job {
 		w.room <- struct{}{}
 	}
 	return out
+}
+
+// timerFor returns the worker's one timer, set to fire after d. A worker
+// waits before nearly every post (take, sleep), and a timer each time
+// was an allocation each; since Go 1.23 Reset leaves no stale tick.
+func (w *worker) timerFor(d time.Duration) *time.Timer {
+	if w.timer == nil {
+		w.timer = time.NewTimer(d)
+	} else {
+		w.timer.Reset(d)
+	}
+	return w.timer
 }
