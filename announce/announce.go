@@ -20,6 +20,7 @@ import (
 	"context"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -64,8 +65,9 @@ type Ledger interface {
 	// before ("" or "claimed" only for the first caller; "held" while a
 	// live claim may still be posting, changing nothing).
 	Skip(ctx context.Context, o ledger.Occurrence, now time.Time) (string, error)
-	// LockSender takes or renews a workspace's sender lock.
-	LockSender(ctx context.Context, workspace, token string, now time.Time, lease time.Duration) (bool, error)
+	// LockSenders takes or renews workspaces' sender locks in one round
+	// trip; locked answers workspaces in order.
+	LockSenders(ctx context.Context, workspaces []string, token string, now time.Time, lease time.Duration) (locked []bool, err error)
 	UnlockSender(ctx context.Context, workspace, token string) error
 }
 
@@ -131,9 +133,9 @@ func (s *Scheduler) RunOnce(ctx context.Context, now time.Time) error {
 		return err
 	}
 	s.prune(r.today)
-	jobs := make(chan job, 256)
+	jobs := make(chan *job, 256)
 	r.trips = r.startTrips(ctx)
-	go r.planAll(ctx, interleave(s.postable(firms)), jobs)
+	go r.planAll(ctx, interleave(firms, s.postable), jobs)
 	r.dispatch(ctx, jobs)
 	r.trips.stop()
 	return ctx.Err()
@@ -142,40 +144,62 @@ func (s *Scheduler) RunOnce(ctx context.Context, now time.Time) error {
 // Stats returns the counters so far.
 func (s *Scheduler) Stats() Stats { return s.stats.snapshot() }
 
-// interleave orders firms round-robin by workspace, so every workspace's
-// first posts are planned early and all workspaces send in parallel from
-// the start instead of waiting for the firms sorted before theirs.
-func interleave(firms []firm.ID) []firm.ID {
-	var order []Workspace
-	groups := map[Workspace][]firm.ID{}
-	for _, f := range firms {
+// interleave orders the firms keep accepts round-robin by workspace, so
+// every workspace's first posts are planned early and all workspaces send
+// in parallel from the start instead of waiting for the firms sorted
+// before theirs. Workspaces take turns in the order they first appear.
+//
+// It runs before a run's first post, over every firm: so the firms are
+// bucketed by workspace in one array (counted first) rather than
+// appended to a slice per workspace, and filtered on the way rather than
+// copied first.
+func interleave(firms []firm.ID, keep func(firm.ID) bool) []firm.ID {
+	index := map[Workspace]int32{}
+	of := make([]int32, len(firms)) // each firm's workspace, -1 if left out
+	var size []int32                // firms per workspace
+	for i, f := range firms {
+		if !keep(f) {
+			of[i] = -1
+			continue
+		}
 		w := WorkspaceOf(f)
-		if _, ok := groups[w]; !ok {
-			order = append(order, w)
+		k, ok := index[w]
+		if !ok {
+			k = int32(len(size))
+			index[w] = k
+			size = append(size, 0)
 		}
-		groups[w] = append(groups[w], f)
+		of[i] = k
+		size[k]++
 	}
-	out := make([]firm.ID, 0, len(firms))
-	for i := 0; len(out) < len(firms); i++ {
-		for _, w := range order {
-			if i < len(groups[w]) {
-				out = append(out, groups[w][i])
-			}
+	start := make([]int32, len(size)+1)
+	for k, n := range size {
+		start[k+1] = start[k] + n
+	}
+	bucket := make([]firm.ID, start[len(size)])
+	next := slices.Clone(start[:len(size)])
+	for i, f := range firms {
+		if k := of[i]; k >= 0 {
+			bucket[next[k]] = f
+			next[k]++
 		}
+	}
+	out := make([]firm.ID, 0, len(bucket))
+	turn := make([]int32, len(size)) // the workspaces with firms left, in order
+	for k := range turn {
+		turn[k] = int32(k)
+	}
+	for i := int32(0); len(turn) > 0; i++ {
+		for _, k := range turn {
+			out = append(out, bucket[start[k]+i])
+		}
+		turn = slices.DeleteFunc(turn, func(k int32) bool { return size[k] <= i+1 })
 	}
 	return out
 }
 
-// postable keeps the firms whose platform has a Poster here.
-func (s *Scheduler) postable(firms []firm.ID) []firm.ID {
-	out := firms[:0:0]
-	for _, f := range firms {
-		if s.cfg.Posters[f.Platform] != nil {
-			out = append(out, f)
-		}
-	}
-	return out
-}
+// postable says whether f's platform has a Poster here.
+func (s *Scheduler) postable(f firm.ID) bool { return s.cfg.Posters[f.Platform] != nil }
 
 // Workspace is the unit a platform rate-limits posting in: a Slack team,
 // a Teams tenant. Reminders are grouped and paced by it.
@@ -191,14 +215,14 @@ func (w Workspace) String() string { return string(w.Platform) + "/" + w.ID }
 
 // isDone and markDone keep settled occurrences in memory so later ticks
 // of the same day do not ask Redis about them again.
-func (s *Scheduler) isDone(j job) bool {
+func (s *Scheduler) isDone(j *job) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, ok := s.done[j.sum]
 	return ok
 }
 
-func (s *Scheduler) markDone(j job) {
+func (s *Scheduler) markDone(j *job) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.done[j.sum] = s.day(j.occ.Day)

@@ -14,7 +14,7 @@ import (
 // sender already did.
 type delivery struct {
 	w   *worker
-	j   job
+	j   *job
 	msg Message
 	// uncertain: an earlier call may have posted, so look before posting.
 	uncertain bool
@@ -23,7 +23,7 @@ type delivery struct {
 	limited   int       // 429 answers
 }
 
-func (w *worker) newDelivery(j job, retaken bool) *delivery {
+func (w *worker) newDelivery(j *job, retaken bool) *delivery {
 	f := w.r.s.cfg.Service.Flow
 	return &delivery{w: w, j: j, uncertain: retaken, claimedAt: time.Now(), msg: Message{
 		Occurrence: j.occ, Workspace: j.workspace.ID, ID: hex.EncodeToString(j.sum[:]),
@@ -139,7 +139,7 @@ func backoff(base, most time.Duration, attempt int) time.Duration {
 
 // end stops the channel's announcements through the audited flow, and
 // settles this and the channel's later jobs in the run as gone.
-func (w *worker) end(ctx context.Context, j job, reason string) {
+func (w *worker) end(ctx context.Context, j *job, reason string) {
 	s := w.r.s
 	if err := s.cfg.Service.EndSubscription(ctx, j.occ.Firm, j.occ.Channel, reason); err != nil {
 		s.stats.add(evError)

@@ -9,7 +9,7 @@ import (
 
 // posted is a result waiting to be recorded with the next round trip.
 type posted struct {
-	j     job
+	j     *job
 	state string
 	ref   string
 	at    time.Time // real time it happened
@@ -24,13 +24,14 @@ const recordWithin = time.Second
 // claim records pending results and claims jobs in one round trip, and
 // returns the jobs this run may now post. Jobs held by another sender or
 // already settled are dropped.
-func (w *worker) claim(ctx context.Context, jobs []job) []*delivery {
+func (w *worker) claim(ctx context.Context, jobs []*job) []*delivery {
 	s := w.r.s
-	var todo []job
+	var todo []*job
+	now := w.r.clock()
 	for _, j := range jobs {
 		switch {
 		case s.isDone(j):
-		case w.r.dayOf(w.r.clock()) != w.r.dayOf(j.at):
+		case !w.r.sameDay(now, j.at):
 			w.r.skip(ctx, j) // the queue ran past midnight: the day is over
 		case w.gone[j.occ.Channel]:
 			w.settleNow(ctx, j, ledger.StateGone, "")
@@ -66,7 +67,7 @@ func (w *worker) claim(ctx context.Context, jobs []job) []*delivery {
 
 // posted queues a result; the queue goes with the next claim, or now if
 // its oldest entry has waited recordWithin.
-func (w *worker) posted(ctx context.Context, j job, ref string) {
+func (w *worker) posted(ctx context.Context, j *job, ref string) {
 	w.pending = append(w.pending, posted{j: j, state: ledger.StateSent, ref: ref, at: time.Now()})
 	if time.Since(w.pending[0].at) >= recordWithin {
 		w.flush(ctx)
@@ -90,7 +91,7 @@ func (w *worker) flush(ctx context.Context) {
 
 // settleNow records one result at once (gone, failed): rare, and the
 // channel's later jobs depend on it.
-func (w *worker) settleNow(ctx context.Context, j job, state, ref string) {
+func (w *worker) settleNow(ctx context.Context, j *job, state, ref string) {
 	p := []posted{{j: j, state: state, ref: ref}}
 	rec, _, err := w.r.trips.settle(ctx, settlements(p), nil)
 	if err != nil {

@@ -10,7 +10,7 @@ var errNoLock = errors.New("another sender holds the workspace")
 
 // lock takes the workspace's sender lock for this run.
 func (w *worker) lock(ctx context.Context) bool {
-	ok, err := w.r.s.cfg.Ledger.LockSender(ctx, w.ws.ID, w.r.token, w.r.clock(), w.r.s.cfg.Lease)
+	ok, err := w.r.trips.lock(ctx, w.ws.ID)
 	switch {
 	case err != nil:
 		w.r.s.stats.add(evError)
@@ -52,7 +52,7 @@ func (w *worker) sleep(ctx context.Context, d time.Duration) error {
 		if left <= 0 {
 			return ctx.Err()
 		}
-		t := time.NewTimer(min(left, w.r.s.cfg.Lease/3))
+		t := w.timerFor(min(left, w.r.s.cfg.Lease/3))
 		select {
 		case <-ctx.Done():
 			t.Stop()

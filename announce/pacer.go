@@ -47,7 +47,7 @@ func (p *pacer) unbook(channel string, prev time.Time) { p.channels[channel] = p
 func (p *pacer) pause(t time.Time) { p.next = later(p.next, t) }
 
 // earliest is the first time any of jobs' channels may take a post.
-func (p *pacer) earliest(jobs []job) time.Time {
+func (p *pacer) earliest(jobs []*job) time.Time {
 	e := p.readyAt(jobs[0].occ.Channel)
 	for _, j := range jobs[1:] {
 		if t := p.readyAt(j.occ.Channel); t.Before(e) {

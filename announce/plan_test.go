@@ -105,15 +105,48 @@ func early0() map[string]dialogs.Subscription {
 }
 
 func TestInterleave(t *testing.T) {
-	var firms []firm.ID
-	for _, k := range []string{"A:1", "A:2", "A:3", "B:1", "C:1", "C:2"} {
-		firms = append(firms, slackFirm(k))
+	all := func(firm.ID) bool { return true }
+	for _, tc := range []struct {
+		firms string
+		keep  func(firm.ID) bool
+		want  string
+	}{
+		{"A:1 A:2 A:3 B:1 C:1 C:2", all, "A:1 B:1 C:1 A:2 C:2 A:3"},
+		{"B:1 A:1 B:2 B:3 B:4 C:1 A:2", all, "B:1 A:1 C:1 B:2 A:2 B:3 B:4"},
+		{"A:1 A:2 B:1 B:2 C:1", func(f firm.ID) bool { return f.Workspace != "B" }, "A:1 C:1 A:2"},
+		{"A:1", func(firm.ID) bool { return false }, ""},
+		{"", all, ""},
+	} {
+		var firms []firm.ID
+		for _, k := range strings.Fields(tc.firms) {
+			firms = append(firms, slackFirm(k))
+		}
+		var keys []string
+		for _, f := range interleave(firms, tc.keep) {
+			keys = append(keys, f.Key())
+		}
+		if got := strings.Join(keys, " "); got != tc.want {
+			t.Errorf("interleave(%s) = %s; want %s", tc.firms, got, tc.want)
+		}
 	}
-	var keys []string
-	for _, f := range interleave(firms) {
-		keys = append(keys, f.Key())
-	}
-	if want := "A:1 B:1 C:1 A:2 C:2 A:3"; strings.Join(keys, " ") != want {
-		t.Fatalf("interleave = %v; want %s", keys, want)
+}
+
+// A job still queued when its day ends in the bot's zone is skipped, not
+// posted: sameDay judges dates in that zone, not in UTC.
+func TestSameDayInTheBotsZone(t *testing.T) {
+	r := &run{s: &Scheduler{cfg: Config{Service: &dialogs.Service{Flow: &dialogs.Flow{Loc: nyc}}}}}
+	for _, tc := range []struct {
+		a, b string // New York wall clock
+		want bool
+	}{
+		{"2027-05-29 09:00", "2027-05-29 23:59", true},
+		{"2027-05-29 09:00", "2027-05-30 00:00", false},
+		{"2027-05-29 20:30", "2027-05-29 09:00", true}, // 00:30 and 13:00 UTC: different UTC dates
+		{"2027-11-07 00:30", "2027-11-07 23:30", true}, // the day clocks fall back
+		{"2026-05-29 09:00", "2027-05-29 09:00", false},
+	} {
+		if got := r.sameDay(ny(tc.a).UTC(), ny(tc.b).UTC()); got != tc.want {
+			t.Errorf("sameDay(%s, %s) = %v; want %v", tc.a, tc.b, got, tc.want)
+		}
 	}
 }

@@ -37,13 +37,21 @@ func (r *run) clock() time.Time { return r.now.Add(time.Since(r.start)) }
 // dayOf is t's local date.
 func (r *run) dayOf(t time.Time) string { return t.In(r.s.cfg.Service.Flow.Loc).Format(time.DateOnly) }
 
+// sameDay reports whether a and b fall on one local date (dayOf's, with
+// no text to build: it is asked for every job claimed).
+func (r *run) sameDay(a, b time.Time) bool {
+	ay, am, ad := a.In(r.s.cfg.Service.Flow.Loc).Date()
+	by, bm, bd := b.In(r.s.cfg.Service.Flow.Loc).Date()
+	return ay == by && am == bm && ad == bd
+}
+
 // loadBatch is how many firms one round trip reads. Firms are
 // interleaved by workspace, so a batch feeds up to this many workers.
 const loadBatch = 100
 
 // planAll reads every firm (Loaders batches at a time) and sends its due
 // jobs on; missed ones are recorded here. It closes jobs when done.
-func (r *run) planAll(ctx context.Context, firms []firm.ID, jobs chan<- job) {
+func (r *run) planAll(ctx context.Context, firms []firm.ID, jobs chan<- *job) {
 	defer close(jobs)
 	batches := make(chan []firm.ID)
 	var wg sync.WaitGroup
@@ -64,7 +72,7 @@ func (r *run) planAll(ctx context.Context, firms []firm.ID, jobs chan<- job) {
 	wg.Wait()
 }
 
-func (r *run) planBatch(ctx context.Context, firms []firm.ID, jobs chan<- job) {
+func (r *run) planBatch(ctx context.Context, firms []firm.ID, jobs chan<- *job) {
 	ps, err := r.s.cfg.Firms.LoadMany(ctx, firms)
 	if err != nil {
 		r.s.stats.add(evError)
@@ -79,12 +87,15 @@ func (r *run) planBatch(ctx context.Context, firms []firm.ID, jobs chan<- job) {
 }
 
 // planFirm sends the firm's due jobs on; false when ctx ended.
-func (r *run) planFirm(ctx context.Context, f firm.ID, p *dialogs.Progress, jobs chan<- job) bool {
+func (r *run) planFirm(ctx context.Context, f firm.ID, p *dialogs.Progress, jobs chan<- *job) bool {
 	due, missed := plan(r.s.cfg.Service.Flow, f, p, r.now)
-	for _, j := range missed {
-		r.skip(ctx, j)
+	for i := range missed {
+		r.skip(ctx, &missed[i])
 	}
-	for _, j := range due {
+	// Jobs travel by pointer from here on (queues, claims, deliveries,
+	// results): copied, each was a few hundred bytes several times over.
+	for i := range due {
+		j := &due[i]
 		if r.s.isDone(j) {
 			continue
 		}
@@ -99,7 +110,7 @@ func (r *run) planFirm(ctx context.Context, f firm.ID, p *dialogs.Progress, jobs
 
 // skip records a reminder whose day passed; the first replica to do so
 // logs it.
-func (r *run) skip(ctx context.Context, j job) {
+func (r *run) skip(ctx context.Context, j *job) {
 	if r.s.isDone(j) {
 		return
 	}
@@ -128,7 +139,7 @@ func (r *run) skip(ctx context.Context, j job) {
 // workspaces appear, and waits for all of them. It takes a slot of the
 // run's budget for each job first, so planning waits while the run holds
 // maxQueued jobs, whatever the number of workspaces.
-func (r *run) dispatch(ctx context.Context, jobs <-chan job) {
+func (r *run) dispatch(ctx context.Context, jobs <-chan *job) {
 	workers := map[Workspace]*worker{}
 	var wg sync.WaitGroup
 	for j := range jobs {
@@ -151,7 +162,7 @@ func (r *run) dispatch(ctx context.Context, jobs <-chan job) {
 	wg.Wait()
 }
 
-func occAttrs(j job) []any {
+func occAttrs(j *job) []any {
 	o := j.occ
 	return []any{"firm", o.Firm, "channel", o.Channel, "deadline", o.Deadline, "day", o.Day, "lead", o.Lead}
 }

@@ -23,12 +23,14 @@ type trips struct {
 }
 
 // tripReq is one worker's Settle: done are recorded and claims taken
-// in one trip, in the order Ledger.Settle gives.
+// in one trip, in the order Ledger.Settle gives; or its sender lock.
 type tripReq struct {
 	ctx          context.Context
 	done         []ledger.Settlement
 	claims       []ledger.Occurrence
 	rec, claimed []ledger.Claim
+	lock         string // a workspace whose sender lock to take or renew
+	locked       bool
 	err          error
 	ready        chan struct{}
 }
@@ -80,11 +82,29 @@ func (t *trips) settle(ctx context.Context, done []ledger.Settlement, claims []l
 	}
 }
 
+// lock is Ledger.LockSenders for one workspace, sent with other
+// workers' locks: a run's workers all start at once, and one round trip
+// each, a thousand at a time, held back the first posts.
+func (t *trips) lock(ctx context.Context, workspace string) (bool, error) {
+	q := &tripReq{ctx: ctx, lock: workspace, ready: make(chan struct{})}
+	select {
+	case t.reqs <- q:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	select {
+	case <-q.ready:
+		return q.locked, q.err
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+}
+
 // loop sends whatever requests are waiting, up to maxTrip commands, in
 // one trip, until stop.
 func (t *trips) loop() {
 	for q := range t.reqs {
-		batch, n := []*tripReq{q}, len(q.done)+len(q.claims)
+		batch, n := []*tripReq{q}, q.size()
 	more:
 		for n < maxTrip {
 			select {
@@ -92,7 +112,7 @@ func (t *trips) loop() {
 				if !ok {
 					break more
 				}
-				batch, n = append(batch, q), n+len(q.done)+len(q.claims)
+				batch, n = append(batch, q), n+q.size()
 			default:
 				break more
 			}
@@ -101,26 +121,65 @@ func (t *trips) loop() {
 	}
 }
 
-// send makes one trip for batch and answers each request its part.
-// Requests whose caller has gone are left out: it records its results
-// again later, and a claim it would not use need not block a lease.
-func (t *trips) send(batch []*tripReq) {
-	var done []ledger.Settlement
-	var claims []ledger.Occurrence
-	live := batch[:0]
-	for _, q := range batch {
-		if q.err = q.ctx.Err(); q.err != nil {
-			close(q.ready)
-			continue
-		}
-		live = append(live, q)
-		done, claims = append(done, q.done...), append(claims, q.claims...)
+// size is how many commands q adds to a trip.
+func (q *tripReq) size() int {
+	if q.lock != "" {
+		return 1
 	}
-	if len(live) == 0 {
-		return
+	return len(q.done) + len(q.claims)
+}
+
+// send makes one trip for batch (two if it holds both locks and
+// settlements) and answers each request its part. Requests whose caller
+// has gone are left out: it records its results again later, and a
+// claim it would not use need not block a lease.
+func (t *trips) send(batch []*tripReq) {
+	var locks, settles []*tripReq
+	for _, q := range batch {
+		switch {
+		case q.ctx.Err() != nil:
+			q.err = q.ctx.Err()
+			close(q.ready)
+		case q.lock != "":
+			locks = append(locks, q)
+		default:
+			settles = append(settles, q)
+		}
 	}
 	ctx, cancel := context.WithTimeout(t.ctx, tripTimeout)
 	defer cancel()
+	if len(locks) > 0 {
+		t.sendLocks(ctx, locks)
+	}
+	if len(settles) > 0 {
+		t.sendSettles(ctx, settles)
+	}
+}
+
+func (t *trips) sendLocks(ctx context.Context, locks []*tripReq) {
+	workspaces := make([]string, len(locks))
+	for i, q := range locks {
+		workspaces[i] = q.lock
+	}
+	s := t.r.s
+	locked, err := s.cfg.Ledger.LockSenders(ctx, workspaces, t.r.token, t.r.clock(), s.cfg.Lease)
+	for i, q := range locks {
+		if q.err = err; err == nil {
+			q.locked = locked[i]
+		}
+		close(q.ready)
+	}
+}
+
+func (t *trips) sendSettles(ctx context.Context, live []*tripReq) {
+	nd, nc := 0, 0
+	for _, q := range live {
+		nd, nc = nd+len(q.done), nc+len(q.claims)
+	}
+	done, claims := make([]ledger.Settlement, 0, nd), make([]ledger.Occurrence, 0, nc)
+	for _, q := range live {
+		done, claims = append(done, q.done...), append(claims, q.claims...)
+	}
 	s := t.r.s
 	rec, claimed, err := s.cfg.Ledger.Settle(ctx, done, claims, t.r.token, t.r.clock(), s.cfg.Lease)
 	for _, q := range live {

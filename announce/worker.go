@@ -15,7 +15,7 @@ type worker struct {
 	pace *pacer
 
 	mu     sync.Mutex
-	inbox  []job
+	inbox  []*job
 	closed bool
 	dead   bool          // another sender holds the workspace, or run ended: drop jobs
 	signal chan struct{} // wakes take() when a job arrives or input ends
@@ -26,11 +26,12 @@ type worker struct {
 	room    chan struct{}
 	stopped chan struct{}
 
-	queue    []job // arrived, in order
-	deferred []job // taken from queue while their channel was resting
+	queue    []*job // arrived, in order
+	deferred []*job // taken from queue while their channel was resting
 	gone     map[string]bool
-	pending  []posted  // results not yet recorded
-	lockedAt time.Time // real time of the last sender-lock renewal
+	pending  []posted    // results not yet recorded
+	lockedAt time.Time   // real time of the last sender-lock renewal
+	timer    *time.Timer // see timerFor
 }
 
 // maxHeld bounds the jobs one workspace's worker holds before posting
@@ -52,7 +53,7 @@ func newWorker(r *run, ws Workspace) *worker {
 
 // add hands the worker a job, waiting while it holds maxHeld; false when
 // the job was dropped because the worker stopped or ctx ended.
-func (w *worker) add(ctx context.Context, j job) bool {
+func (w *worker) add(ctx context.Context, j *job) bool {
 	select {
 	case <-w.room:
 	case <-w.stopped:
@@ -146,7 +147,7 @@ func (w *worker) batchSize() int {
 
 // take returns the next jobs to post, waiting for one if need be; false
 // when the input is done or ctx ends.
-func (w *worker) take(ctx context.Context) ([]job, bool) {
+func (w *worker) take(ctx context.Context) ([]*job, bool) {
 	for {
 		w.mu.Lock()
 		w.queue = append(w.queue, w.inbox...)
@@ -164,7 +165,7 @@ func (w *worker) take(ctx context.Context) ([]job, bool) {
 		if len(w.deferred) > 0 {
 			wait = time.Until(w.pace.earliest(w.deferred))
 		}
-		t := time.NewTimer(max(wait, 0))
+		t := w.timerFor(max(wait, 0))
 		select {
 		case <-w.signal:
 		case <-t.C:
@@ -179,20 +180,21 @@ func (w *worker) take(ctx context.Context) ([]job, bool) {
 
 // pick takes up to n jobs, each of a different channel that may take a
 // post by the workspace slot it will get; the others wait in deferred.
-func (w *worker) pick(now time.Time, n int) []job {
+func (w *worker) pick(now time.Time, n int) []*job {
 	slot := later(now, w.pace.next)
-	var out []job
-	taken := map[string]bool{}
-	fits := func(j job) bool {
+	var out []*job
+	fits := func(j *job) bool {
 		ch := j.occ.Channel
-		ok := !taken[ch] && !w.pace.channels[ch].After(slot.Add(time.Duration(len(out))*w.pace.lim.Workspace))
+		// out holds at most maxBatch jobs: a scan costs less than the
+		// map of taken channels it replaced, made on every call.
+		taken := slices.ContainsFunc(out, func(o *job) bool { return o.occ.Channel == ch })
+		ok := !taken && !w.pace.channels[ch].After(slot.Add(time.Duration(len(out))*w.pace.lim.Workspace))
 		if ok {
-			taken[ch] = true
 			out = append(out, j)
 		}
 		return ok
 	}
-	w.deferred = slices.DeleteFunc(w.deferred, func(j job) bool { return len(out) < n && fits(j) })
+	w.deferred = slices.DeleteFunc(w.deferred, func(j *job) bool { return len(out) < n && fits(j) })
 	for len(w.queue) > 0 && len(out) < n {
 		j := w.queue[0]
 		w.queue = w.queue[1:]
@@ -204,4 +206,16 @@ func (w *worker) pick(now time.Time, n int) []job {
 		w.room <- struct{}{}
 	}
 	return out
+}
+
+// timerFor returns the worker's one timer, set to fire after d. A worker
+// waits before nearly every post (take, sleep), and a timer each time
+// was an allocation each; since Go 1.23 Reset leaves no stale tick.
+func (w *worker) timerFor(d time.Duration) *time.Timer {
+	if w.timer == nil {
+		w.timer = time.NewTimer(d)
+	} else {
+		w.timer.Reset(d)
+	}
+	return w.timer
 }

@@ -47,13 +47,13 @@ func (f *Flow) Finished(p Progress, d Deadline) bool {
 	if len(d.Steps) == 0 {
 		return false
 	}
-	open := f.openSet(p)
+	reach := f.Roadmap.ahead(cur.ID)
 	for _, id := range d.Steps {
-		if _, ok := p.Confirmed(id); ok && !open[id] {
+		if _, ok := p.Confirmed(id); ok && !f.open(p, cur, reach, id) {
 			return true
 		}
 	}
-	return !slices.ContainsFunc(d.Steps, func(id string) bool { return open[id] })
+	return !slices.ContainsFunc(d.Steps, func(id string) bool { return f.open(p, cur, reach, id) })
 }
 
 // OpenSteps lists the steps still ahead of the firm, the next one first,
@@ -64,31 +64,31 @@ func (f *Flow) OpenSteps(p Progress) []*Step {
 		return nil
 	}
 	out := []*Step{cur}
-	open := f.openSet(p)
+	reach := f.Roadmap.ahead(cur.ID)
 	for i := range f.Roadmap.Steps {
 		s := &f.Roadmap.Steps[i]
-		if s.ID != cur.ID && open[s.ID] {
+		if s.ID != cur.ID && f.open(p, cur, reach, s.ID) {
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
-// openSet is the current step and every step reachable from it that is
-// not already confirmed: statusLine's "next" and "open".
-func (f *Flow) openSet(p Progress) map[string]bool {
-	cur := f.current(p)
-	open := map[string]bool{}
-	if cur.IsOutcome() {
-		return open
+// open reports whether step id is still ahead of a firm whose current
+// step cur is not an outcome: reachable from it (reach, from
+// Roadmap.ahead), not an outcome, and current or not yet confirmed, as
+// statusLine's "next" and "open" say. It is asked per step rather than
+// building the set, which the announcer would do for every firm it plans.
+func (f *Flow) open(p Progress, cur *Step, reach map[string]bool, id string) bool {
+	if !reach[id] {
+		return false
 	}
-	for id := range f.Roadmap.reachable(cur.ID) {
-		s, _ := f.Roadmap.Step(id)
-		if _, done := p.Confirmed(id); !s.IsOutcome() && (id == cur.ID || !done) {
-			open[id] = true
-		}
+	s, _ := f.Roadmap.Step(id)
+	if s.IsOutcome() {
+		return false
 	}
-	return open
+	_, done := p.Confirmed(id)
+	return id == cur.ID || !done
 }
 
 // AnnouncementReply is the reminder of deadline d posted at now, kept
@@ -106,8 +106,9 @@ func (f *Flow) AnnouncementReply(p Progress, d Deadline, now time.Time) Reply {
 		when = " is **today, " + longDate(d.Day) + "**."
 	}
 	r.text(long + when)
-	if steps := f.OpenSteps(p); len(steps) > 0 {
-		r.text("**Next step:** " + steps[0].Heading())
+	// The next step is OpenSteps' first: the current one, if not an outcome.
+	if cur := f.current(p); !cur.IsOutcome() {
+		r.text("**Next step:** " + cur.Heading())
 	}
 	r.Actions = []Action{{Label: "Open next step", Style: Primary, Value: Token{Kind: KindOpen, Version: p.Version}.String()}}
 	return r

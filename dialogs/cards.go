@@ -182,7 +182,7 @@ func (f *Flow) Status(p Progress, now time.Time) Reply {
 	cur := f.current(p)
 	ahead := map[string]bool{}
 	if !cur.IsOutcome() {
-		ahead = f.Roadmap.reachable(cur.ID)
+		ahead = f.Roadmap.ahead(cur.ID)
 	}
 	r.text(profileStatus(p))
 	var lines []string

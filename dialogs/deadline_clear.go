@@ -34,7 +34,7 @@ func (f *Flow) clearDeadline(p Progress, ev Event, s *Step) Result {
 // confirmed and not come back to: it would never be announced.
 func (f *Flow) targetForDoneStep(p Progress, s *Step) (Result, bool) {
 	c, ok := p.Confirmed(s.ID)
-	if !ok || f.openSet(p)[s.ID] {
+	if cur := f.current(p); !ok || !cur.IsOutcome() && f.open(p, cur, f.Roadmap.ahead(cur.ID), s.ID) {
 		return Result{}, false
 	}
 	return Result{Reply: Notice("Deadline not set", fmt.Sprintf("%s is already done (confirmed by %s on %s), so a target for it would never be announced. Nothing was changed.", s.Short(), Mention(c.User), f.Stamp(c.At)))}, true

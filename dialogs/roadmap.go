@@ -31,6 +31,10 @@ type Roadmap struct {
 	Outcomes []Step          `yaml:"outcomes"`
 
 	byID map[string]*Step
+	// reach is reachable(id) for every step and outcome, computed once
+	// validation has passed: the announcer asks it for every firm it
+	// plans and every reminder it renders. Read only.
+	reach map[string]map[string]bool
 	// text is the YAML the roadmap was parsed from, sum its SHA-256 (hex);
 	// see roadmap_ref.go.
 	text []byte

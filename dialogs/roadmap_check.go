@@ -39,7 +39,23 @@ func (r *Roadmap) validate() error {
 	for _, s := range all {
 		checkNotes(s, fail)
 	}
-	return errors.Join(errs...)
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	r.reach = make(map[string]map[string]bool, len(all))
+	for _, s := range all {
+		r.reach[s.ID] = r.reachable(s.ID)
+	}
+	return nil
+}
+
+// ahead is reachable(from) as validation computed it; callers must not
+// change it.
+func (r *Roadmap) ahead(from string) map[string]bool {
+	if set, ok := r.reach[from]; ok {
+		return set
+	}
+	return r.reachable(from)
 }
 
 func (r *Roadmap) all() []*Step {

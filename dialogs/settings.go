@@ -103,7 +103,7 @@ type Deadline struct {
 
 // Deadlines lists the roadmap's dates and the firm's targets, by date.
 func (f *Flow) Deadlines(p Progress) []Deadline {
-	var out []Deadline
+	out := make([]Deadline, 0, len(f.Roadmap.Dates)+len(p.Targets))
 	for _, d := range f.Roadmap.Dates {
 		day, _ := time.ParseInLocation(time.DateOnly, d.Date, f.Loc)
 		out = append(out, Deadline{ID: d.ID, Label: d.Label, Day: day, Steps: d.Steps, Kind: d.Kind})
@@ -154,5 +154,5 @@ func (f *Flow) applies(p Progress, s *Step) bool {
 		return true
 	}
 	cur := f.current(p)
-	return !cur.IsOutcome() && f.Roadmap.reachable(cur.ID)[s.ID]
+	return !cur.IsOutcome() && f.Roadmap.ahead(cur.ID)[s.ID]
 }

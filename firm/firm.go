@@ -26,10 +26,20 @@ const (
 	Teams Platform = "teams"
 )
 
-var platformName = regexp.MustCompile(`^[a-z][a-z0-9]{0,15}$`)
-
-// Valid reports whether p can be recorded: a short lower-case name.
-func (p Platform) Valid() bool { return platformName.MatchString(string(p)) }
+// Valid reports whether p can be recorded: a short lower-case name,
+// ^[a-z][a-z0-9]{0,15}$. Checked by hand, not by a regexp: every
+// member of the firms index is checked on every announcement run.
+func (p Platform) Valid() bool {
+	if len(p) == 0 || len(p) > 16 || p[0] < 'a' || p[0] > 'z' {
+		return false
+	}
+	for _, c := range []byte(p[1:]) {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
 
 // Scope says what a firm is on every platform: a whole workspace, or one
 // channel of it.
@@ -85,6 +95,19 @@ func (f ID) Key() string {
 	return f.String()
 }
 
+// AppendKey appends Key to b: the announcer hashes every reminder's
+// firm key, several times per post, and this builds it without a string.
+func (f ID) AppendKey(b []byte) []byte {
+	if f.Platform != Slack && f.Platform != Teams {
+		b = append(append(b, f.Platform...), '/')
+	}
+	b = append(b, f.Workspace...)
+	if f.Channel != "" {
+		b = append(append(b, ':'), f.Channel...)
+	}
+	return b
+}
+
 // local is the workspace, then ":" and the channel in channel scope.
 func (f ID) local() string {
 	if f.Channel == "" {
@@ -96,6 +119,44 @@ func (f ID) local() string {
 // String names the firm in logs and in the firms index:
 // "slack/T123:C456".
 func (f ID) String() string { return string(f.Platform) + "/" + f.local() }
+
+// Compare orders a and b as their Strings sort, without building them:
+// the firms index is sorted on every announcement run, and a string per
+// comparison was most of that sort's cost.
+func Compare(a, b ID) int {
+	pa, pb := a.parts(), b.parts()
+	i, j, x, y := 0, 0, 0, 0 // piece and offset in each
+	for {
+		for i < len(pa) && x == len(pa[i]) {
+			i, x = i+1, 0
+		}
+		for j < len(pb) && y == len(pb[j]) {
+			j, y = j+1, 0
+		}
+		switch {
+		case i == len(pa) && j == len(pb):
+			return 0
+		case i == len(pa):
+			return -1
+		case j == len(pb):
+			return 1
+		}
+		n := min(len(pa[i])-x, len(pb[j])-y)
+		if c := strings.Compare(pa[i][x:x+n], pb[j][y:y+n]); c != 0 {
+			return c
+		}
+		x, y = x+n, y+n
+	}
+}
+
+// parts are the pieces String joins.
+func (f ID) parts() [5]string {
+	sep := ""
+	if f.Channel != "" {
+		sep = ":"
+	}
+	return [5]string{string(f.Platform), "/", f.Workspace, sep, f.Channel}
+}
 
 // IsZero reports whether f names no firm.
 func (f ID) IsZero() bool { return f == ID{} }
@@ -117,6 +178,22 @@ func Parse(p Platform, key string) (ID, error) {
 // Member is how the firms index records f from now on: the platform, "/"
 // and the key.
 func (f ID) Member() string { return f.String() }
+
+// IsMember reports whether m is f's Member, without building it.
+func (f ID) IsMember(m string) bool {
+	n := len(f.Platform) + 1 + len(f.Workspace)
+	if f.Channel != "" {
+		n += 1 + len(f.Channel)
+	}
+	if len(m) != n || m[len(f.Platform)] != '/' || m[:len(f.Platform)] != string(f.Platform) {
+		return false
+	}
+	local := m[len(f.Platform)+1:]
+	if f.Channel == "" {
+		return local == f.Workspace
+	}
+	return local[:len(f.Workspace)] == f.Workspace && local[len(f.Workspace)] == ':' && local[len(f.Workspace)+1:] == f.Channel
+}
 
 // ParseMember reads a firms-index member: a Member ("teams/<tenant>…"), or
 // a bare key written before firms said their platform, read by Legacy.

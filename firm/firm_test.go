@@ -1,6 +1,7 @@
 package firm_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/caisbot/caisbot/firm"
@@ -110,5 +111,68 @@ func TestBadPlatformsAndKeys(t *testing.T) {
 	}
 	if _, err := firm.Parse(firm.Slack, ":C1"); err == nil {
 		t.Error("Parse accepted a key with no workspace")
+	}
+}
+
+func TestValidPlatforms(t *testing.T) {
+	for p, want := range map[firm.Platform]bool{
+		"slack": true, "teams": true, "a": true, "x9": true, "abcdefghijklmnop": true,
+		"": false, "9x": false, "Slack": false, "sl-ack": false, "a/b": false, "abcdefghijklmnopq": false, "slack\n": false,
+	} {
+		if got := p.Valid(); got != want {
+			t.Errorf("Platform(%q).Valid() = %v; want %v", p, got, want)
+		}
+	}
+}
+
+// Firms are listed in the order of their Strings; Compare must agree
+// with it, including where a workspace is a prefix of another and the
+// next byte sorts below or above the ":" before a channel.
+func TestCompareOrdersAsStrings(t *testing.T) {
+	var ids []firm.ID
+	for _, p := range []firm.Platform{"slack", "slackx", "teams", "a"} {
+		for _, ws := range []string{"T1", "T10", "T1-", "T1A", "T", "T1:"} {
+			for _, ch := range []string{"", "C1", "A", "C"} {
+				ids = append(ids, firm.ID{Platform: p, Workspace: ws, Channel: ch})
+			}
+		}
+	}
+	for _, a := range ids {
+		for _, b := range ids {
+			if got, want := firm.Compare(a, b), strings.Compare(a.String(), b.String()); got != want {
+				t.Fatalf("Compare(%s, %s) = %d; want %d", a, b, got, want)
+			}
+		}
+	}
+}
+
+func TestAppendKeyIsKey(t *testing.T) {
+	for _, f := range []firm.ID{
+		{Platform: firm.Slack, Workspace: "T1"},
+		{Platform: firm.Slack, Workspace: "T1", Channel: "C1"},
+		{Platform: firm.Teams, Workspace: "0a1b2c3d-0000-1111-2222-333344445555", Channel: "19:abc@thread.tacv2"},
+		{Platform: "webex", Workspace: "W1"},
+		{Platform: "webex", Workspace: "W1", Channel: "R1"},
+	} {
+		if got := string(f.AppendKey([]byte("x"))); got != "x"+f.Key() {
+			t.Errorf("%v: AppendKey = %q; want %q", f, got, "x"+f.Key())
+		}
+	}
+}
+
+func TestIsMember(t *testing.T) {
+	ids := []firm.ID{
+		{Platform: firm.Slack, Workspace: "T1"},
+		{Platform: firm.Slack, Workspace: "T1", Channel: "C1"},
+		{Platform: firm.Slack, Workspace: "T1:C", Channel: "1"},
+		{Platform: firm.Teams, Workspace: "T1"},
+		{Platform: "sl", Workspace: "ack/T1"},
+	}
+	for _, f := range ids {
+		for _, m := range []string{"slack/T1", "slack/T1:C1", "slack/T1:", "T1", "T1:C1", "teams/T1", "slackT1", "slack/T1C1", "", "sl/ack/T1"} {
+			if got, want := f.IsMember(m), m == f.Member(); got != want {
+				t.Errorf("%#v.IsMember(%q) = %v; want %v", f, m, got, want)
+			}
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/caisbot/caisbot/announce/ledger"
@@ -26,44 +27,50 @@ import (
 // drop it.
 const ledgerRetention = 40 * 24 * time.Hour
 
-// claimScript: KEYS occurrence; ARGV token, now ms, lease ms, retention
-// ms, readable occurrence. Returns {outcome, state, ref}.
-var claimScript = redis.NewScript(`
+// settleScript claims an occurrence or records its result: KEYS
+// occurrence; ARGV[1] "claim" or "finish", then that call's arguments.
+// One script for both, so a batch sent by digest (Settle) meets a Redis
+// that lost its scripts (a restart, a failover) all refused or all run:
+// with two, a claim could run ahead of the result it was queued behind.
+//
+// claim: ARGV token, now ms, lease ms, retention ms, readable occurrence.
+// Takes the occurrence for token, renews token's own claim, or reports
+// who has it. Returns {outcome, state, ref}.
+//
+// finish: ARGV state, ref, now ms, retention ms, readable occurrence. A
+// result is recorded whoever holds the lease: a sender whose lease
+// lapsed mid-post still posted, and the record must say so. A result
+// already recorded is kept. Returns {state, ref}.
+var settleScript = redis.NewScript(`
 local s = redis.call('HGET', KEYS[1], 's')
-local now, lease = tonumber(ARGV[2]), tonumber(ARGV[3])
+if ARGV[1] == 'finish' then
+  if s and s ~= 'claimed' then
+    return {s, redis.call('HGET', KEYS[1], 'r') or ''}
+  end
+  redis.call('HSET', KEYS[1], 's', ARGV[2], 'r', ARGV[3], 'f', ARGV[4], 'o', ARGV[6])
+  redis.call('PEXPIRE', KEYS[1], ARGV[5])
+  return {ARGV[2], ARGV[3]}
+end
+local now, lease = tonumber(ARGV[3]), tonumber(ARGV[4])
 if not s then
-  redis.call('HSET', KEYS[1], 's', 'claimed', 't', ARGV[1], 'u', now + lease, 'n', 1, 'a', now, 'o', ARGV[5])
-  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  redis.call('HSET', KEYS[1], 's', 'claimed', 't', ARGV[2], 'u', now + lease, 'n', 1, 'a', now, 'o', ARGV[6])
+  redis.call('PEXPIRE', KEYS[1], ARGV[5])
   return {'claimed', 'claimed', ''}
 end
 if s ~= 'claimed' then
   return {'done', s, redis.call('HGET', KEYS[1], 'r') or ''}
 end
 local t = redis.call('HGET', KEYS[1], 't')
-if t == ARGV[1] then
+if t == ARGV[2] then
   redis.call('HSET', KEYS[1], 'u', now + lease)
   return {'claimed', 'claimed', ''}
 end
 if tonumber(redis.call('HGET', KEYS[1], 'u')) > now then
   return {'held', 'claimed', ''}
 end
-redis.call('HSET', KEYS[1], 't', ARGV[1], 'u', now + lease)
+redis.call('HSET', KEYS[1], 't', ARGV[2], 'u', now + lease)
 redis.call('HINCRBY', KEYS[1], 'n', 1)
 return {'retaken', 'claimed', ''}
-`)
-
-// finishScript: KEYS occurrence; ARGV state, ref, now ms, retention ms,
-// readable occurrence. A result is recorded whoever holds the lease: a
-// sender whose lease lapsed mid-post still posted, and the record must
-// say so. A result already recorded is kept. Returns {state, ref}.
-var finishScript = redis.NewScript(`
-local s = redis.call('HGET', KEYS[1], 's')
-if s and s ~= 'claimed' then
-  return {s, redis.call('HGET', KEYS[1], 'r') or ''}
-end
-redis.call('HSET', KEYS[1], 's', ARGV[1], 'r', ARGV[2], 'f', ARGV[3], 'o', ARGV[5])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return {ARGV[1], ARGV[2]}
 `)
 
 // skipScript: KEYS occurrence; ARGV now ms, retention ms, readable
@@ -93,7 +100,7 @@ func (r *Redis) Claim(ctx context.Context, o ledger.Occurrence, token string, no
 	if err != nil {
 		return ledger.Claim{}, err
 	}
-	res, err := claimScript.Run(ctx, r.c, []string{key}, token, now.UnixMilli(), lease.Milliseconds(), ledgerRetention.Milliseconds(), readable(o)).StringSlice()
+	res, err := settleScript.Run(ctx, r.c, []string{key}, "claim", token, now.UnixMilli(), lease.Milliseconds(), ledgerRetention.Milliseconds(), readable(o)).StringSlice()
 	if err != nil || len(res) != 3 {
 		return ledger.Claim{}, unavailable("claim "+key, scriptErr(err, res))
 	}
@@ -107,7 +114,7 @@ func (r *Redis) Finish(ctx context.Context, o ledger.Occurrence, state, ref stri
 	if err != nil {
 		return ledger.Claim{}, err
 	}
-	res, err := finishScript.Run(ctx, r.c, []string{key}, state, ref, now.UnixMilli(), ledgerRetention.Milliseconds(), readable(o)).StringSlice()
+	res, err := settleScript.Run(ctx, r.c, []string{key}, "finish", state, ref, now.UnixMilli(), ledgerRetention.Milliseconds(), readable(o)).StringSlice()
 	if err != nil || len(res) != 2 {
 		return ledger.Claim{}, unavailable("finish "+key, scriptErr(err, res))
 	}
@@ -139,7 +146,17 @@ func (r *Redis) occurrenceKey(o ledger.Occurrence) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return r.prefix + "{" + id + "}:announce:" + o.ID(), nil
+	// Built in one allocation: every post names its key twice (claim
+	// and result).
+	var hexID [32]byte
+	var k strings.Builder
+	k.Grow(len(r.prefix) + len(id) + len("{}:announce:") + len(hexID))
+	k.WriteString(r.prefix)
+	k.WriteString("{")
+	k.WriteString(id)
+	k.WriteString("}:announce:")
+	k.Write(o.AppendID(hexID[:0]))
+	return k.String(), nil
 }
 
 func readable(o ledger.Occurrence) string {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -202,5 +203,28 @@ func TestLedgerRefusesBadIDs(t *testing.T) {
 	}
 	if _, err := s.LockSender(ctx, "T 1", "A", t0, lease); !errors.Is(err, store.ErrBadFirm) {
 		t.Errorf("LockSender with a spaced workspace = %v; want ErrBadFirm", err)
+	}
+}
+
+// At the start of a run every workspace's sender locks at once, in one
+// round trip; each lock answers as LockSender would.
+func TestLockSendersTogether(t *testing.T) {
+	s, _, _ := newStore(t)
+	ctx := context.Background()
+	if ok, err := s.LockSender(ctx, "T2", "other", t0, lease); !ok || err != nil {
+		t.Fatalf("LockSender = %v, %v", ok, err)
+	}
+	got, err := s.LockSenders(ctx, []string{"T1", "T2", "T3"}, "A", t0, lease)
+	if err != nil || !slices.Equal(got, []bool{true, false, true}) {
+		t.Fatalf("LockSenders = %v, %v; want T2 refused (another sender holds it)", got, err)
+	}
+	if ok, _ := s.LockSender(ctx, "T1", "other", t0.Add(time.Second), lease); ok {
+		t.Fatal("LockSender took T1 from the sender LockSenders gave it to")
+	}
+	if got, err := s.LockSenders(ctx, []string{"T1"}, "A", t0.Add(time.Second), lease); err != nil || !got[0] {
+		t.Fatalf("renewal = %v, %v; want held", got, err)
+	}
+	if _, err := s.LockSenders(ctx, []string{"T 1"}, "A", t0, lease); !errors.Is(err, store.ErrBadFirm) {
+		t.Errorf("LockSenders with a spaced workspace = %v; want ErrBadFirm", err)
 	}
 }

@@ -6,9 +6,11 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/caisbot/caisbot/announce/ledger"
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/store"
+	"github.com/redis/go-redis/v9"
 )
 
 func TestSettleRecordsThenClaims(t *testing.T) {
@@ -39,6 +41,39 @@ func TestSettleRecordsThenClaims(t *testing.T) {
 	}
 	if _, _, err := s.Settle(ctx, nil, []ledger.Occurrence{o("T{1}")}, "B", t0, lease); !errors.Is(err, store.ErrBadFirm) {
 		t.Fatalf("Settle with a bad firm = %v; want ErrBadFirm", err)
+	}
+}
+
+// Settle sends its scripts by digest. A Redis that has lost them (it
+// restarted, or failed over) answers NOSCRIPT: the claims and results
+// must still be made, once. On miniredis only: SCRIPT FLUSH empties a
+// shared server's cache for everyone.
+func TestSettleAfterRedisLostItsScripts(t *testing.T) {
+	m := miniredis.RunT(t)
+	c := redis.NewClient(&redis.Options{Addr: m.Addr()})
+	t.Cleanup(func() { _ = c.Close() })
+	s, ctx := store.New(c, "test:"), context.Background()
+	o := func(firm string) ledger.Occurrence { x := occ; x.Firm = slackFirm(firm); return x }
+	// A fresh server has never seen them either.
+	if _, claimed, err := s.Settle(ctx, nil, []ledger.Occurrence{o("T1"), o("T2")}, "A", t0, lease); err != nil || len(claimed) != 2 || claimed[1].Outcome != ledger.Claimed {
+		t.Fatalf("first Settle = %+v, %v; want both claimed", claimed, err)
+	}
+	if err := c.Do(ctx, "SCRIPT", "FLUSH").Err(); err != nil {
+		t.Fatal(err)
+	}
+	// A run's first batch carries claims only; the next, results too,
+	// and a result must still be recorded before a claim behind it.
+	if _, claimed, err := s.Settle(ctx, nil, []ledger.Occurrence{o("T3")}, "B", t0, lease); err != nil || claimed[0].Outcome != ledger.Claimed {
+		t.Fatalf("Settle after SCRIPT FLUSH = %+v, %v; want T3 claimed", claimed, err)
+	}
+	done := []ledger.Settlement{{Occurrence: o("T1"), State: ledger.StateSent, Ref: "1.1"}}
+	rec, claimed, err := s.Settle(ctx, done, []ledger.Occurrence{o("T1"), o("T2"), o("T3")}, "B", t0, lease)
+	want := []ledger.Claim{{Outcome: ledger.Done, State: "sent", Ref: "1.1"}, {Outcome: ledger.Held, State: "claimed"}, {Outcome: ledger.Claimed, State: "claimed"}}
+	if err != nil || !reflect.DeepEqual(rec, want[:1]) || !reflect.DeepEqual(claimed, want) {
+		t.Fatalf("Settle after SCRIPT FLUSH = %+v, %+v, %v; want %+v and %+v", rec, claimed, err, want[:1], want)
+	}
+	if n, _ := c.HGet(ctx, "test:{T1}:announce:"+o("T1").ID(), "n").Int(); n != 1 {
+		t.Fatalf("T1 claimed %d times; want once", n)
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -123,17 +122,24 @@ func (r *Redis) Firms(ctx context.Context) ([]firm.ID, error) {
 	if err != nil {
 		return nil, unavailable("firms", err)
 	}
-	seen := make(map[firm.ID]bool, len(members))
+	// A member is its firm's String, so sorting the members sorts the
+	// firms at a string comparison each, far cheaper than comparing IDs.
+	// Bare keys from older builds are not: then the firms are sorted again.
+	slices.Sort(members)
 	firms := make([]firm.ID, 0, len(members))
+	sorted := true
 	for _, m := range members {
-		f, err := firm.ParseMember(m)
-		if err != nil || seen[f] {
-			continue
+		if f, err := firm.ParseMember(m); err == nil {
+			firms = append(firms, f)
+			sorted = sorted && f.IsMember(m)
 		}
-		seen[f] = true
-		firms = append(firms, f)
 	}
-	slices.SortFunc(firms, func(a, b firm.ID) int { return strings.Compare(a.String(), b.String()) })
+	if !sorted {
+		slices.SortFunc(firms, firm.Compare)
+	}
+	// Sorted, a firm named by two members (a legacy key and its
+	// Member) sits next to itself: Compact drops the second.
+	firms = slices.Compact(firms)
 	return firms, nil
 }
 

@@ -50,6 +50,34 @@ func (r *Redis) LockSender(ctx context.Context, workspace, token string, now tim
 	return n == 1, nil
 }
 
+// LockSenders is LockSender for several workspaces in one round trip:
+// at the start of a run every workspace's sender takes its lock at once.
+// locked[i] answers workspaces[i].
+func (r *Redis) LockSenders(ctx context.Context, workspaces []string, token string, now time.Time, lease time.Duration) (locked []bool, err error) {
+	args := []any{token, now.UnixMilli(), lease.Milliseconds(), senderRetention.Milliseconds()}
+	calls := make([]scriptCall, len(workspaces))
+	for i, ws := range workspaces {
+		key, err := r.senderKey(ws)
+		if err != nil {
+			return nil, err
+		}
+		calls[i] = scriptCall{lockScript, key, args}
+	}
+	cmds, err := r.runScripts(ctx, calls)
+	if err != nil {
+		return nil, unavailable("lock senders", err)
+	}
+	locked = make([]bool, len(cmds))
+	for i, c := range cmds {
+		n, err := c.Int()
+		if err != nil {
+			return nil, unavailable("lock senders", err)
+		}
+		locked[i] = n == 1
+	}
+	return locked, nil
+}
+
 // UnlockSender releases the lock if token holds it.
 func (r *Redis) UnlockSender(ctx context.Context, workspace, token string) error {
 	key, err := r.senderKey(workspace)

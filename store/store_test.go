@@ -176,6 +176,22 @@ func TestFirmsIndex(t *testing.T) {
 	}
 }
 
+// A firm the index names twice (its bare key from an older build, and
+// its Member), or by a member that names no firm, is listed once or not
+// at all: its reminders must not go out twice, nor stop everyone's.
+func TestFirmsIndexListsEachFirmOnce(t *testing.T) {
+	s, rdb, prefix := newStore(t)
+	ctx := context.Background()
+	members := []any{"T2", "slack/T1", "T1", "slack/T2", "slack/T1:C1", "T1:C1", "slack/:C1", "teams/"}
+	if err := rdb.SAdd(ctx, prefix+"firms", members...).Err(); err != nil {
+		t.Fatal(err)
+	}
+	firms, err := s.Firms(ctx)
+	if err != nil || !slices.Equal(keysOf(firms), []string{"T1", "T1:C1", "T2"}) {
+		t.Fatalf("Firms = %v, %v; want [T1 T1:C1 T2] once each", firms, err)
+	}
+}
+
 func TestPing(t *testing.T) {
 	s, _, _ := newStore(t)
 	if err := s.Ping(context.Background()); err != nil {

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
-	"strings"
 
 	"github.com/caisbot/caisbot/firm"
 )
@@ -32,9 +31,24 @@ func (o Occurrence) ID() string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Sum is the ID's 16 bytes, for sets that hold many occurrences.
+// AppendID appends ID to b (for a key built around it).
+func (o Occurrence) AppendID(b []byte) []byte {
+	sum := o.Sum()
+	return hex.AppendEncode(b, sum[:])
+}
+
+// Sum is the ID's 16 bytes, for sets that hold many occurrences: the
+// SHA-256 of the firm key, channel, deadline, day and lead joined by
+// NULs. It is built in a buffer on the stack: the announcer hashes every
+// reminder several times per post.
 func (o Occurrence) Sum() [16]byte {
-	sum := sha256.Sum256([]byte(strings.Join([]string{o.Firm.Key(), o.Channel, o.Deadline, o.Day, strconv.Itoa(o.Lead)}, "\x00")))
+	var buf [256]byte
+	b := o.Firm.AppendKey(buf[:0])
+	for _, part := range [...]string{o.Channel, o.Deadline, o.Day} {
+		b = append(append(b, 0), part...)
+	}
+	b = strconv.AppendInt(append(b, 0), int64(o.Lead), 10)
+	sum := sha256.Sum256(b)
 	return [16]byte(sum[:16])
 }
 
