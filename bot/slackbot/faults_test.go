@@ -2,7 +2,10 @@ package slackbot
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -172,5 +175,28 @@ func TestCommandLogLevels(t *testing.T) {
 		if handled != c.all || reads != c.reads || !strings.Contains(logs, `"request_id"`) {
 			t.Errorf("level %v: %d lines, %d reads, want %d and %d:\n%s", c.level, handled, reads, c.all, c.reads, logs)
 		}
+	}
+}
+
+// A click whose connection Slack has already closed (it gave up waiting)
+// is still recorded and its card still delivered: the handler's budget,
+// not the connection, bounds the work, so a change never stops halfway.
+func TestClickCompletesAfterSlackHangsUp(t *testing.T) {
+	r := newRig(t)
+	card := r.slash("U1", "")
+	body := r.clickPayload(button(t, card, "Yes"), "U1", "gone")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the client is gone before the bot starts
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/slack/events", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	sign(req, body, time.Now(), secret)
+	r.h.ServeHTTP(httptest.NewRecorder(), req)
+
+	if got := text(r.responded("gone")); !strings.Contains(got, "Step 2") {
+		t.Fatalf("card after the click: %q, want Step 2", got)
+	}
+	p, err := r.store.Load(context.Background(), slackFirm(team))
+	if err != nil || p.Version != 1 || len(p.Path) != 1 {
+		t.Fatalf("stored progress %+v, %v: want the confirmation recorded", p, err)
 	}
 }

@@ -161,7 +161,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx = adapter.WithDelivery(ctx, httpDelivery(r.Header.Get("X-Slack-Request-Timestamp"), r.Header.Get("X-Slack-Signature")))
-	ctx, cancel := context.WithTimeout(ctx, h.cfg.Budget)
+	// The budget, not the connection, bounds the work: a change runs to
+	// its end even if Slack hangs up first, and a context that does not
+	// hang on the connection's costs no registration with it.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.cfg.Budget)
 	defer cancel()
 	a := h.dispatch(ctx, ct, body)
 	a.write(w)
