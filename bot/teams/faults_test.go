@@ -2,10 +2,12 @@ package teams
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -143,5 +145,29 @@ func TestObserverSeesEveryRequest(t *testing.T) {
 		if seen[want] != 1 {
 			t.Errorf("%s seen %d times (%v)", want, seen[want], seen)
 		}
+	}
+}
+
+// A click whose connection Teams has already closed is still recorded:
+// the handler's budget, not the connection, bounds the work.
+func TestClickCompletesAfterTeamsHangsUp(t *testing.T) {
+	r := newRig(t)
+	bea := person("Bea Brown")
+	card := r.say(bea, "")
+	a := r.activity(bea, typeMessage)
+	a.ReplyToID = card.ID
+	a.Value, _ = json.Marshal(find(t, card.Card, "Yes").Data)
+	b, _ := json.Marshal(a)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the client is gone before the bot starts
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/api/messages", bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+channelToken(t, testApp, a.ServiceURL))
+	r.h.ServeHTTP(httptest.NewRecorder(), req)
+	r.h.Wait()
+
+	p, err := r.store.Load(context.Background(), r.firm())
+	if err != nil || p.Version != 1 || len(p.Path) != 1 {
+		t.Fatalf("stored progress %+v, %v: want the confirmation recorded", p, err)
 	}
 }

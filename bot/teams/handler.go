@@ -175,7 +175,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, rq := h.begin(r.Context(), &a)
-	ctx, cancel := context.WithTimeout(ctx, h.cfg.Budget)
+	// The budget, not the connection, bounds the work: a change runs to
+	// its end even if Teams hangs up first.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.cfg.Budget)
 	defer cancel()
 	ans := h.dispatch(ctx, &a)
 	ans.failed = ans.failed || rq.Failed()
