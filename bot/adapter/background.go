@@ -212,18 +212,17 @@ func (b *Background) finished(key string) *task {
 	b.running--
 	l := b.lanes[key]
 	l.running--
-	if t := b.next(l); t != nil {
-		return t
-	}
+	t := b.next(l)
 	for _, other := range b.lanes {
-		if t := b.next(other); t != nil {
-			return t
+		if t != nil {
+			break
 		}
+		t = b.next(other)
 	}
-	if l.running == 0 && len(l.queue) == 0 {
+	if l.running == 0 && len(l.queue) == 0 { // idle lanes go, whoever runs next
 		delete(b.lanes, key)
 	}
-	return nil
+	return t
 }
 
 // next claims l's first waiting task if l may run one more (b.mu held).

@@ -147,3 +147,23 @@ func TestBackgroundDrainGivesUpOnAHangingPlatform(t *testing.T) {
 		t.Fatalf("a send after the drain was not dropped: %v", shed)
 	}
 }
+
+// A workspace whose sends are done leaves nothing behind, even when its
+// last task's slot went to another workspace's waiting send: the lanes
+// would otherwise grow with every workspace ever served.
+func TestBackgroundForgetsIdleWorkspaces(t *testing.T) {
+	b := &Background{Timeout: time.Second, Limit: 1}
+	release := make(chan struct{})
+	b.Go(WithKey(context.Background(), "T1"), "send", "a", func(context.Context) error { <-release; return nil })
+	b.Go(WithKey(context.Background(), "T2"), "send", "b", func(context.Context) error { return nil })
+	if running, waiting := b.Load(); running != 1 || waiting != 1 {
+		t.Fatalf("running %d, waiting %d; want T1's send running and T2's waiting", running, waiting)
+	}
+	close(release)
+	b.Wait()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.lanes) != 0 {
+		t.Fatalf("%d workspaces still kept after every send finished", len(b.lanes))
+	}
+}
