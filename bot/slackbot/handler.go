@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -184,7 +185,11 @@ func bad(msg string) answer { return answer{status: http.StatusBadRequest, text:
 func (a answer) write(w http.ResponseWriter) {
 	switch raw, isRaw := a.body.(json.RawMessage); {
 	case isRaw:
-		w.Header().Set("Content-Type", "application/json")
+		// With its length known, net/http sends a card over 2 KB as it
+		// is rather than in chunks.
+		hd := w.Header()
+		hd.Set("Content-Type", "application/json")
+		hd.Set("Content-Length", strconv.Itoa(len(raw)))
 		w.WriteHeader(a.status)
 		_, _ = w.Write(raw)
 	case a.body != nil:

@@ -133,6 +133,10 @@ func (r *rig) slash(user, text string) slack.Blocks {
 	if resp.StatusCode != 200 {
 		r.t.Fatalf("slash %q: %d %s", text, resp.StatusCode, b)
 	}
+	if resp.ContentLength != int64(len(b)) || len(resp.TransferEncoding) > 0 {
+		r.t.Fatalf("slash %q: a card must be sent with its length (%d bytes), got Content-Length %d, %v",
+			text, len(b), resp.ContentLength, resp.TransferEncoding)
+	}
 	_, bl := decode(r.t, b)
 	return bl
 }
