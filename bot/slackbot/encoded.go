@@ -14,31 +14,14 @@ import (
 // Rendering and encoding were a quarter of a /cais-next, and the same card
 // is asked for again and again until someone confirms it, so results are
 // remembered by the reply's full content: an equal reply gets the same
-// bytes, anything else is rendered afresh. Other answers (status,
-// history) change with every confirmation, so keeping them would only
-// push out the cards that are asked for again.
+// bytes, anything else is rendered afresh. Other replies (status, history,
+// cards that replace a clicked one) change with every confirmation, so
+// keeping them would only push out the cards that are asked for again.
 func (h *Handler) card(r dialogs.Reply) json.RawMessage {
 	if r.Form != nil || r.File != nil {
 		return h.encode(r, false)
 	}
 	return h.cards.get(r, false, func() json.RawMessage { return h.encode(r, false) })
-}
-
-// replacement returns the JSON of a card sent to a response_url. A
-// confirmation's next card is the same for every firm that reaches that
-// step with the same answers, so it is kept like a /cais-next card, by
-// what the message shows: the public line and the Changed mark are not
-// part of it (the line is posted on its own), and keeping them in the
-// key would make every confirmation's card new.
-// TestReplacementCardsAreKeptByWhatTheyShow fails if the message starts
-// showing either.
-func (h *Handler) replacement(r dialogs.Reply) json.RawMessage {
-	if r.Form != nil || r.File != nil {
-		return h.encode(r, r.Replace)
-	}
-	shown := r
-	shown.Public, shown.Changed = "", false
-	return h.cards.get(shown, r.Replace, func() json.RawMessage { return h.encode(shown, r.Replace) })
 }
 
 // encode is the JSON of r as an ephemeral reply (blockjson.go).

@@ -114,38 +114,6 @@ func TestCardCacheKeysEveryField(t *testing.T) {
 	}
 }
 
-// A confirmation's replacement card is the message the reply shows: the
-// public line and the Changed mark are not in it, so replies that differ
-// only there share one card, and that card is exactly what rendering
-// any of them gives. Anything the message does show still tells them
-// apart.
-func TestReplacementCardsAreKeptByWhatTheyShow(t *testing.T) {
-	h := &Handler{render: Renderer{Command: "/cais-next"}, cards: newCardCache()}
-	base := cardReply("3")
-	base.Replace, base.Changed = true, true
-	alice, bob := base, base
-	alice.Public, bob.Public = "@{UALICE} confirmed Step 1", "@{UBOB} confirmed Step 1"
-	unchanged := base
-	unchanged.Changed = false
-	for _, r := range []dialogs.Reply{alice, bob, unchanged} {
-		if got, want := string(h.replacement(r)), slackGoJSON(t, h.render, r, true); got != want {
-			t.Fatalf("replacement of %q:\n%s\nwant\n%s", r.Public, got, want)
-		}
-	}
-	if h.cards.m.Len() != 1 {
-		t.Fatalf("replies differing only in the public line kept %d cards, want 1", h.cards.m.Len())
-	}
-	other := base
-	other.Actions = append([]dialogs.Action(nil), base.Actions...)
-	other.Actions[0].Value = "c1|choose|s1|yes|4"
-	if got := string(h.replacement(other)); !strings.Contains(got, `|4"`) {
-		t.Fatalf("a card with other buttons was served another's: %s", got)
-	}
-	if got := string(h.replacement(dialogs.Reply{Title: "x", Replace: false})); strings.Contains(got, "replace_original") {
-		t.Fatalf("a reply that does not replace was sent as a replacement: %s", got)
-	}
-}
-
 // A hash collision must render afresh, never hand out another reply's card.
 func TestCardCacheChecksTheReplyOnAHit(t *testing.T) {
 	c := newCardCache()

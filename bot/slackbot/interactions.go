@@ -87,7 +87,7 @@ func (h *Handler) blockAction(ctx context.Context, ic *slack.InteractionCallback
 // public line, after Slack has its acknowledgement.
 func (h *Handler) deliver(ctx context.Context, f firm.ID, user, responseURL, channel string, reply dialogs.Reply) {
 	if responseURL != "" {
-		m := h.replacement(reply)
+		m := h.encode(reply, reply.Replace)
 		h.background(ctx, "response_url", func(ctx context.Context) error {
 			err := h.respond(ctx, responseURL, m)
 			if err != nil && reply.Public != "" && channel != "" {
