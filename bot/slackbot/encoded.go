@@ -78,6 +78,9 @@ func (c *cards[R]) get(r R, replace bool, render func() json.RawMessage) json.Ra
 		return e.b
 	}
 	b := render()
+	// Kept at its length: rendering leaves up to twice the room, and the
+	// cache holds thousands of cards for as long as they are asked for.
+	b = bytes.Clone(b)
 	c.m.Put(h, card{from: bytes.Clone(key), b: b}, cardLimit)
 	return b
 }
