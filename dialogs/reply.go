@@ -106,8 +106,8 @@ func Mention(user string) string {
 	return Lit(user)
 }
 
-// isUserID is ^[A-Z0-9]{2,32}$ written out: a regexp here was a tenth of
-// drawing a confirmation's public line.
+// isUserID is ^[A-Z0-9]{2,32}$ written out: the regexp was 8% of a
+// click's own dialog work (Flow.choose).
 func isUserID(s string) bool {
 	if len(s) < 2 || len(s) > 32 {
 		return false
