@@ -188,6 +188,40 @@ func TestShortRun(t *testing.T) {
 	}
 }
 
+// With Slack hanging, clicks are still answered; once it answers again,
+// what waited is sent and clicks get their cards as before.
+func TestSlackRecovers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the generator for about 3 s")
+	}
+	_, _, redisURL := testRedis(t)
+	out := filepath.Join(t.TempDir(), "run.json")
+	var stdout, stderr bytes.Buffer
+	code := realMain([]string{"-inprocess", "-redis", redisURL, "-phases", "click", "-slack-hang", "500ms", "-duration", "1s",
+		"-warmup", "200ms", "-concurrency", "4", "-firms", "6", "-rounds", "1", "-json", out}, &stdout, &stderr)
+	t.Log(stdout.String())
+	var rep report
+	if b, err := os.ReadFile(out); err != nil || json.Unmarshal(b, &rep) != nil {
+		t.Fatalf("exit %d, no report: %v\n%s", code, err, stderr.String())
+	}
+	rec := rep.Recovery
+	if rec == nil || !rec.Drains || rec.After.Running != 0 || rec.After.Waiting != 0 {
+		t.Fatalf("the bot's sends did not drain after Slack recovered: %+v", rec)
+	}
+	hung, again := phaseByName(rep.Phases, "click"), phaseByName(rep.Phases, "recovered")
+	if hung == nil || hung.Errors != 0 || hung.Writes.N == 0 || hung.Cards != 0 {
+		t.Fatalf("while Slack hung: %+v", hung)
+	}
+	if again == nil || again.Errors != 0 || again.Writes.N == 0 || again.Cards == 0 {
+		t.Fatalf("after Slack recovered: %+v", again)
+	}
+	for _, c := range rep.Checks {
+		if strings.HasSuffix(c.Name, "after recovery") && !c.Met {
+			t.Errorf("%s: want %s, got %s", c.Name, c.Want, c.Got)
+		}
+	}
+}
+
 // checkBareClickPhase wants the bare-click phase to have walked by clicks
 // that the reference really committed and followed with both posts.
 func checkBareClickPhase(t *testing.T, rep *report) {

@@ -19,6 +19,7 @@ type phaseResult struct {
 	Writes   *figures            `json:"writes"`   // every click and modal
 	All      *figures            `json:"all"`
 	Card     latency             `json:"click_to_card"` // click sent → card at the response_url
+	Cards    int64               `json:"cards"`         // cards that arrived there
 	Pairs    int64               `json:"stale_pairs"`   // pairs of simultaneous clicks checked
 	Errors   int64               `json:"errors"`
 	Procs    []procFigures       `json:"processes,omitempty"`
@@ -84,7 +85,7 @@ func merge(spec phaseSpec, ws []*worker, window time.Duration) *phaseResult {
 		card = append(card, w.cardLat...)
 		pr.Pairs += w.pairs
 	}
-	pr.Card = percentiles(card)
+	pr.Card, pr.Cards = percentiles(card), int64(len(card))
 	return pr
 }
 

@@ -193,7 +193,7 @@ func (g *gen) click(c *caller, url string, f *firm, user, actionID, value string
 			return o
 		}
 	}
-	if g.sink.hang > 0 {
+	if g.sink.hanging() > 0 {
 		// Slack hangs: the card would come when the bot gives up on it.
 		// Clicks go on at once; the next card comes from /cais-next.
 		return o

@@ -181,10 +181,11 @@ func phaseList(s string) []string {
 }
 
 var phaseDescriptions = map[string]string{
-	"click": "bot, write path: clicks on the current card (commands only to fetch a card or start a finished firm over)",
-	"mix":   "bot, realistic mix: commands and clicks, with simultaneous clicks on one card",
-	"next":  "bot, read path: /cais-next only",
-	"bare":  "bare reference handler: /cais-next only (verify, one HMGET, write a canned card)",
+	"click":     "bot, write path: clicks on the current card (commands only to fetch a card or start a finished firm over)",
+	"mix":       "bot, realistic mix: commands and clicks, with simultaneous clicks on one card",
+	"next":      "bot, read path: /cais-next only",
+	"bare":      "bare reference handler: /cais-next only (verify, one HMGET, write a canned card)",
+	"recovered": "bot, write path again after Slack stopped hanging (-slack-hang): clicks, each waiting for its card",
 	"bare-click": "bare reference handler: the click phase's clicks (verify, decode the payload, one HMGET, one commit script, " +
 		"an empty 200, then a canned card to the response_url and a chat.postMessage)",
 }

@@ -23,12 +23,13 @@ const (
 )
 
 type report struct {
-	Info    *runInfo         `json:"run"`
-	Phases  []*phaseResult   `json:"phases"`
-	Ratios  []ratio          `json:"ratios"`
-	Checks  []check          `json:"targets"`
-	Met     bool             `json:"all_targets_met"`
-	SinkAll map[string]int64 `json:"fake_slack_calls_total"`
+	Info     *runInfo         `json:"run"`
+	Recovery *recovery        `json:"slack_recovered,omitempty"` // runs with -slack-hang
+	Phases   []*phaseResult   `json:"phases"`
+	Ratios   []ratio          `json:"ratios"`
+	Checks   []check          `json:"targets"`
+	Met      bool             `json:"all_targets_met"`
+	SinkAll  map[string]int64 `json:"fake_slack_calls_total"`
 }
 
 type ratio struct {
@@ -123,6 +124,18 @@ func buildReport(info *runInfo, ps []*phaseResult, s *sink) *report {
 	return r
 }
 
+// addRecovery adds what happened after Slack recovered, if it hung.
+func (r *report) addRecovery(rec *recovery) {
+	if rec == nil {
+		return
+	}
+	r.Recovery = rec
+	for _, c := range recoveryChecks(rec) {
+		r.Checks = append(r.Checks, c)
+		r.Met = r.Met && c.Met
+	}
+}
+
 // clickVsBareClick compares the bot's clicks with the bare reference's
 // clicks, like for like (issue 16's click target).
 func clickVsBareClick(click, bareClick *phaseResult) (ratio, bool) {
@@ -143,50 +156,10 @@ func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "  concurrency %d (closed loop), %d firms, %s measured per phase in %d interleaved round(s), each after %s warm-up, mix %.2f commands, stale %.2f; %d CPUs, %s, load average before %s\n",
 		i.Concurrency, i.Firms, i.Duration, i.Rounds, i.Warmup, i.Mix, i.Stale, i.CPUs, i.GoVersion, i.LoadAvg)
 	for _, p := range r.Phases {
-		fmt.Fprintf(w, "\nphase %s — %s\n", p.Name, phaseDescriptions[p.Name])
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "  kind\trequests\treq/s\tp50\tp90\tp99\tmax\terrors\t")
-		row := func(name string, f *figures) {
-			fmt.Fprintf(tw, "  %s\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t\n", name, f.N, f.PerSec, ms(f.Lat.P50), ms(f.Lat.P90), ms(f.Lat.P99), ms(f.Lat.Max), errText(f.Errors))
-		}
-		for k := range nKinds {
-			if f, ok := p.Kinds[k.String()]; ok {
-				row(k.String(), f)
-			}
-		}
-		if len(p.Kinds) > 1 {
-			row("commands", p.Commands)
-			row("clicks", p.Writes)
-			row("all", p.All)
-		}
-		tw.Flush()
-		if p.Card.P50 > 0 {
-			fmt.Fprintf(w, "  click → card at response_url: p50 %s, p90 %s, p99 %s, max %s\n", ms(p.Card.P50), ms(p.Card.P90), ms(p.Card.P99), ms(p.Card.Max))
-		}
-		if p.Pairs > 0 {
-			fmt.Fprintf(w, "  simultaneous clicks on one card: %d pairs, each with exactly one confirmation unless counted under stale-check\n", p.Pairs)
-		}
-		for _, pf := range p.Procs {
-			fmt.Fprintf(w, "  %-12s RSS start %.1f / middle %.1f / end %.1f / max %.1f MiB; CPU %.2f cores, %.0f µs per request\n",
-				pf.Name, pf.RSSStart, pf.RSSMiddle, pf.RSSEnd, pf.RSSMax, pf.Cores, pf.CPUPerReq)
-		}
-		fmt.Fprintf(w, "  machine      %.2f cores busy, of which %.2f by other processes (not this run)\n", p.MachineCores, p.OtherCores)
-		if rd := p.Redis; rd != nil {
-			var by []string
-			for _, k := range slices.Sorted(maps.Keys(rd.ByCommand)) {
-				if v := rd.ByCommand[k]; v >= 0.005 {
-					by = append(by, fmt.Sprintf("%s %.2f", k, v))
-				}
-			}
-			fmt.Fprintf(w, "  redis: %.2f commands per request (%s); used_memory %.1f → %.1f MiB\n", rd.PerRequest, strings.Join(by, ", "), rd.UsedMemoryMiB[0], rd.UsedMemoryMiB[1])
-		}
-		if len(p.Sink) > 0 {
-			var calls []string
-			for _, k := range slices.Sorted(maps.Keys(p.Sink)) {
-				calls = append(calls, fmt.Sprintf("%s %d", k, p.Sink[k]))
-			}
-			fmt.Fprintf(w, "  fake Slack received: %s\n", strings.Join(calls, ", "))
-		}
+		p.print(w)
+	}
+	if r.Recovery != nil {
+		r.Recovery.print(w)
 	}
 	fmt.Fprintf(w, "\nratios (same generator, concurrency and duration)\n")
 	for _, rt := range r.Ratios {
@@ -213,6 +186,54 @@ func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "walk: %d journeys completed, %d firms started over by their admin\n", i.Journeys, i.Restarts)
 	if phaseByName(r.Phases, "bare-click") != nil {
 		fmt.Fprintf(w, "bare reference: %d clicks committed (audit entries under %sbare:)\n", i.BareCommits, i.Prefix)
+	}
+}
+
+// print is one phase's part of the report.
+func (p *phaseResult) print(w io.Writer) {
+	fmt.Fprintf(w, "\nphase %s — %s\n", p.Name, phaseDescriptions[p.Name])
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "  kind\trequests\treq/s\tp50\tp90\tp99\tmax\terrors\t")
+	row := func(name string, f *figures) {
+		fmt.Fprintf(tw, "  %s\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t\n", name, f.N, f.PerSec, ms(f.Lat.P50), ms(f.Lat.P90), ms(f.Lat.P99), ms(f.Lat.Max), errText(f.Errors))
+	}
+	for k := range nKinds {
+		if f, ok := p.Kinds[k.String()]; ok {
+			row(k.String(), f)
+		}
+	}
+	if len(p.Kinds) > 1 {
+		row("commands", p.Commands)
+		row("clicks", p.Writes)
+		row("all", p.All)
+	}
+	tw.Flush()
+	if p.Card.P50 > 0 {
+		fmt.Fprintf(w, "  click → card at response_url: p50 %s, p90 %s, p99 %s, max %s\n", ms(p.Card.P50), ms(p.Card.P90), ms(p.Card.P99), ms(p.Card.Max))
+	}
+	if p.Pairs > 0 {
+		fmt.Fprintf(w, "  simultaneous clicks on one card: %d pairs, each with exactly one confirmation unless counted under stale-check\n", p.Pairs)
+	}
+	for _, pf := range p.Procs {
+		fmt.Fprintf(w, "  %-12s RSS start %.1f / middle %.1f / end %.1f / max %.1f MiB; CPU %.2f cores, %.0f µs per request\n",
+			pf.Name, pf.RSSStart, pf.RSSMiddle, pf.RSSEnd, pf.RSSMax, pf.Cores, pf.CPUPerReq)
+	}
+	fmt.Fprintf(w, "  machine      %.2f cores busy, of which %.2f by other processes (not this run)\n", p.MachineCores, p.OtherCores)
+	if rd := p.Redis; rd != nil {
+		var by []string
+		for _, k := range slices.Sorted(maps.Keys(rd.ByCommand)) {
+			if v := rd.ByCommand[k]; v >= 0.005 {
+				by = append(by, fmt.Sprintf("%s %.2f", k, v))
+			}
+		}
+		fmt.Fprintf(w, "  redis: %.2f commands per request (%s); used_memory %.1f → %.1f MiB\n", rd.PerRequest, strings.Join(by, ", "), rd.UsedMemoryMiB[0], rd.UsedMemoryMiB[1])
+	}
+	if len(p.Sink) > 0 {
+		var calls []string
+		for _, k := range slices.Sorted(maps.Keys(p.Sink)) {
+			calls = append(calls, fmt.Sprintf("%s %d", k, p.Sink[k]))
+		}
+		fmt.Fprintf(w, "  fake Slack received: %s\n", strings.Join(calls, ", "))
 	}
 }
 

@@ -68,7 +68,7 @@ func runLoad(ctx context.Context, o *options, stdout, stderr io.Writer) (missed 
 	if err != nil {
 		return false, fmt.Errorf("fake Slack: %w", err)
 	}
-	s.hang = o.slackHang
+	s.hangFor(o.slackHang)
 	defer s.close()
 	tmp, err := os.MkdirTemp("", "caisload-")
 	if err != nil {
@@ -104,9 +104,15 @@ func runLoad(ctx context.Context, o *options, stdout, stderr io.Writer) (missed 
 	defer g.close()
 	fmt.Fprintf(stderr, "caisload: run %s: %s; bare: %s\n", run, info.Bot, info.Bare)
 	results := runPhases(ctx, o, g, bot.url, bare.url, watchers, rdb, stderr)
+	var rec *recovery
+	if o.slackHang > 0 && ctx.Err() == nil {
+		rec = recoverSlack(ctx, o, g, bot.url, watchers, rdb, stderr)
+		results = append(results, rec.Phase)
+	}
 	wcancel()
 	info.finish(o, g, results, bot, rdb, stderr)
 	rep := buildReport(info, results, s)
+	rep.addRecovery(rec)
 	rep.print(stdout)
 	if o.jsonOut != "" {
 		b, _ := json.MarshalIndent(rep, "", "  ")

@@ -60,9 +60,11 @@ type sink struct {
 	waiters  sync.Map // response id (uint64) → chan []byte
 	triggers sync.Map // trigger_id → viewOpened
 	// hang holds every answer back this long (or until the bot gives
-	// up): a Slack that does not answer. What was posted is still handed
-	// to the workers at once, so the load goes on.
-	hang time.Duration
+	// up, or Slack recovers): a Slack that does not answer. What was
+	// posted is still handed to the workers at once, so the load goes on.
+	hang     atomic.Int64 // time.Duration
+	released chan struct{}
+	recover  sync.Once
 
 	postMessage, viewsOpen, viewsPublish, otherAPI atomic.Int64
 	responses, unexpected                          atomic.Int64
@@ -71,7 +73,7 @@ type sink struct {
 
 // newSink serves the fake on addr ("127.0.0.1:0" for any port).
 func newSink(addr string) (*sink, error) {
-	s := &sink{}
+	s := &sink{released: make(chan struct{})}
 	if addr == "" {
 		s.base = "http://sink.invalid" // in memory only, through memTransport
 		return s, nil
@@ -96,6 +98,20 @@ func (s *sink) close() {
 	if s.srv != nil {
 		_ = s.srv.Close()
 	}
+}
+
+// hangFor makes every answer wait d (0: answer at once).
+func (s *sink) hangFor(d time.Duration) { s.hang.Store(int64(d)) }
+
+// hanging is how long answers wait now.
+func (s *sink) hanging() time.Duration { return time.Duration(s.hang.Load()) }
+
+// recovered ends the hang: answers held back go out now, new ones at once.
+func (s *sink) recovered() {
+	s.recover.Do(func() {
+		s.hangFor(0)
+		close(s.released)
+	})
 }
 
 // apiURL is the bot's SLACK_API_URL.
@@ -134,11 +150,12 @@ var (
 func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	answer := s.take(r.URL.Path, body)
-	if s.hang > 0 {
-		t := time.NewTimer(s.hang)
+	if d := s.hanging(); d > 0 {
+		t := time.NewTimer(d)
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
+		case <-s.released:
 		}
 		t.Stop()
 	}
