@@ -31,6 +31,8 @@ var payloadSeeds = []string{
 	`{"type":"view_submission","team":{"id":"T0FIRM"},"user":{"id":"U1"},"view":{"id":"V2","type":"modal","callback_id":"cais_form","private_metadata":"{\"t\":\"c1|choose|method|agent|3\",\"c\":\"C1\"}","blocks":[{"type":"input","block_id":"agents","label":{"type":"plain_text","text":"Agents"},"element":{"type":"plain_text_input","action_id":"agents","multiline":true}}],"state":{"values":{"agents":{"agents":{"type":"plain_text_input","value":"Acme\nBeta"}}}}}}`,
 	`{"type":"block_actions","actions":[{"type":"button","action_id":"cais_a","value":"no block id"}]}`,
 	`{"type":"shortcut"}`, `{}`, `null`, `{"type":"block_actions","actions":[{"type":"button"}]}`,
+	// escapes and a byte that is not UTF-8 (decoded as U+FFFD) in an action
+	"{\"type\":\"block_actions\",\"actions\":[{\"block_id\":\"b\\u00e9\",\"action_id\":\"a\\\"q\\/\",\"value\":\"v\xff1\"},{\"block_id\":\"\",\"action_id\":\"\",\"value\":\"\u2028\"}]}",
 }
 
 func TestDecodeInteractionMatchesSlackGo(t *testing.T) {
