@@ -140,22 +140,10 @@ func TestShortRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the generator for about 5 s")
 	}
-	_, _, redisURL := testRedis(t)
-	out := filepath.Join(t.TempDir(), "run.json")
-	var stdout, stderr bytes.Buffer
-	code := realMain([]string{"-inprocess", "-redis", redisURL, "-duration", "1s", "-warmup", "200ms",
-		"-concurrency", "4", "-firms", "6", "-stale", "0.3", "-rounds", "2", "-json", out}, &stdout, &stderr)
-	t.Log(stdout.String())
+	rep, code, stderr := shortRun(t, "-duration", "1s", "-warmup", "200ms",
+		"-concurrency", "4", "-firms", "6", "-stale", "0.3", "-rounds", "2")
 	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr.String())
-	}
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep report
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatal(err)
+		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	if len(rep.Phases) != 5 {
 		t.Fatalf("%d phases", len(rep.Phases))
@@ -183,8 +171,8 @@ func TestShortRun(t *testing.T) {
 		t.Errorf("%d journeys, %d restarts", rep.Info.Journeys, rep.Info.Restarts)
 	}
 	checkBareClickPhase(t, &rep)
-	if !strings.Contains(stderr.String(), "deleted") {
-		t.Errorf("keys not cleaned up: %s", stderr.String())
+	if !strings.Contains(stderr, "deleted") {
+		t.Errorf("keys not cleaned up: %s", stderr)
 	}
 }
 
@@ -194,15 +182,10 @@ func TestSlackRecovers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the generator for about 3 s")
 	}
-	_, _, redisURL := testRedis(t)
-	out := filepath.Join(t.TempDir(), "run.json")
-	var stdout, stderr bytes.Buffer
-	code := realMain([]string{"-inprocess", "-redis", redisURL, "-phases", "click", "-slack-hang", "500ms", "-duration", "1s",
-		"-warmup", "200ms", "-concurrency", "4", "-firms", "6", "-rounds", "1", "-json", out}, &stdout, &stderr)
-	t.Log(stdout.String())
-	var rep report
-	if b, err := os.ReadFile(out); err != nil || json.Unmarshal(b, &rep) != nil {
-		t.Fatalf("exit %d, no report: %v\n%s", code, err, stderr.String())
+	rep, code, stderr := shortRun(t, "-phases", "click", "-slack-hang", "500ms", "-duration", "1s",
+		"-warmup", "200ms", "-concurrency", "4", "-firms", "6", "-rounds", "1")
+	if rep.Info == nil {
+		t.Fatalf("exit %d, no report: %s", code, stderr)
 	}
 	rec := rep.Recovery
 	if rec == nil || !rec.Drains || rec.After.Running != 0 || rec.After.Waiting != 0 {
@@ -220,6 +203,24 @@ func TestSlackRecovers(t *testing.T) {
 			t.Errorf("%s: want %s, got %s", c.Name, c.Want, c.Got)
 		}
 	}
+}
+
+// shortRun runs caisload with the bot in this process and returns its
+// report (zero if it wrote none), exit code and log.
+func shortRun(t *testing.T, args ...string) (report, int, string) {
+	t.Helper()
+	_, _, redisURL := testRedis(t)
+	out := filepath.Join(t.TempDir(), "run.json")
+	var stdout, stderr bytes.Buffer
+	code := realMain(append([]string{"-inprocess", "-redis", redisURL, "-json", out}, args...), &stdout, &stderr)
+	t.Log(stdout.String())
+	var rep report
+	if b, err := os.ReadFile(out); err == nil {
+		if err := json.Unmarshal(b, &rep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return rep, code, stderr.String()
 }
 
 // checkBareClickPhase wants the bare-click phase to have walked by clicks
