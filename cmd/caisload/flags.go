@@ -74,7 +74,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Var(&o.botEnv, "bot-env", "with -spawn: extra KEY=VALUE for the bot's environment (repeatable), e.g. GOGC=400")
 	fs.StringVar(&o.botLog, "botlog", "", "with -spawn: the bot's log file (default: in a temporary directory)")
 	fs.StringVar(&o.sinkAddr, "sink-addr", "127.0.0.1:0", "listen address of the fake Slack Web API and response_url sink")
-	fs.DurationVar(&o.slackHang, "slack-hang", 0, "the fake Slack holds every answer back this long (a Slack that hangs; what the bot posted still reaches the workers at once): the bot's memory must stay bounded")
+	fs.DurationVar(&o.slackHang, "slack-hang", 0, "the fake Slack holds every answer back this long (a Slack that hangs; what the bot posted still reaches the workers at once): the bot's memory must stay bounded. Then Slack recovers: the run waits for the bot's sends to drain and measures clicks again (phase recovered)")
 	fs.IntVar(&o.footprint, "footprint", 0, "instead of load: write N firms' full journeys to Redis and report bytes per firm and per audit entry")
 	fs.BoolVar(&o.keep, "keep", false, "keep the run's Redis keys")
 	fs.BoolVar(&o.strict, "strict", false, "exit 3 when a target (issue 16) is missed")
