@@ -110,30 +110,12 @@ func readGauges(ctx context.Context, metricsURL string) (gauges, error) {
 // went out or was shed, and clicks work as before, cards included (the
 // recovered phase's errors count among the run's request errors).
 func recoveryChecks(rec *recovery) []check {
-	ph := rec.Phase
-	var cards int64
-	if ph != nil {
-		cards = ph.Cards
-	}
+	ph := rec.Phase // always run by recoverSlack
 	return []check{
 		{"sends after recovery", fmt.Sprintf("none running or waiting within %s", drainLimit), rec.Drain, rec.Drains},
-		{"clicks after recovery", "0 errors (a card missing is one)", fmt.Sprintf("%d errors; %d clicks, %d cards", phaseErrors(ph), phaseWrites(ph), cards),
-			ph != nil && ph.Errors == 0 && phaseWrites(ph) > 0 && cards > 0},
+		{"clicks after recovery", "0 errors (a card missing is one)", fmt.Sprintf("%d errors; %d clicks, %d cards", ph.Errors, ph.Writes.N, ph.Cards),
+			ph.Errors == 0 && ph.Writes.N > 0 && ph.Cards > 0},
 	}
-}
-
-func phaseWrites(p *phaseResult) int64 {
-	if p == nil {
-		return 0
-	}
-	return p.Writes.N
-}
-
-func phaseErrors(p *phaseResult) int64 {
-	if p == nil {
-		return 0
-	}
-	return p.Errors
 }
 
 func (rec *recovery) print(w io.Writer) {
