@@ -34,7 +34,7 @@ type gauges struct {
 // recovery is what happened after Slack recovered.
 type recovery struct {
 	Hung   gauges `json:"while_hanging"` // at the end of the phases
-	After  gauges `json:"after"`         // at the end of the recovered phase
+	After  gauges `json:"after"`         // once the recovered phase's own sends went out
 	Drain  string `json:"drain_time"`
 	Drains bool   `json:"drained"` // nothing running or waiting within drainLimit
 	// Phase is the click phase run again with Slack answering; it is also
@@ -57,6 +57,9 @@ func recoverSlack(ctx context.Context, o *options, g *gen, botURL string, watche
 	fmt.Fprintf(log, "caisload: phase recovered: %s (%s + %s warm-up)\n", phaseDescriptions["recovered"], spec.Duration, spec.Warmup)
 	seg := runSegment(ctx, g, spec, o.seed+1<<32, watchers, rdb)
 	rec.Phase = summarizePhase(spec, []segment{seg}, watchers)
+	// The phase's last clicks still have progress lines in flight when it
+	// ends; the gauges after it are read once those went out.
+	waitDrained(ctx, metrics, drainLimit)
 	rec.After, _ = readGauges(ctx, metrics)
 	return rec
 }
