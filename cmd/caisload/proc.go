@@ -293,11 +293,19 @@ func childEnv(env ...string) []string {
 	return append(out, env...)
 }
 
+// logTally is what a bot's log says went wrong.
+type logTally struct {
+	warn, errs int
+	timeouts   int // errors that are a Slack call timing out
+	first      []string
+}
+
 // logCounts counts warning and error lines in a JSON (or text) slog log.
-func logCounts(path string) (warn, errs int, first []string) {
+func logCounts(path string) logTally {
+	var t logTally
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, 0, nil
+		return t
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -306,13 +314,16 @@ func logCounts(path string) (warn, errs int, first []string) {
 		line := sc.Text()
 		switch {
 		case strings.Contains(line, `"level":"ERROR"`) || strings.Contains(line, "level=ERROR"):
-			errs++
-			if len(first) < 5 {
-				first = append(first, line)
+			t.errs++
+			if strings.Contains(line, "context deadline exceeded") {
+				t.timeouts++
+			}
+			if len(t.first) < 5 {
+				t.first = append(t.first, line)
 			}
 		case strings.Contains(line, `"level":"WARN"`) || strings.Contains(line, "level=WARN"):
-			warn++
+			t.warn++
 		}
 	}
-	return warn, errs, first
+	return t
 }

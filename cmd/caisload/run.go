@@ -42,10 +42,14 @@ type runInfo struct {
 	BotExit     string    `json:"bot_exit,omitempty"`
 	BotLogWarn  int       `json:"bot_log_warnings"`
 	BotLogErr   int       `json:"bot_log_errors"`
-	BotLogFirst []string  `json:"bot_log_first_errors,omitempty"`
-	KeysDeleted int       `json:"keys_deleted"`
-	Journeys    int       `json:"journeys_completed"`
-	Restarts    int       `json:"firms_started_over"`
+	// BotLogTimeouts are the errors that are a call to the fake Slack
+	// timing out: with -slack-hang, the only errors expected.
+	BotLogTimeouts int      `json:"bot_log_slack_timeouts"`
+	SlackHang      string   `json:"slack_hang,omitempty"`
+	BotLogFirst    []string `json:"bot_log_first_errors,omitempty"`
+	KeysDeleted    int      `json:"keys_deleted"`
+	Journeys       int      `json:"journeys_completed"`
+	Restarts       int      `json:"firms_started_over"`
 	// BareCommits counts the audit entries the bare reference's clicks
 	// appended: proof that it did the click's writes.
 	BareCommits int64 `json:"bare_click_commits,omitempty"`
@@ -133,7 +137,15 @@ func newRunInfo(o *options, run string) *runInfo {
 	}
 	return &runInfo{Run: run, Started: time.Now(), Redis: redisShown, Prefix: o.prefix, Concurrency: o.conc, Firms: max(o.firms, o.conc),
 		Duration: o.duration.String(), Warmup: o.warmup.String(), Mix: o.mix, Rounds: o.rounds, Stale: o.stale, CPUs: runtime.NumCPU(),
-		GoVersion: runtime.Version(), LoadAvg: loadAvg(), Command: "caisload " + strings.Join(os.Args[1:], " "), Revision: revision()}
+		GoVersion: runtime.Version(), LoadAvg: loadAvg(), Command: "caisload " + strings.Join(os.Args[1:], " "), Revision: revision(),
+		SlackHang: durationOrEmpty(o.slackHang)}
+}
+
+func durationOrEmpty(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return d.String()
 }
 
 // cleanupPrefix deletes the run's keys, unless -keep or the prefix is a
@@ -200,7 +212,8 @@ func (info *runInfo) finish(o *options, g *gen, results []*phaseResult, bot *ser
 		info.BotExit = err.Error()
 	}
 	bot.proc = nil
-	info.BotLogWarn, info.BotLogErr, info.BotLogFirst = logCounts(bot.log)
+	t := logCounts(bot.log)
+	info.BotLogWarn, info.BotLogErr, info.BotLogTimeouts, info.BotLogFirst = t.warn, t.errs, t.timeouts, t.first
 }
 
 // revision is the repository's commit, marked dirty if files changed.
