@@ -22,7 +22,10 @@ type phaseResult struct {
 	Cards    int64               `json:"cards"`         // cards that arrived there
 	Pairs    int64               `json:"stale_pairs"`   // pairs of simultaneous clicks checked
 	Errors   int64               `json:"errors"`
-	Procs    []procFigures       `json:"processes,omitempty"`
+	// Rounds are the rates of each interleaved segment, in order: the
+	// spread a single figure hides.
+	Rounds []roundRate   `json:"rounds,omitempty"`
+	Procs  []procFigures `json:"processes,omitempty"`
 	// MachineCores is the busy CPU of the whole machine; OtherCores the
 	// part of it not used by this run's processes (other work on the
 	// machine, which skews the figures).
@@ -132,4 +135,27 @@ func percentiles(lat []time.Duration) latency {
 		total += d
 	}
 	return latency{P50: at(0.50), P90: at(0.90), P99: at(0.99), Max: lat[len(lat)-1], Mean: total / time.Duration(len(lat))}
+}
+
+// roundRate is one segment's throughput.
+type roundRate struct {
+	All    float64 `json:"req_per_s"`
+	Writes float64 `json:"writes_per_s"` // clicks and modals
+}
+
+// rateOf counts a segment's answered requests per second.
+func rateOf(ws []*worker, window time.Duration) roundRate {
+	if window <= 0 {
+		return roundRate{}
+	}
+	var all, writes int
+	for _, w := range ws {
+		for k := range nKinds {
+			all += len(w.lat[k])
+			if k.interactive() {
+				writes += len(w.lat[k])
+			}
+		}
+	}
+	return roundRate{All: float64(all) / window.Seconds(), Writes: float64(writes) / window.Seconds()}
 }

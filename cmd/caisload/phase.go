@@ -125,6 +125,9 @@ func summarizePhase(spec phaseSpec, segs []segment, watchers []*watched) *phaseR
 	}
 	pr := merge(spec, ws, window)
 	pr.Segments = len(segs)
+	for _, s := range segs {
+		pr.Rounds = append(pr.Rounds, rateOf(s.ws, s.until.Sub(s.from)))
+	}
 	mib := func(kib int64) float64 { return float64(kib) / 1024 }
 	var ours, machine float64
 	for i, w := range watchers {

@@ -42,6 +42,36 @@ type ratio struct {
 	Ratio float64 `json:"ratio"`
 	// Informational ratios have no target: they help judge the figures.
 	Informational bool `json:"informational,omitempty"`
+	// Rounds are the ratios of each interleaved round (bot segment vs the
+	// bare segment of the same round) and Median their median: on a busy
+	// machine one round can drag the whole-run ratio (issue 16: "report
+	// medians with their spread"). The targets judge Ratio.
+	Rounds []float64 `json:"rounds,omitempty"`
+	Median float64   `json:"median_of_rounds,omitempty"`
+}
+
+// withRounds adds the per-round ratios of bot against bare, by all
+// requests or by writes only.
+func (rt ratio) withRounds(bot, bare *phaseResult, writes bool) ratio {
+	if len(bot.Rounds) != len(bare.Rounds) || len(bot.Rounds) < 2 {
+		return rt
+	}
+	rounds := make([]float64, len(bot.Rounds))
+	for i := range bot.Rounds {
+		b, r := bot.Rounds[i].All, bare.Rounds[i].All
+		if writes {
+			b, r = bot.Rounds[i].Writes, bare.Rounds[i].Writes
+		}
+		if r <= 0 {
+			return rt
+		}
+		rounds[i] = b / r
+	}
+	rt.Rounds = rounds
+	sorted := slices.Sorted(slices.Values(rounds))
+	n := len(sorted)
+	rt.Median = (sorted[(n-1)/2] + sorted[n/2]) / 2
+	return rt
 }
 
 // isBare reports whether a phase runs against the bare reference, so
@@ -76,7 +106,7 @@ func buildReport(info *runInfo, ps []*phaseResult, s *sink) *report {
 		bareRate = bare.All.PerSec
 	}
 	if next != nil && bareRate > 0 {
-		rt := ratio{Name: "/cais-next (next phase) vs bare", Bot: next.All.PerSec, Bare: bareRate, Ratio: next.All.PerSec / bareRate}
+		rt := ratio{Name: "/cais-next (next phase) vs bare", Bot: next.All.PerSec, Bare: bareRate, Ratio: next.All.PerSec / bareRate}.withRounds(next, bare, false)
 		r.Ratios = append(r.Ratios, rt)
 		add(check{"/cais-next throughput", fmt.Sprintf("≥ %.0f%% of bare", 100*targetNextRatio), fmt.Sprintf("%.1f%%", 100*rt.Ratio), rt.Ratio >= targetNextRatio})
 	}
@@ -187,7 +217,7 @@ func clickVsBareClick(click, bareClick *phaseResult) (ratio, bool) {
 		return ratio{}, false
 	}
 	return ratio{Name: "clicks (click phase) vs bare-click", Bot: click.Writes.PerSec, Bare: bareClick.Writes.PerSec,
-		Ratio: click.Writes.PerSec / bareClick.Writes.PerSec}, true
+		Ratio: click.Writes.PerSec / bareClick.Writes.PerSec}.withRounds(click, bareClick, true), true
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/1e6) }
@@ -212,6 +242,13 @@ func (r *report) print(w io.Writer) {
 			note = "  (informational, no target)"
 		}
 		fmt.Fprintf(w, "  %-52s %8.0f / %8.0f req/s = %.2f%s\n", rt.Name, rt.Bot, rt.Bare, rt.Ratio, note)
+		if len(rt.Rounds) > 0 {
+			rounds := make([]string, len(rt.Rounds))
+			for i, x := range rt.Rounds {
+				rounds[i] = fmt.Sprintf("%.2f", x)
+			}
+			fmt.Fprintf(w, "  %-52s rounds %s; median %.2f\n", "", strings.Join(rounds, ", "), rt.Median)
+		}
 	}
 	fmt.Fprintf(w, "\ntargets (issue 16)\n")
 	for _, c := range r.Checks {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,6 +78,43 @@ func TestMemoryChecks(t *testing.T) {
 			for name, met := range tt.met {
 				if m, ok := got[name]; !ok || m != met {
 					t.Errorf("%s: met %t (present %t), want %t", name, m, ok, met)
+				}
+			}
+		})
+	}
+}
+
+func TestRatioRounds(t *testing.T) {
+	phase := func(rates ...float64) *phaseResult {
+		p := &phaseResult{}
+		for _, r := range rates {
+			p.Rounds = append(p.Rounds, roundRate{All: 2 * r, Writes: r})
+		}
+		return p
+	}
+	tests := []struct {
+		name      string
+		bot, bare *phaseResult
+		rounds    []float64
+		median    float64
+	}{
+		{"one slow round", phase(90, 60, 88, 95), phase(100, 100, 100, 100), []float64{0.9, 0.6, 0.88, 0.95}, 0.89},
+		{"odd count", phase(80, 90, 70), phase(100, 100, 100), []float64{0.8, 0.9, 0.7}, 0.8},
+		{"rounds differ", phase(80, 90), phase(100), nil, 0},
+		{"one round", phase(80), phase(100), nil, 0},
+		{"bare answered nothing", phase(80, 90), phase(100, 0), nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, writes := range []bool{true, false} {
+				rt := ratio{}.withRounds(tt.bot, tt.bare, writes)
+				if len(rt.Rounds) != len(tt.rounds) || math.Abs(rt.Median-tt.median) > 1e-9 {
+					t.Fatalf("writes %t: rounds %v median %v, want %v median %v", writes, rt.Rounds, rt.Median, tt.rounds, tt.median)
+				}
+				for i := range rt.Rounds {
+					if math.Abs(rt.Rounds[i]-tt.rounds[i]) > 1e-9 {
+						t.Errorf("writes %t: round %d = %v, want %v", writes, i, rt.Rounds[i], tt.rounds[i])
+					}
 				}
 			}
 		})
