@@ -25,10 +25,15 @@ func (p *Playground) conversationsOpen(a apiArgs) jsonObject {
 	return jsonObject{"channel": jsonObject{"id": "D" + u, "is_im": true}}
 }
 
-// dmUser is the user whose direct message channel id is, if it is one.
+// dmUser is the user whose direct message channel id is, if it is one;
+// "" otherwise, so that a channel's message is never taken for a direct
+// one.
 func (p *Playground) dmUser(id string) (string, bool) {
 	u, ok := strings.CutPrefix(id, "D")
-	return u, ok && p.known(u)
+	if !ok || !p.known(u) {
+		return "", false
+	}
+	return u, true
 }
 
 func (p *Playground) known(user string) bool {

@@ -16,8 +16,8 @@ import (
 )
 
 // The exam packet, uploaded as the Slack adapter uploads it, shows in the
-// channel as a zip the page offers for download under its own name, and
-// downloads byte for byte.
+// channel, to everyone in it, as a zip the page offers for download under
+// its own name, and downloads byte for byte.
 func TestUploadedPacketIsADownloadableZip(t *testing.T) {
 	rig := newRig(t, nil)
 	const name = "cais-exam-packet-acme-securities-crd123456-2026-11-24.zip"
@@ -38,13 +38,18 @@ func TestUploadedPacketIsADownloadableZip(t *testing.T) {
 	}
 	var snap struct {
 		Messages []struct {
-			Files []File `json:"files"`
+			Files     []File `json:"files"`
+			Ephemeral bool   `json:"ephemeral"`
+			VisibleTo string `json:"visible_to"`
 		} `json:"messages"`
 	}
 	err = json.NewDecoder(resp.Body).Decode(&snap)
 	resp.Body.Close()
 	if err != nil || len(snap.Messages) != 1 || len(snap.Messages[0].Files) != 1 {
 		t.Fatalf("state: %v %+v", err, snap)
+	}
+	if m := snap.Messages[0]; m.Ephemeral || m.VisibleTo != "" {
+		t.Fatalf("the channel's file is shown to %q only (ephemeral %t)", m.VisibleTo, m.Ephemeral)
 	}
 	f := snap.Messages[0].Files[0]
 	u, _ := url.Parse(f.URL)
