@@ -48,6 +48,7 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 		{map[string]string{"SLACK_API_URL": "::"}, "SLACK_API_URL"},
 		{map[string]string{"CAIS_ADMIN_USERS": "U0ALICE, <@U0BOB>"}, "CAIS_ADMIN_USERS"},
 		{map[string]string{"CAIS_PRINCIPALS": "U0CAROL, @dave"}, "CAIS_PRINCIPALS"},
+		{map[string]string{"CAIS_PLAYGROUND_DEMO": "yes"}, `CAIS_PLAYGROUND_DEMO: "yes" is not true or false`},
 		{map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "REPLACE-ME"}, "SLACK_SIGNING_SECRET"},
 	}
 	for _, tc := range tests {
@@ -135,11 +136,12 @@ func TestEmptyVariablesMeanDefaults(t *testing.T) {
 	clearEnv(t)
 	t.Setenv("CAIS_TIMEZONE", "")
 	t.Setenv("CAIS_REDIS_PREFIX", "")
+	t.Setenv("CAIS_PLAYGROUND_DEMO", "")
 	cfg, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.loc.String() != "America/New_York" || cfg.RedisPrefix != "cais:" || cfg.ListenAddr != ":3000" {
+	if cfg.loc.String() != "America/New_York" || cfg.RedisPrefix != "cais:" || cfg.ListenAddr != ":3000" || bool(cfg.PlaygroundDemo) {
 		t.Fatalf("defaults not applied: zone %s prefix %q listen %q", cfg.loc, cfg.RedisPrefix, cfg.ListenAddr)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,7 +37,7 @@ type Config struct {
 	LogLevel            string   `envconfig:"CAIS_LOG_LEVEL" default:"info"`
 	// PlaygroundDemo starts the playground with a bureau's demo firms
 	// (demo.go).
-	PlaygroundDemo bool `envconfig:"CAIS_PLAYGROUND_DEMO"`
+	PlaygroundDemo Switch `envconfig:"CAIS_PLAYGROUND_DEMO"`
 
 	// Multi-workspace mode ("Add to Slack"): see multi.
 	SlackClientID     string `envconfig:"SLACK_CLIENT_ID"`
@@ -81,6 +82,9 @@ func (c *Config) teamsOn() bool { return c.MicrosoftAppID != "" || c.playground(
 func Load() (*Config, error) {
 	var c Config
 	if err := envconfig.Process("", &c); err != nil {
+		if pe := (*envconfig.ParseError)(nil); errors.As(err, &pe) {
+			err = fmt.Errorf("%s: %w", pe.KeyName, pe.Err)
+		}
 		return nil, oneLine(err)
 	}
 	return &c, c.Check()
@@ -92,6 +96,24 @@ func Load() (*Config, error) {
 func (c *Config) Check() error {
 	c.defaults()
 	return c.check()
+}
+
+// Switch is an on/off setting. Set to "", it is off, like an unset one
+// (a bool would refuse to start).
+type Switch bool
+
+// Decode reads "true", "1", "false", "0" and the like, or "".
+func (s *Switch) Decode(v string) error {
+	if v == "" {
+		*s = false
+		return nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return fmt.Errorf("%q is not true or false (1 or 0)", v)
+	}
+	*s = Switch(b)
+	return nil
 }
 
 // defaults treats a variable set to "" like an unset one, as compose and
@@ -137,7 +159,7 @@ func (c *Config) check() error {
 	if c.scope, err = firm.ParseScope(c.Scope); err != nil {
 		return fmt.Errorf("CAIS_SCOPE must be workspace or channel, not %q", c.Scope)
 	}
-	if c.PlaygroundDemo && (!c.playground() || c.scope != firm.ChannelScope) {
+	if bool(c.PlaygroundDemo) && (!c.playground() || c.scope != firm.ChannelScope) {
 		return errors.New("CAIS_PLAYGROUND_DEMO needs the playground (no Slack or Teams settings) and CAIS_SCOPE=channel")
 	}
 	if c.AdminUsers, err = userIDs("CAIS_ADMIN_USERS", c.AdminUsers); err != nil {
