@@ -38,7 +38,7 @@ func (f *Flow) Announced(p Progress) []Deadline {
 // Finished reports whether the firm is done with what deadline d is
 // about: it has reached an outcome, confirmed one of d's steps (and not
 // come back to it), or left all of them behind on another branch (the
-// status card's "not applicable"), so reminding it would be noise.
+// status card's "not reached on the answers recorded"), so reminding it would be noise.
 func (f *Flow) Finished(p Progress, d Deadline) bool {
 	cur := f.current(p)
 	if cur.IsOutcome() {

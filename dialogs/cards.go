@@ -231,7 +231,7 @@ func (f *Flow) statusLine(s, cur *Step, ahead map[string]bool, p Progress) strin
 	case ahead[s.ID]:
 		return "⬜ " + h + " — open"
 	}
-	return "➖ " + h + " — not applicable"
+	return "➖ " + h + " — not reached on the answers recorded"
 }
 
 // answer is the label of a stored answer; one no longer in the roadmap

@@ -25,6 +25,11 @@ var forbidden = []struct{ name, re string }{
 	{"a wrong plural", `\b1 (audit )?entries\b|\b1 confirmations\b|\b1 days left\b`},
 	{"a repair deadline without a source", `(?i)T\+3|repair[^.\n]*within \d+`},
 	{"'nothing more to do'", `(?i)nothing (more|else) to do`},
+	{"steps off the answered path as not applicable (a determination)", `(?i)not applicable`},
+	{"where the 2026 amendment's details are (not read)", `(?i)field list and timeline are in`},
+	{"the team's record of certification as a fact", `(?m)^All of your firm's CAT Reporting Agents have certified`},
+	{"the 2024 window as the schedule", `\(2024: April`},
+	{"a conclusion about transaction registration", `(?i)does not register you for CAIS`},
 }
 
 // restored must each appear somewhere in what the bot says.

@@ -152,5 +152,5 @@ func TestBrowserRealBotSelfReportingJourney(t *testing.T) {
 	}
 	b.WaitText(".msg .mrkdwn", "8:00 a.m. ET")
 	b.Compose("/cais-next status")
-	b.WaitText(".msg .mrkdwn", "not applicable")
+	b.WaitText(".msg .mrkdwn", "not reached on the answers recorded")
 }

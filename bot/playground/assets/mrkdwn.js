@@ -49,7 +49,7 @@ window.PG = window.PG || {};
   // State icons drawn in CSS (style.css, .st-*), each with its word as
   // aria-label and tooltip: a browser without an emoji font (stock Debian
   // Chromium) would show the emoji as empty boxes.
-  const STATE = { '✅': 'done', '➡': 'next', '⬜': 'open', '➖': 'not applicable', '⚠': 'warning', '⏳': 'awaiting approval', '↩': 'sent back' };
+  const STATE = { '✅': 'done', '➡': 'next', '⬜': 'open', '➖': 'not reached', '⚠': 'warning', '⏳': 'awaiting approval', '↩': 'sent back' };
   const STATE_RE = /(✅|➡\uFE0F?|⬜|➖|⚠\uFE0F?|⏳|↩\uFE0F?)/u;
   const stateIcons = (s) => s.split(STATE_RE).filter((x) => x !== '').map((x) => {
     const word = STATE[x.replace('\uFE0F', '')];
