@@ -139,7 +139,8 @@ func (pk *packer) attach(steps []PacketStep, last map[string]int, e Entry) {
 		verb, rest, _ := strings.Cut(e.Detail, ": ")
 		add(e.Step, upperFirst(verb)+": "+rest, false)
 	case ActSendBack:
-		add(e.Step, e.Detail, true)
+		st, _ := pk.k.of(e).Step(e.Step)
+		add(e.Step, "Answer sent back: "+answer(st, e.Choice)+"\nReason: "+e.Detail, true)
 	case ActConfirm, ActSubmit:
 		if i := strings.Index(e.Detail, "; ended the wait: "); i >= 0 {
 			add(e.Step, "Ended when the step was confirmed: "+strings.TrimPrefix(e.Detail[i+2:], "ended the wait: "), false)

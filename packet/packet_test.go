@@ -210,7 +210,7 @@ func TestSummaryPDFText(t *testing.T) {
 	want := []string{
 		"Example Securities, LLC", "FINRA CRD 123456", "Packet made Nov 24, 2026",
 		"Alice Example (U0ALICE)", "Bob Builder (U0BOB; name looked up when the packet was made)", "U0DANA (no name recorded)",
-		"Approved by Carol Principal (U0CAROL)", "Sent back Carol Principal (U0CAROL)", "Reason: Name both agents, not only the clearing firm",
+		"Approved by Carol Principal (U0CAROL)", "Sent back Carol Principal (U0CAROL)", "Answer sent back: CAT Reporting Agent", "Reason: Name both agents, not only the clearing firm",
 		"Reference: FDID-REVIEW-1", "Link (as typed, not followed): https://intranet.example.com/cais/fdid-review", "Note: The COO confirmed",
 		"Set: waiting on our compliance consultant (reference: MAIL-17), follow-up 2026-12-01",
 		"Set: waiting on FINRA CAT (reference: HD-4711), follow-up 2027-01-10",
@@ -226,6 +226,12 @@ func TestSummaryPDFText(t *testing.T) {
 		if !strings.Contains(flat, w) {
 			t.Errorf("summary.pdf lacks %q", w)
 		}
+	}
+	// The answer sent back reads before the confirmation that followed it.
+	method, _ := f.Step("method")
+	if at := strings.Index(flat, method.Heading()[:40]); at < 0 || !strings.Contains(flat[at:], "Answer sent back") ||
+		strings.Contains(flat[at:at+strings.Index(flat[at:], "Answer sent back")], "Confirmed by") {
+		t.Errorf("Step 4's rows out of order: %.600s", flat[max(at, 0):])
 	}
 	if pages < 2 || !strings.Contains(flat, "Page "+strconv.Itoa(pages)+" of "+strconv.Itoa(pages)) {
 		t.Errorf("want page numbers up to %d of %d:\n%s", pages, pages, flat)

@@ -110,6 +110,10 @@ func (s *summary) step(st dialogs.PacketStep) {
 	d := s.d
 	d.Ln(2)
 	d.bar(st.Heading)
+	// Earlier answers sent back come first: the record reads in order.
+	for _, e := range st.SentBack {
+		d.row("Sent back", s.event(e)+"\n"+e.Text, badInk)
+	}
 	if st.Confirmed == nil {
 		d.row("Status", "Open: the firm's current step, not yet confirmed.", muted)
 	} else {
@@ -126,9 +130,6 @@ func (s *summary) step(st dialogs.PacketStep) {
 		}
 		d.row("Confirmed by", s.event(*st.Confirmed), ink)
 		s.stepRoadmap(st.Roadmap)
-	}
-	for _, e := range st.SentBack {
-		d.row("Sent back", s.event(e)+"\nReason: "+e.Text, badInk)
 	}
 	if st.Approved != nil {
 		d.row("Approved by", s.event(*st.Approved), ink)
