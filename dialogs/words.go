@@ -59,7 +59,7 @@ func (f *Flow) targetHint(s *Step, p Progress, viewer string) string {
 	}
 	switch {
 	case len(f.Admins) == 0:
-		return "Target dates for your firm's internal plan are set by admins, and none are configured: an operator must list admin user IDs in CAIS_ADMIN_USERS."
+		return "Target dates for your firm's internal plan are set by admins, and none are configured yet: ask whoever runs caisbot to name them (its CAIS_ADMIN_USERS setting)."
 	case f.isAdmin(viewer):
 		return fmt.Sprintf("As an admin, you can set your firm's internal target date for %s: `{cmd} deadline %s YYYY-MM-DD`.", s.Short(), s.Number)
 	}
