@@ -296,8 +296,27 @@ func childEnv(env ...string) []string {
 // logTally is what a bot's log says went wrong.
 type logTally struct {
 	warn, errs int
-	timeouts   int // errors that are a Slack call timing out
-	first      []string
+	timeouts   int      // errors that are a call to Slack timing out
+	first      []string // the first errors, those that are not such timeouts first
+}
+
+// slackCallFailed are the messages of a failed Slack call: a background
+// send's ("… failed" with its call) and the calls made in the request.
+var slackCallFailed = []string{`"call":`, `"msg":"views.open failed"`, `"msg":"views.publish failed"`, `"msg":"chat.postEphemeral failed"`}
+
+// slackTimeout reports whether an error line is a Slack call that timed
+// out, as every call does while Slack hangs (not a request that ran out
+// of its budget, which is a failed click).
+func slackTimeout(line string) bool {
+	if !strings.Contains(line, "context deadline exceeded") {
+		return false
+	}
+	for _, m := range slackCallFailed {
+		if strings.Contains(line, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // logCounts counts warning and error lines in a JSON (or text) slog log.
@@ -310,20 +329,24 @@ func logCounts(path string) logTally {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var timeouts []string
 	for sc.Scan() {
 		line := sc.Text()
 		switch {
 		case strings.Contains(line, `"level":"ERROR"`) || strings.Contains(line, "level=ERROR"):
 			t.errs++
-			if strings.Contains(line, "context deadline exceeded") {
+			if slackTimeout(line) {
 				t.timeouts++
-			}
-			if len(t.first) < 5 {
+				if len(timeouts) < 5 {
+					timeouts = append(timeouts, line)
+				}
+			} else if len(t.first) < 5 {
 				t.first = append(t.first, line)
 			}
 		case strings.Contains(line, `"level":"WARN"`) || strings.Contains(line, "level=WARN"):
 			t.warn++
 		}
 	}
+	t.first = append(t.first, timeouts[:min(len(timeouts), 5-len(t.first))]...)
 	return t
 }

@@ -22,6 +22,10 @@ import (
 // all) and each is a loopback call now.
 const drainLimit = 30 * time.Second
 
+// podLimitMiB is the memory limit of the pod in deploy/: with Slack
+// hanging, the bot must stay under it.
+const podLimitMiB = 256
+
 // gauges are what the bot's /metrics says about its sends and memory.
 type gauges struct {
 	Running    float64 `json:"background_running"`
@@ -37,6 +41,12 @@ type recovery struct {
 	After  gauges `json:"after"`         // once the recovered phase's own sends went out
 	Drain  string `json:"drain_time"`
 	Drains bool   `json:"drained"` // nothing running or waiting within drainLimit
+	// AfterDrains is the same once the recovered phase's own sends went out.
+	AfterDrains bool `json:"drained_after"`
+	// PeakMiB is the bot's highest RSS from the start of the run until
+	// Slack recovered, warm-ups and the bare phases included; 0 when the
+	// bot is not a process of its own (-inprocess, -target).
+	PeakMiB float64 `json:"bot_rss_peak_mib_while_hung"`
 	// Phase is the click phase run again with Slack answering; it is also
 	// among the report's phases.
 	Phase *phaseResult `json:"-"`
@@ -48,6 +58,7 @@ func recoverSlack(ctx context.Context, o *options, g *gen, botURL string, watche
 	metrics := strings.TrimSuffix(botURL, "/slack/events") + "/metrics"
 	rec := &recovery{}
 	rec.Hung, _ = readGauges(ctx, metrics)
+	rec.PeakMiB = peakRSS(watchers, "caisbot")
 	start := time.Now()
 	g.sink.recovered()
 	rec.Drains = waitDrained(ctx, metrics, drainLimit)
@@ -59,9 +70,24 @@ func recoverSlack(ctx context.Context, o *options, g *gen, botURL string, watche
 	rec.Phase = summarizePhase(spec, []segment{seg}, watchers)
 	// The phase's last clicks still have progress lines in flight when it
 	// ends; the gauges after it are read once those went out.
-	waitDrained(ctx, metrics, drainLimit)
+	rec.AfterDrains = waitDrained(ctx, metrics, drainLimit)
 	rec.After, _ = readGauges(ctx, metrics)
 	return rec
+}
+
+// peakRSS is the highest RSS, in MiB, of every sample taken so far of the
+// process named name; 0 if none is watched.
+func peakRSS(watchers []*watched, name string) float64 {
+	var peak int64
+	for _, w := range watchers {
+		if w.name != name {
+			continue
+		}
+		for _, s := range w.between(time.Time{}, time.Now()) {
+			peak = max(peak, s.RSS)
+		}
+	}
+	return float64(peak) / 1024
 }
 
 // waitDrained polls until the bot has no send running or waiting.
@@ -114,8 +140,17 @@ func readGauges(ctx context.Context, metricsURL string) (gauges, error) {
 // recovered phase's errors count among the run's request errors).
 func recoveryChecks(rec *recovery) []check {
 	ph := rec.Phase // always run by recoverSlack
+	rss := "not measured: the bot is not a process of its own"
+	if rec.PeakMiB > 0 {
+		rss = fmt.Sprintf("%.1f MiB at most", rec.PeakMiB)
+	}
+	drained := rec.Drain
+	if !rec.AfterDrains {
+		drained += "; after the recovered phase, not within " + drainLimit.String()
+	}
 	return []check{
-		{"sends after recovery", fmt.Sprintf("none running or waiting within %s", drainLimit), rec.Drain, rec.Drains},
+		{"bot RSS while Slack hung", fmt.Sprintf("< %d MiB (the pod limit in deploy/)", podLimitMiB), rss, rec.PeakMiB > 0 && rec.PeakMiB < podLimitMiB},
+		{"sends after recovery", fmt.Sprintf("none running or waiting within %s, and again after the recovered phase", drainLimit), drained, rec.Drains && rec.AfterDrains},
 		{"clicks after recovery", "0 errors (a card missing is one)", fmt.Sprintf("%d errors; %d clicks, %d cards", ph.Errors, ph.Writes.N, ph.Cards),
 			ph.Errors == 0 && ph.Writes.N > 0 && ph.Cards > 0},
 	}

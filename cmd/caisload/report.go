@@ -20,9 +20,6 @@ const (
 	targetClickRatio    = 0.90
 	targetClickP99Times = 1.25 // the clicks' p99 against the bare click's
 	steadyGrowthPct     = 10.0 // RSS at a phase's end vs its middle
-	// podLimitMiB is the memory limit of the pod in deploy/: with Slack
-	// hanging, the bot must stay under it.
-	podLimitMiB = 256
 )
 
 type report struct {
@@ -154,13 +151,14 @@ func logCheck(info *runInfo) check {
 		fmt.Sprintf("%d, of which %d Slack calls timing out", info.BotLogErr, info.BotLogTimeouts), info.BotLogErr == info.BotLogTimeouts}
 }
 
-// memoryChecks want the bot's RSS not to grow within a phase (the
-// recovered phase starts where the hang left it, so it is held to the
-// greater of its start and middle) and, while Slack hangs, to stay under
-// the pod's limit.
+// memoryChecks want the bot's RSS not to grow within a phase. The
+// recovered phase starts where the hang left the memory and falls as the
+// heap is given back, so it is held to the greater of its start and
+// middle: no higher than the hang took it. A phase without RSS samples
+// fails: nothing was measured.
 func memoryChecks(info *runInfo, ps []*phaseResult) []check {
 	var growth []string
-	steady, seen, peak := true, false, 0.0
+	steady, seen := true, false
 	for _, p := range ps {
 		if isBare(p.Name) {
 			continue
@@ -173,13 +171,13 @@ func memoryChecks(info *runInfo, ps []*phaseResult) []check {
 			base := pf.RSSMiddle
 			if p.Name == "recovered" {
 				base = max(pf.RSSStart, pf.RSSMiddle)
-			} else {
-				peak = max(peak, pf.RSSMax)
 			}
-			g := 0.0
-			if base > 0 {
-				g = 100 * (pf.RSSEnd - base) / base
+			if base <= 0 || pf.RSSEnd <= 0 {
+				growth = append(growth, p.Name+" not measured")
+				steady = false
+				continue
 			}
+			g := 100 * (pf.RSSEnd - base) / base
 			growth = append(growth, fmt.Sprintf("%s %+.1f%%", p.Name, g))
 			steady = steady && g <= steadyGrowthPct
 		}
@@ -191,11 +189,7 @@ func memoryChecks(info *runInfo, ps []*phaseResult) []check {
 	if info.SlackHang != "" {
 		want += " (recovered: its start or middle)"
 	}
-	cs := []check{{"bot memory steady", want, strings.Join(growth, ", "), steady}}
-	if info.SlackHang != "" {
-		cs = append(cs, check{"bot RSS while Slack hung", fmt.Sprintf("< %d MiB (the pod limit in deploy/)", podLimitMiB), fmt.Sprintf("%.1f MiB at most", peak), peak < podLimitMiB})
-	}
-	return cs
+	return []check{{"bot memory steady", want, strings.Join(growth, ", "), steady}}
 }
 
 // addRecovery adds what happened after Slack recovered, if it hung.

@@ -13,6 +13,8 @@ import (
 func TestLogCheck(t *testing.T) {
 	timeout := `{"level":"ERROR","msg":"views.open failed","err":"Post \"http://127.0.0.1:1/api/views.open\": context deadline exceeded"}`
 	other := `{"level":"ERROR","msg":"request failed","err":"redis: connection refused"}`
+	budget := `{"level":"ERROR","msg":"request failed","firm":"T1","err":"context deadline exceeded"}`
+	send := `{"level":"ERROR","msg":"chat.postMessage failed","call":"chat.postMessage","err":"Post \"http://127.0.0.1:1/api/chat.postMessage\": context deadline exceeded"}`
 	warn := `{"level":"WARN","msg":"chat.postMessage not sent: too many waiting for the platform"}`
 	tests := []struct {
 		name  string
@@ -25,6 +27,9 @@ func TestLogCheck(t *testing.T) {
 		{"timeouts without a hang", "", []string{timeout}, false, "1"},
 		{"timeouts while Slack hung", "20s", []string{timeout, warn, timeout}, true, "2, of which 2 Slack calls timing out"},
 		{"another error while Slack hung", "20s", []string{timeout, other}, false, "2, of which 1 Slack calls timing out"},
+		{"background sends timing out", "20s", []string{send, timeout}, true, "2, of which 2 Slack calls timing out"},
+		// A request that ran out of its budget is a failed click, not Slack.
+		{"a request out of time while Slack hung", "20s", []string{timeout, budget}, false, "2, of which 1 Slack calls timing out"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,46 +43,72 @@ func TestLogCheck(t *testing.T) {
 			if c.Met != tt.met || c.Got != tt.got {
 				t.Errorf("got %q met %t, want %q met %t", c.Got, c.Met, tt.got, tt.met)
 			}
+			// The report shows the errors that are not timeouts first.
+			if tally.errs > tally.timeouts && slackTimeout(tally.first[0]) {
+				t.Errorf("first errors shown: %q", tally.first)
+			}
 		})
 	}
 }
 
 func TestMemoryChecks(t *testing.T) {
-	bot := func(start, middle, end, peak float64) []procFigures {
-		return []procFigures{{Name: "caisbot", RSSStart: start, RSSMiddle: middle, RSSEnd: end, RSSMax: peak}}
+	bot := func(start, middle, end float64) []procFigures {
+		return []procFigures{{Name: "caisbot", RSSStart: start, RSSMiddle: middle, RSSEnd: end, RSSMax: max(start, middle, end)}}
 	}
-	hungClick := &phaseResult{Name: "click", Procs: bot(100, 200, 210, 230)}
+	hungClick := &phaseResult{Name: "click", Procs: bot(100, 200, 210)}
 	tests := []struct {
 		name   string
-		hang   string
 		phases []*phaseResult
-		met    map[string]bool
+		steady bool
+		none   bool // no check: the bot is not watched
 	}{
-		{"steady", "", []*phaseResult{{Name: "click", Procs: bot(100, 120, 125, 125)}},
-			map[string]bool{"bot memory steady": true}},
-		{"growing", "", []*phaseResult{{Name: "next", Procs: bot(100, 120, 140, 140)}},
-			map[string]bool{"bot memory steady": false}},
-		{"bare phases are not the bot's", "", []*phaseResult{{Name: "bare", Procs: bot(100, 120, 200, 200)}}, map[string]bool{}},
-		// After a hang the memory falls, then settles below where it was.
-		{"recovered below the hang", "20s", []*phaseResult{hungClick, {Name: "recovered", Procs: bot(190, 140, 160, 190)}},
-			map[string]bool{"bot memory steady": true, "bot RSS while Slack hung": true}},
-		{"recovered but growing", "20s", []*phaseResult{hungClick, {Name: "recovered", Procs: bot(190, 200, 240, 240)}},
-			map[string]bool{"bot memory steady": false, "bot RSS while Slack hung": true}},
-		{"over the pod limit while hung", "20s", []*phaseResult{{Name: "click", Procs: bot(100, 250, 260, 300)}, {Name: "recovered", Procs: bot(200, 150, 150, 200)}},
-			map[string]bool{"bot memory steady": true, "bot RSS while Slack hung": false}},
+		{"steady", []*phaseResult{{Name: "click", Procs: bot(100, 120, 125)}}, true, false},
+		{"growing", []*phaseResult{{Name: "next", Procs: bot(100, 120, 140)}}, false, false},
+		{"bare phases are not the bot's", []*phaseResult{{Name: "bare", Procs: bot(100, 120, 200)}}, false, true},
+		{"not measured", []*phaseResult{{Name: "click", Procs: bot(0, 0, 0)}}, false, false},
+		// After a hang the memory falls, then settles below where the hang left it.
+		{"recovered below the hang", []*phaseResult{hungClick, {Name: "recovered", Procs: bot(190, 140, 160)}}, true, false},
+		{"recovered past the hang", []*phaseResult{hungClick, {Name: "recovered", Procs: bot(190, 200, 240)}}, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := map[string]bool{}
-			for _, c := range memoryChecks(&runInfo{SlackHang: tt.hang}, tt.phases) {
-				got[c.Name] = c.Met
+			cs := memoryChecks(&runInfo{SlackHang: "20s"}, tt.phases)
+			if tt.none {
+				if len(cs) != 0 {
+					t.Fatalf("checks %+v, want none", cs)
+				}
+				return
 			}
-			if len(got) != len(tt.met) {
-				t.Fatalf("checks %v, want %v", got, tt.met)
+			if len(cs) != 1 || cs[0].Name != "bot memory steady" || cs[0].Met != tt.steady {
+				t.Fatalf("checks %+v, want steady %t", cs, tt.steady)
 			}
-			for name, met := range tt.met {
-				if m, ok := got[name]; !ok || m != met {
-					t.Errorf("%s: met %t (present %t), want %t", name, m, ok, met)
+		})
+	}
+}
+
+// While Slack hung the bot stayed under the pod's limit, measured; its
+// sends drained when Slack recovered and again after the clicks that
+// followed.
+func TestRecoveryChecks(t *testing.T) {
+	ok := &phaseResult{Name: "recovered", Writes: &figures{N: 10}, Cards: 10}
+	tests := []struct {
+		name        string
+		peak        float64
+		drains, aft bool
+		met         map[string]bool
+	}{
+		{"all well", 222, true, true, map[string]bool{"bot RSS while Slack hung": true, "sends after recovery": true}},
+		{"over the pod limit", 300, true, true, map[string]bool{"bot RSS while Slack hung": false, "sends after recovery": true}},
+		{"the bot not a process of its own", 0, true, true, map[string]bool{"bot RSS while Slack hung": false, "sends after recovery": true}},
+		{"sends stuck after the recovered phase", 222, true, false, map[string]bool{"bot RSS while Slack hung": true, "sends after recovery": false}},
+		{"sends never drained", 222, false, true, map[string]bool{"bot RSS while Slack hung": true, "sends after recovery": false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recovery{PeakMiB: tt.peak, Drains: tt.drains, AfterDrains: tt.aft, Drain: "20ms", Phase: ok}
+			for _, c := range recoveryChecks(rec) {
+				if want, listed := tt.met[c.Name]; listed && c.Met != want {
+					t.Errorf("%s: met %t (got %s), want %t", c.Name, c.Met, c.Got, want)
 				}
 			}
 		})
@@ -88,7 +119,7 @@ func TestRatioRounds(t *testing.T) {
 	phase := func(rates ...float64) *phaseResult {
 		p := &phaseResult{}
 		for _, r := range rates {
-			p.Rounds = append(p.Rounds, roundRate{All: 2 * r, Writes: r})
+			p.Rounds = append(p.Rounds, roundRate{All: r + 100, Writes: r})
 		}
 		return p
 	}
@@ -106,7 +137,7 @@ func TestRatioRounds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, writes := range []bool{true, false} {
+			for _, writes := range []bool{true} { // by clicks and modals
 				rt := ratio{}.withRounds(tt.bot, tt.bare, writes)
 				if len(rt.Rounds) != len(tt.rounds) || math.Abs(rt.Median-tt.median) > 1e-9 {
 					t.Fatalf("writes %t: rounds %v median %v, want %v median %v", writes, rt.Rounds, rt.Median, tt.rounds, tt.median)
@@ -118,5 +149,10 @@ func TestRatioRounds(t *testing.T) {
 				}
 			}
 		})
+	}
+	// By all requests (the /cais-next ratio), not by writes.
+	rt := ratio{}.withRounds(phase(90, 60, 88, 95), phase(100, 100, 100, 100), false)
+	if want := []float64{0.95, 0.8, 0.94, 0.975}; len(rt.Rounds) != 4 || math.Abs(rt.Rounds[1]-want[1]) > 1e-9 || math.Abs(rt.Median-0.945) > 1e-9 {
+		t.Errorf("by all requests: rounds %v median %v, want %v median 0.945", rt.Rounds, rt.Median, want)
 	}
 }
