@@ -69,7 +69,7 @@ func (f *Flow) isAdmin(user string) bool { return slices.Contains(f.Admins, user
 // refuse names who can act, so a non-admin knows whom to ask.
 func (f *Flow) refuse(what string) Result {
 	if len(f.Admins) == 0 {
-		return Result{Reply: Notice("Admins only", fmt.Sprintf("Only admins can %s, and no admins are configured. An operator must list admin user IDs in CAIS_ADMIN_USERS. Nothing was changed.", what))}
+		return Result{Reply: Notice("Admins only", fmt.Sprintf("Only admins can %s, and no admins are configured yet: ask whoever runs caisbot to name them (its CAIS_ADMIN_USERS setting). Nothing was changed.", what))}
 	}
 	names := make([]string, len(f.Admins))
 	for i, a := range f.Admins {

@@ -2,6 +2,7 @@ package dialogs
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -139,8 +140,7 @@ func (pk *packer) attach(steps []PacketStep, last map[string]int, e Entry) {
 		verb, rest, _ := strings.Cut(e.Detail, ": ")
 		add(e.Step, upperFirst(verb)+": "+rest, false)
 	case ActSendBack:
-		st, _ := pk.k.of(e).Step(e.Step)
-		add(e.Step, "Answer sent back: "+answer(st, e.Choice)+"\nReason: "+e.Detail, true)
+		add(e.Step, pk.sentBackText(e), true)
 	case ActConfirm, ActSubmit:
 		if i := strings.Index(e.Detail, "; ended the wait: "); i >= 0 {
 			add(e.Step, "Ended when the step was confirmed: "+strings.TrimPrefix(e.Detail[i+2:], "ended the wait: "), false)
@@ -155,6 +155,30 @@ func (pk *packer) attach(steps []PacketStep, last map[string]int, e Entry) {
 			}
 		}
 	}
+}
+
+// sentBackText names the answer a send-back entry e sent back, who had
+// confirmed it (the latest submission of that step before e) and why.
+func (pk *packer) sentBackText(e Entry) string {
+	st, _ := pk.k.of(e).Step(e.Step)
+	text := "Answer sent back: (not recorded)"
+	if e.Choice != "" {
+		text = "Answer sent back: " + answer(st, e.Choice)
+	}
+	for i := len(pk.entries) - 1; i >= 0; i-- {
+		c := pk.entries[i]
+		if c.Seq >= e.Seq || c.Action != ActSubmit || c.Step != e.Step {
+			continue
+		}
+		who := pk.person(c)
+		name := who.ID
+		if who.Name != "" {
+			name = who.Name + " (" + who.ID + ")"
+		}
+		text += fmt.Sprintf(", confirmed by %s (entry %d)", name, c.Seq)
+		break
+	}
+	return text + "\nReason: " + e.Detail
 }
 
 // log is every entry in words.

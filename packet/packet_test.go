@@ -210,7 +210,7 @@ func TestSummaryPDFText(t *testing.T) {
 	want := []string{
 		"Example Securities, LLC", "FINRA CRD 123456", "Packet made Nov 24, 2026",
 		"Alice Example (U0ALICE)", "Bob Builder (U0BOB; name looked up when the packet was made)", "U0DANA (no name recorded)",
-		"Approved by Carol Principal (U0CAROL)", "Sent back Carol Principal (U0CAROL)", "Answer sent back: CAT Reporting Agent", "Reason: Name both agents, not only the clearing firm",
+		"Approved by Carol Principal (U0CAROL)", "Sent back Carol Principal (U0CAROL)", "Answer sent back: CAT Reporting Agent, confirmed by Alice Example (U0ALICE) (entry 7)", "Reason: Name both agents, not only the clearing firm",
 		"Reference: FDID-REVIEW-1", "Link (as typed, not followed): https://intranet.example.com/cais/fdid-review", "Note: The COO confirmed",
 		"Set: waiting on our compliance consultant (reference: MAIL-17), follow-up 2026-12-01",
 		"Set: waiting on FINRA CAT (reference: HD-4711), follow-up 2027-01-10",

@@ -110,7 +110,8 @@ func (s *summary) step(st dialogs.PacketStep) {
 	d := s.d
 	d.Ln(2)
 	d.bar(st.Heading)
-	// Earlier answers sent back come first: the record reads in order.
+	// Answers sent back come first: each was given before the answer
+	// that stands.
 	for _, e := range st.SentBack {
 		d.row("Sent back", s.event(e)+"\n"+e.Text, badInk)
 	}

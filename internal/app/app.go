@@ -133,7 +133,7 @@ func (a *App) wire() error {
 			return err
 		}
 	}
-	if bool(a.cfg.PlaygroundDemo) && a.pg != nil {
+	if a.cfg.PlaygroundDemo && a.pg != nil {
 		if err := a.seedDemo(context.Background(), a.pg.TeamID()); err != nil {
 			return fmt.Errorf("CAIS_PLAYGROUND_DEMO: %w", err)
 		}
