@@ -165,18 +165,13 @@ func (pk *packer) sentBackText(e Entry) string {
 	if e.Choice != "" {
 		text = "Answer sent back: " + answer(st, e.Choice)
 	}
-	for i := len(pk.entries) - 1; i >= 0; i-- {
-		c := pk.entries[i]
-		if c.Seq >= e.Seq || c.Action != ActSubmit || c.Step != e.Step {
-			continue
-		}
-		who := pk.person(c)
+	if c := pk.find(func(c Entry) bool { return c.Seq < e.Seq && c.Action == ActSubmit && c.Step == e.Step }); c != nil {
+		who := pk.person(*c)
 		name := who.ID
 		if who.Name != "" {
 			name = who.Name + " (" + who.ID + ")"
 		}
 		text += fmt.Sprintf(", confirmed by %s (entry %d)", name, c.Seq)
-		break
 	}
 	return text + "\nReason: " + e.Detail
 }
