@@ -175,7 +175,10 @@ func (s *Service) transact(ctx context.Context, f firm.ID, name string, need rol
 func (s *Service) transition(ctx context.Context, f firm.ID, name string, fl *Flow, p Progress, step func(*Flow, Progress) Result, fresh bool) (reply Reply, again bool, err error) {
 	res := step(fl, p)
 	if res.Next == nil {
-		return res.Reply, !fresh, nil
+		// A form may open on memory: its token carries the card's
+		// version, so its submission meets the stored state. Any other
+		// answer without a change is told from what is stored.
+		return res.Reply, !fresh && res.Reply.Form == nil, nil
 	}
 	res.Entry.Roadmap, res.Entry.Name = s.Flow.Roadmap.Ref(), name
 	res.Entry.Seal(p.Seq, p.Head)
