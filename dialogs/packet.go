@@ -92,8 +92,11 @@ type PacketStep struct {
 	// more than one way on.
 	Answer string
 	Branch bool
-	Agents []string
-	Agent  string
+	// Agents are the CAT Reporting Agents as the confirmation named
+	// them; AgentsChanged are the later changes to the list, in order.
+	Agents        []string
+	AgentsChanged []PacketEvent
+	Agent         string
 	// Roadmap is the Ref of the roadmap the step was confirmed against.
 	Roadmap   string
 	Confirmed *PacketEvent

@@ -3,6 +3,7 @@ package dialogs
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -88,6 +89,9 @@ func (pk *packer) confirmed(c Confirmation) PacketStep {
 	if s, ok := r.Step(c.Step); ok {
 		ps.Heading, ps.Answer, ps.Branch = s.Heading(), answer(s, c.Choice), branches(s)
 	}
+	if named := agentsIn(detailOf(e), ""); e != nil && len(c.Agents) > 0 && named != nil {
+		ps.Agents = named // as confirmed; later changes come as AgentsChanged
+	}
 	conf := pk.eventOr(e, c.User, c.At)
 	ps.Confirmed = &conf
 	if e != nil {
@@ -136,6 +140,12 @@ func (pk *packer) attach(steps []PacketStep, last map[string]int, e Entry) {
 		}
 	}
 	switch e.Action {
+	case ActAgents:
+		if i := slices.IndexFunc(steps, func(s PacketStep) bool { return len(s.Agents) > 0 }); i >= 0 {
+			if agents, _, ok := agentsMove(e.Detail); ok {
+				steps[i].AgentsChanged = append(steps[i].AgentsChanged, pk.event(e, "Changed to: "+strings.Join(agents, "; ")))
+			}
+		}
 	case ActWait, ActWaitEnd:
 		verb, rest, _ := strings.Cut(e.Detail, ": ")
 		add(e.Step, upperFirst(verb)+": "+rest, false)
@@ -214,4 +224,11 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func detailOf(e *Entry) string {
+	if e == nil {
+		return ""
+	}
+	return e.Detail
 }

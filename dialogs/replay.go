@@ -219,9 +219,17 @@ func (rp *Replayed) undo(e Entry) {
 // now names the list in the detail ("now: [...]").
 func (rp *Replayed) agents(e Entry) {
 	p := &rp.Progress
+	agents, moved, ok := agentsMove(e.Detail)
+	if !ok {
+		rp.problem(e, "changes the CAT Reporting Agents, but its list cannot be read")
+		return
+	}
 	for i := range p.Path {
 		if len(p.Path[i].Agents) > 0 {
-			p.Path[i].Agents = agentsIn(e.Detail, "now")
+			p.Path[i].Agents = agents
+			if moved != "" { // settleAgents
+				p.Current = moved
+			}
 			return
 		}
 	}

@@ -91,10 +91,28 @@ func (f *Flow) agentsClick(p Progress, ev Event) Result {
 	}
 	next := nextOf(p)
 	next.Path[at].Agents = agents
+	move, refusal := f.settleAgents(p, &next, addedAgents(old, agents))
+	if refusal != "" {
+		return Result{Reply: Notice("Agents not changed", refusal)}
+	}
 	names, _ := json.Marshal(agents) // as the Step 4 entry lists them
-	e := Entry{Action: ActAgents, Card: ev.Token.Version, Detail: "now: " + string(names)}
+	e := Entry{Action: ActAgents, Card: ev.Token.Version, Detail: "now: " + string(names) + move}
 	reply := f.CardFor(next, ev.At, ev.User)
 	reply.Replace = true
-	reply.Public = fmt.Sprintf("%s changed the firm's CAT Reporting Agents to %s (they were %s).", Mention(ev.User), f.fill("{agents}", next), f.fill("{agents}", p))
+	reply.Public = fmt.Sprintf("%s changed the firm's CAT Reporting Agents to %s (they were %s).%s", Mention(ev.User), f.fill("{agents}", next), f.fill("{agents}", p), f.movedLine(next, move))
 	return f.change(p, next, ev, e, reply)
+}
+
+// movedLine tells the channel where an agents change moved the firm.
+func (f *Flow) movedLine(next Progress, move string) string {
+	s, ok := f.Roadmap.Step(next.Current)
+	switch {
+	case !ok:
+		return ""
+	case strings.HasPrefix(move, agentsBackTo):
+		return fmt.Sprintf(" Each agent is confirmed on its own, so the firm is back at **%s**: has **%s** certified for CAIS production?", s.Heading(), Lit(pendingAgents(next, s)[0]))
+	case strings.HasPrefix(move, agentsOnTo):
+		return fmt.Sprintf(" Every agent now named has been confirmed, so the firm moves on to **%s**.", s.Heading())
+	}
+	return ""
 }

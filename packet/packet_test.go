@@ -292,3 +292,32 @@ func TestPacketOfAnOlderTrailAndTwoTextsOfOneVersion(t *testing.T) {
 		t.Errorf("the record check failed:\n%s", files[packet.ReadmeName])
 	}
 }
+
+// The summary lists the agents as Step 4's confirmation named them, then
+// each later change with who made it, and the added agent's own 6(A)
+// confirmation: never a list the confirmation did not name.
+func TestSummaryAgentsAsConfirmed(t *testing.T) {
+	r := newRig(t)
+	card := r.command(t, "U0ALICE", "")
+	for _, l := range []string{"Yes", "Registration submitted", "Test entitlements granted"} {
+		card = r.press(t, card, l, "U0ALICE", "", nil)
+	}
+	card = r.press(t, card, "CAT Reporting Agent", "U0ALICE", "Acme Clearing LLC\nBureau Services Co", nil)
+	card = r.press(t, card, "Approve", "U0CAROL", "", nil)
+	for _, l := range []string{"Test relationships saved", "Agent certified", "Agent certified"} {
+		card = r.press(t, card, l, "U0ALICE", "", nil)
+	}
+	card = r.press(t, card, "Edit agents…", "U0BOB", "", map[string]string{"agents": "Acme Clearing LLC\nBureau Services Co\nNew Agent Co"})
+	r.press(t, card, "Agent certified", "U0ALICE", "", nil)
+	_, files := r.packet(t)
+	flat := strings.Join(strings.Fields(pdfText(t, files)), " ")
+	for _, w := range []string{
+		"Reporting agents Acme Clearing LLC; Bureau Services Co Confirmed by",
+		"Agents changed Changed to: Acme Clearing LLC; Bureau Services Co; New Agent Co Bob Builder (U0BOB",
+		"For agent New Agent Co",
+	} {
+		if !strings.Contains(flat, w) {
+			t.Errorf("summary.pdf lacks %q:\n%s", w, flat)
+		}
+	}
+}
