@@ -305,45 +305,6 @@ func (f *Flow) Undo(p Progress, ev Event) Result {
 	return f.change(p, next, ev, e, reply)
 }
 
-// ResetPrompt asks an admin to confirm starting over.
-func (f *Flow) ResetPrompt(p Progress, ev Event) Result {
-	if !f.isAdmin(ev.User) {
-		return f.refuse("reset the roadmap")
-	}
-	r := Notice("Start over?", fmt.Sprintf("This reopens every step (%s so far). The audit trail keeps everything, including this reset.", plural(len(p.Path), "confirmation")))
-	r.Actions = []Action{
-		{Label: "Reset all progress", Style: Danger, Value: Token{Kind: KindReset, Version: p.Version}.String(),
-			Confirm: &Confirm{Title: "Reset CAIS progress?", Text: "Every step will be open again. This is recorded in the audit trail.", OK: "Reset", Cancel: "Keep progress"}},
-		{Label: "Cancel", Value: Token{Kind: KindCancel, Version: p.Version}.String()},
-	}
-	return Result{Reply: r}
-}
-
-func (f *Flow) reset(p Progress, ev Event) Result {
-	if ev.Token.Version != p.Version {
-		// The prompt showed another state: resetting now could clear
-		// confirmations the admin never saw, or reset twice.
-		r := Notice("Reset not done", fmt.Sprintf("The firm's progress changed since this prompt was shown (%s now). Nothing was changed. Type `{cmd} reset` again to see the current state first.", plural(len(p.Path), "confirmation")))
-		r.Replace = true
-		return Result{Reply: r}
-	}
-	next := nextOf(p)
-	next.Path, next.Current = nil, ""
-	e := Entry{Action: ActReset, Card: ev.Token.Version, Detail: "cleared " + plural(len(p.Path), "confirmation")}
-	if len(next.Waits) > 0 {
-		e.Detail += fmt.Sprintf(" and %s", plural(len(next.Waits), "wait"))
-		next.Waits = nil
-	}
-	if next.Pending != nil {
-		e.Detail += " and the answer awaiting approval"
-		next.Pending = nil
-	}
-	reply := f.CardFor(next, ev.At, ev.User)
-	reply.Replace = true
-	reply.Public = fmt.Sprintf("%s reset the CAIS roadmap: every step is open again (the audit trail keeps the history).", Mention(ev.User))
-	return f.change(p, next, ev, e, reply)
-}
-
 // ParseAgents reads the agents form: one name per line (names such as
 // "Pershing, LLC" keep their commas), trimmed, deduplicated ignoring case
 // (the first spelling is kept). problem is a

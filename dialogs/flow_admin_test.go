@@ -131,7 +131,7 @@ func TestReset(t *testing.T) {
 	if cancel.Label != "Cancel" || cancel.Style == Danger {
 		t.Errorf("second button %+v, want a plain Cancel", cancel)
 	}
-	if !strings.Contains(body(prompt), "2 confirmations") {
+	if !strings.Contains(body(prompt), "2 steps confirmed so far") {
 		t.Errorf("prompt does not say what is lost: %q", body(prompt))
 	}
 	before, n := stored(m), len(trail(m))

@@ -109,7 +109,7 @@ func TestStaleCardAfterASettingsChange(t *testing.T) {
 func TestResetPromptCountsConfirmations(t *testing.T) {
 	s, _ := newService(t)
 	press(t, s, command(t, s, "U1", ""), "Yes", "U1", "")
-	if got := body(command(t, s, admin, "reset")); !strings.Contains(got, "(1 confirmation so far)") {
+	if got := body(command(t, s, admin, "reset")); !strings.Contains(got, "(1 step confirmed so far)") {
 		t.Fatalf("reset prompt after one confirmation:\n%s", got)
 	}
 	if plural(0, "step") != "0 steps" || plural(2, "step") != "2 steps" {

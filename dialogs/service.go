@@ -86,9 +86,13 @@ func (s *Service) Command(ctx context.Context, f firm.ID, ev Event, cmd Command)
 			return fl.SetDeadline(p, ev, cmd.Args)
 		case CmdAnnounce:
 			return fl.Announce(p, ev, cmd.Args)
-		case CmdUndo:
-			return fl.Undo(p, ev)
-		case CmdReset:
+		case CmdUndo, CmdReset:
+			if len(cmd.Args) > 0 { // "undo 3" must not undo the latest step
+				return Result{Reply: noArgs(cmd.Name)}
+			}
+			if cmd.Name == CmdUndo {
+				return fl.Undo(p, ev)
+			}
 			return fl.ResetPrompt(p, ev)
 		case CmdEvidence:
 			return Result{Reply: fl.EvidenceCommand(p, cmd.Args)}

@@ -69,9 +69,9 @@ func (f *Flow) Announce(p Progress, ev Event, args []string) Result {
 	}
 	_, on := p.Channels[ev.Channel]
 	if on != off {
-		state := "already get"
+		state := "already gets"
 		if off {
-			state = "do not get"
+			state = "does not get"
 		}
 		return Result{Reply: Notice("Announcements unchanged", "This channel "+state+" deadline announcements. Nothing was changed.")}
 	}

@@ -261,7 +261,7 @@ func TestPlurals(t *testing.T) {
 		t.Errorf("export: %s", e)
 	}
 	prompt := command(t, s, admin, "reset")
-	if !strings.Contains(body(prompt), "(1 confirmation so far)") {
+	if !strings.Contains(body(prompt), "(1 step confirmed so far)") {
 		t.Errorf("reset prompt: %s", body(prompt))
 	}
 	press(t, s, prompt, "Reset all progress", admin, "")
