@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,7 +63,10 @@ func (s *Service) Command(ctx context.Context, f firm.ID, ev Event, cmd Command)
 	case CmdUnknown:
 		return s.Flow.Help(cmd.Raw), nil
 	case CmdTooLong:
-		return Notice("Command too long", fmt.Sprintf("Commands are at most %d characters. Nothing was changed. Try `{cmd} help`.", MaxCommandLen)), nil
+		// The contract's answer to anything not understood, with why.
+		r := s.Flow.Help(cmd.Raw) // Raw is cut, with "…"
+		r.Parts = slices.Insert(r.Parts, 1, Part{Kind: Text, Text: fmt.Sprintf("Commands are at most %d characters; nothing was changed.", MaxCommandLen)})
+		return r, nil
 	case CmdHistory, CmdExport, CmdVerify:
 		return s.audit(ctx, f, ev, cmd.Name)
 	case CmdPacket:

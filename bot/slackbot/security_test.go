@@ -115,7 +115,8 @@ func TestCommands(t *testing.T) {
 		{"U1", "deadlines", "passed (May 31, 2024)"},
 		{"U1", "history", "No entries yet"},
 		{"U1", "verify", "empty"},
-		{"U1", strings.Repeat("x", 300), "Command too long"},
+		{"U1", strings.Repeat("x", 300), "Unknown command: `xxxx"},
+		{"U1", strings.Repeat("x", 300), "Commands are at most 200 characters; nothing was changed."},
 	}
 	for _, tc := range tests {
 		if got := text(r.slash(tc.user, tc.text)); !strings.Contains(got, tc.want) {
