@@ -205,3 +205,16 @@ func TestApproveAdvancesAsAPlainConfirmWould(t *testing.T) {
 		})
 	}
 }
+
+// Undoing an approved step names both signatures in the channel line.
+func TestUndoOfAnApprovedStepNamesTheApprover(t *testing.T) {
+	s, _ := newApprovalService(t)
+	walkApproved(t, s, "Yes", "Registration submitted", "Test entitlements granted", "CAT Reporting Agent|Acme")
+	r, err := s.Command(t.Context(), testFirm, Event{User: admin, Channel: "C1"}, ParseCommand("undo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.Public, "(it had been confirmed by @{U1} on ") || !strings.Contains(r.Public, ", approved by @{UDAVE} on ") {
+		t.Errorf("undo line %q names not both the confirmer and the approver", r.Public)
+	}
+}

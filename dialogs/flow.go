@@ -301,7 +301,7 @@ func (f *Flow) Undo(p Progress, ev Event) Result {
 	e := Entry{Action: ActUndo, Step: last.Step, Choice: last.Choice,
 		Detail: fmt.Sprintf("reopened %s (was: %s, by %s at %s)", short, answer(s, last.Choice), last.User, last.At.UTC().Format(time.RFC3339))}
 	reply := f.CardFor(next, ev.At, ev.User)
-	reply.Public = fmt.Sprintf("%s reopened **%s** (it had been confirmed by %s on %s).", Mention(ev.User), heading, Mention(last.User), f.Stamp(last.At))
+	reply.Public = fmt.Sprintf("%s reopened **%s** (it had been confirmed by %s on %s%s).", Mention(ev.User), heading, Mention(last.User), f.Stamp(last.At), f.approvedText(last))
 	return f.change(p, next, ev, e, reply)
 }
 
