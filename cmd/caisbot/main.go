@@ -24,11 +24,8 @@ import (
 const gcPercent = 400
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "verify-packet" {
-		os.Exit(packet.Command(os.Args[2:], os.Stdout, os.Stderr))
-	}
-	if len(os.Args) > 1 && os.Args[1] == "workspace" {
-		os.Exit(app.WorkspaceCommand(context.Background(), os.Args[2:], os.Stdout, os.Stderr))
+	if len(os.Args) > 1 {
+		os.Exit(subcommand(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
@@ -52,4 +49,32 @@ func realMain(ctx context.Context, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+const usage = `caisbot walks a broker-dealer through FINRA CAT's CAIS onboarding in Slack or Microsoft Teams.
+
+Usage:
+  caisbot                                 run the bot; its settings come from the environment
+                                          (README, "Settings"); with no Slack or Teams settings
+                                          it serves the local playground
+  caisbot verify-packet FILE.zip          check an exam packet offline
+  caisbot workspace export|delete TEAM    export or delete one Slack workspace's data
+  caisbot help                            this text
+`
+
+// subcommand runs what the arguments name and returns the exit code; the
+// bot itself takes no arguments, so anything unknown is refused rather
+// than ignored (a mistyped flag must not start a bot).
+func subcommand(args []string, stdout, stderr io.Writer) int {
+	switch args[0] {
+	case "verify-packet":
+		return packet.Command(args[1:], stdout, stderr)
+	case "workspace":
+		return app.WorkspaceCommand(context.Background(), args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "caisbot: unknown argument %q\n\n%s", args[0], usage)
+	return 2
 }

@@ -20,3 +20,28 @@ func TestBadConfigurationExitsOne(t *testing.T) {
 		t.Fatalf("stderr %q: want one line naming CAIS_SCOPE", got)
 	}
 }
+
+// Asking for help prints the usage and exits 0; an unknown argument is
+// refused with the usage on stderr and exit 2, and starts nothing.
+func TestArguments(t *testing.T) {
+	for _, tc := range []struct {
+		args     []string
+		code     int
+		out, err string
+	}{
+		{[]string{"--help"}, 0, "caisbot verify-packet FILE.zip", ""},
+		{[]string{"-h"}, 0, "run the bot; its settings come from the environment", ""},
+		{[]string{"help"}, 0, "caisbot workspace export|delete TEAM", ""},
+		{[]string{"--port=3000"}, 2, "", `caisbot: unknown argument "--port=3000"`},
+		{[]string{"verify-packet"}, 2, "", "usage"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := subcommand(tc.args, &stdout, &stderr)
+		if code != tc.code || !strings.Contains(stdout.String(), tc.out) || !strings.Contains(strings.ToLower(stderr.String()), strings.ToLower(tc.err)) {
+			t.Errorf("caisbot %v: exit %d, stdout %q, stderr %q; want %d, %q, %q", tc.args, code, stdout.String(), stderr.String(), tc.code, tc.out, tc.err)
+		}
+		if tc.code == 0 && stderr.Len() > 0 {
+			t.Errorf("caisbot %v wrote to stderr: %q", tc.args, stderr.String())
+		}
+	}
+}
