@@ -45,11 +45,33 @@ func (f *Flow) settleAgents(p Progress, next *Progress, added []string) (move, r
 			next.Current, next.Opened = s.ID, next.Version
 			return agentsBackTo + s.ID, ""
 		case next.Current == s.ID && confirmed && len(pending) == 0:
-			next.Current, next.Opened = c.Next, next.Version
-			return agentsOnTo + c.Next, ""
+			return moveOn(next, s, c), ""
+		case next.Current == s.ID:
+			// The card asked about an agent by its place in the list: a
+			// card drawn before the change may ask about another one.
+			next.Opened = next.Version
 		}
 	}
 	return "", ""
+}
+
+// moveOn takes the firm past per-agent step s once every agent named is
+// confirmed, as the last agent's confirmation would have: the step's
+// wait ends. It returns the detail that says so, which replay reads.
+func moveOn(next *Progress, s *Step, c *Choice) string {
+	next.Current, next.Opened = c.Next, next.Version
+	return agentsOnTo + c.Next + endWaitOnConfirm(next, s.ID)
+}
+
+// pastEveryAgent is the move for a per-agent step s reopened by an undo
+// when every agent now named is confirmed: on to its next part, as
+// settleAgents would; "" when s is not such a step.
+func (f *Flow) pastEveryAgent(next *Progress, s *Step) string {
+	c := primaryChoice(s)
+	if !s.PerAgent || c == nil || len(next.Agents()) == 0 || len(pendingAgents(*next, s)) > 0 {
+		return ""
+	}
+	return moveOn(next, s, c)
 }
 
 // requested reports whether the firm has recorded (or submitted for
@@ -83,29 +105,43 @@ func primaryChoice(s *Step) *Choice {
 func addedAgents(before, now []string) []string {
 	var out []string
 	for _, a := range now {
-		if !slices.ContainsFunc(before, func(b string) bool { return strings.EqualFold(a, b) }) {
+		if !slices.ContainsFunc(before, func(b string) bool { return strings.ToLower(a) == strings.ToLower(b) }) { // as pendingAgents
 			out = append(out, a)
 		}
 	}
 	return out
 }
 
-// agentsMove reads an agents entry's detail: the list, and the step the
-// firm moved to (empty if none).
-func agentsMove(detail string) (agents []string, moved string, ok bool) {
+// agentsMove reads an agents entry's detail: the list, and where the
+// firm moved (moveTo: the step after "; back to: " or "; on to: "; ""
+// if it did not), and whether it moved on (ending the step's wait).
+func agentsMove(detail string) (agents []string, moveTo string, on, ok bool) {
 	rest, found := strings.CutPrefix(detail, "now: ")
 	if !found {
-		return nil, "", false
+		return nil, "", false, false
 	}
 	dec := json.NewDecoder(strings.NewReader(rest))
 	if dec.Decode(&agents) != nil {
-		return nil, "", false
+		return nil, "", false, false
 	}
 	tail := rest[dec.InputOffset():]
-	for _, m := range []string{agentsBackTo, agentsOnTo} {
-		if step, found := strings.CutPrefix(tail, m); found {
-			return agents, step, true
-		}
+	if tail == "" {
+		return agents, "", false, true
 	}
-	return agents, "", tail == ""
+	moveTo, on, ok = movedTo(tail)
+	return agents, moveTo, on, ok
+}
+
+// movedTo reads a move suffix ("; back to: <step>" or "; on to: <step>",
+// the latter perhaps followed by "; ended the wait: …").
+func movedTo(tail string) (step string, on, ok bool) {
+	if step, found := strings.CutPrefix(tail, agentsBackTo); found {
+		return step, false, step != ""
+	}
+	rest, found := strings.CutPrefix(tail, agentsOnTo)
+	if !found {
+		return "", false, false
+	}
+	step, _, _ = strings.Cut(rest, ";")
+	return step, true, step != ""
 }

@@ -80,3 +80,87 @@ func TestAddedAgentConfirmedBeforeRequest(t *testing.T) {
 	}
 	assertReplaysTo(t, s.Flow, p, trail(m))
 }
+
+// A per-agent card names the agent it asks about by its place in the
+// list: after any change to the list, a card drawn before it is stale,
+// so a click on it can never record another agent than the one it asked
+// about.
+func TestPerAgentCardBeforeAnAgentsChangeIsStale(t *testing.T) {
+	toThree := []string{"Yes", "Registration submitted", "Test entitlements granted", "CAT Reporting Agent|Acme Clearing LLC\nBureau Co\nCobalt Inc", "Test relationships saved"}
+	for _, tc := range []struct {
+		name   string
+		before []string
+		agents string
+	}{
+		{"the agent it asked about removed", []string{"Agent certified"}, "Acme Clearing LLC\nCobalt Inc"},
+		{"the list reordered", nil, "Cobalt Inc\nAcme Clearing LLC\nBureau Co"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, m := newService(t)
+			card := walkOn(t, s, walk(t, s, toThree...), tc.before...)
+			clickAs(t, s, card, "Edit agents…", "U2", map[string]string{agentsField: tc.agents})
+			n := len(trail(m))
+			out := press(t, s, card, "Agent certified", "U1", "")
+			if len(trail(m)) != n || !strings.Contains(partsText(out), "This card is from before @{U2} changed the firm's CAT Reporting Agents") {
+				t.Errorf("old per-agent card: %d entries written, %q", len(trail(m))-n, partsText(out))
+			}
+		})
+	}
+}
+
+// An undo that reopens the per-agent step for an agent removed since
+// leaves every agent named confirmed: the firm stays at the request
+// rather than on a card that asks about nobody, and the trail says so.
+func TestUndoOfARemovedAgentsConfirmation(t *testing.T) {
+	s, m := newService(t)
+	card := walk(t, s, "Yes", "Registration submitted", "Test entitlements granted", "CAT Reporting Agent|Acme Clearing LLC\nBureau Co", "Test relationships saved", "Agent certified", "Agent certified")
+	clickAs(t, s, card, "Edit agents…", "U2", map[string]string{agentsField: "Acme Clearing LLC"})
+	out := command(t, s, admin, "undo")
+	p := stored(m)
+	e := trail(m)[len(trail(m))-1]
+	if p.Current != "certify_agent_requested" || !strings.HasSuffix(e.Detail, "; on to: certify_agent_requested") || !strings.Contains(out.Public, "moves on to **Step 6(A)") {
+		t.Errorf("after the undo: current %q, entry %q, line %q", p.Current, e.Detail, out.Public)
+	}
+	assertReplaysTo(t, s.Flow, p, trail(m))
+}
+
+// Moving on past the per-agent step ends its wait, as a confirmation
+// would: no follow-up reminder for a step the firm has left.
+func TestMovingOnEndsThePerAgentWait(t *testing.T) {
+	s, m := newService(t)
+	card := walk(t, s, "Yes", "Registration submitted", "Test entitlements granted", "CAT Reporting Agent|Acme Clearing LLC\nBureau Co", "Test relationships saved", "Agent certified")
+	card = submitForm(t, s, card, "Waiting on someone…", "U1", map[string]string{WaitWho: "Bureau Co", WaitFollowUp: "2026-12-20"})
+	clickAs(t, s, card, "Edit agents…", "U2", map[string]string{agentsField: "Acme Clearing LLC"})
+	p := stored(m)
+	e := trail(m)[len(trail(m))-1]
+	if _, waiting := p.Waits["certify_agent_request"]; waiting || p.Current != "certify_agent_requested" || !strings.Contains(e.Detail, "; on to: certify_agent_requested; ended the wait: waiting on Bureau Co") {
+		t.Errorf("current %q, waits %v, entry %q", p.Current, p.Waits, e.Detail)
+	}
+	assertReplaysTo(t, s.Flow, p, trail(m))
+}
+
+// The packet lists under Step 4 only the agents changes made after the
+// confirmation that stands, not those of a pass an undo took back.
+func TestPacketAgentsChangesOfTheStandingConfirmation(t *testing.T) {
+	s, _ := newService(t)
+	pk := &fakePackager{}
+	s.Packager = pk
+	card := walk(t, s, "Yes", "Registration submitted", "Test entitlements granted", "CAT Reporting Agent|Acme Clearing LLC")
+	clickAs(t, s, card, "Edit agents…", "U2", map[string]string{agentsField: "Acme Clearing LLC\nOld Bureau"})
+	command(t, s, admin, "undo")
+	card = press(t, s, command(t, s, "U1", ""), "CAT Reporting Agent", "U1", "Zeta Agent")
+	clickAs(t, s, card, "Edit agents…", "U2", map[string]string{agentsField: "Zeta Agent\nNew Co"})
+	command(t, s, "U1", "packet")
+	var got []string
+	for _, st := range pk.in.Steps {
+		if len(st.Agents) > 0 {
+			got = append(got, strings.Join(st.Agents, ","))
+			for _, c := range st.AgentsChanged {
+				got = append(got, c.Text)
+			}
+		}
+	}
+	if want := "Zeta Agent|Changed to: Zeta Agent; New Co"; strings.Join(got, "|") != want {
+		t.Errorf("packet's Step 4: %q, want %q", strings.Join(got, "|"), want)
+	}
+}

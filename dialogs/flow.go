@@ -214,7 +214,7 @@ func (f *Flow) stale(p Progress, ev Event) Result {
 	what := "This card is out of date."
 	if s, ok := f.Roadmap.Step(ev.Token.Step); ok {
 		what = s.Short() + " is no longer the current step."
-		if l := p.Last; s.ID == f.current(p).ID && l != nil && movesSteps(l.Action) {
+		if l := p.Last; s.ID == f.current(p).ID && l != nil && (movesSteps(l.Action) || l.Action == ActAgents) {
 			what = fmt.Sprintf("This card is from before %s %s on %s.", Mention(l.User), f.describe(l), f.Stamp(l.At))
 		} else if l != nil && s.ID == f.current(p).ID {
 			// A settings change since does not explain the reopening.
@@ -262,6 +262,8 @@ func (f *Flow) describe(c *Change) string {
 		return "added evidence to " + name
 	case ActProfile:
 		return "changed the firm profile"
+	case ActAgents:
+		return "changed the firm's CAT Reporting Agents"
 	case ActSubmit:
 		return "confirmed " + name + " for approval"
 	case ActApprove:
@@ -298,10 +300,14 @@ func (f *Flow) Undo(p Progress, ev Event) Result {
 	next := nextOf(p)
 	next.Path = next.Path[:len(next.Path)-1]
 	next.Current = last.Step
+	move := ""
+	if ok {
+		move = f.pastEveryAgent(&next, s) // the agent it confirmed was removed since
+	}
 	e := Entry{Action: ActUndo, Step: last.Step, Choice: last.Choice,
-		Detail: fmt.Sprintf("reopened %s (was: %s, by %s at %s)", short, answer(s, last.Choice), last.User, last.At.UTC().Format(time.RFC3339))}
+		Detail: fmt.Sprintf("reopened %s (was: %s, by %s at %s)", short, answer(s, last.Choice), last.User, last.At.UTC().Format(time.RFC3339)) + move}
 	reply := f.CardFor(next, ev.At, ev.User)
-	reply.Public = fmt.Sprintf("%s reopened **%s** (it had been confirmed by %s on %s%s).", Mention(ev.User), heading, Mention(last.User), f.Stamp(last.At), f.approvedText(last))
+	reply.Public = fmt.Sprintf("%s reopened **%s** (it had been confirmed by %s on %s%s).%s", Mention(ev.User), heading, Mention(last.User), f.Stamp(last.At), f.approvedText(last), f.movedLine(next, move))
 	return f.change(p, next, ev, e, reply)
 }
 

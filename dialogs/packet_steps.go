@@ -141,8 +141,11 @@ func (pk *packer) attach(steps []PacketStep, last map[string]int, e Entry) {
 	}
 	switch e.Action {
 	case ActAgents:
-		if i := slices.IndexFunc(steps, func(s PacketStep) bool { return len(s.Agents) > 0 }); i >= 0 {
-			if agents, _, ok := agentsMove(e.Detail); ok {
+		// Only changes after the confirmation that stands: an earlier
+		// pass's (before an undo or a reset) changed another list.
+		i := slices.IndexFunc(steps, func(s PacketStep) bool { return len(s.Agents) > 0 })
+		if i >= 0 && steps[i].Confirmed != nil && e.Seq > steps[i].Confirmed.Seq {
+			if agents, _, _, ok := agentsMove(e.Detail); ok {
 				steps[i].AgentsChanged = append(steps[i].AgentsChanged, pk.event(e, "Changed to: "+strings.Join(agents, "; ")))
 			}
 		}

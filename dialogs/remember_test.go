@@ -121,47 +121,56 @@ func partsText(r Reply) string {
 	return b.String()
 }
 
-// A button that opens a form changes nothing: on the card just delivered
-// the form opens on the remembered progress, with no read; submitted, it
-// commits on that version. On a memory another replica has moved past,
-// the form still opens, and its submission is told the step was already
-// confirmed and changes nothing.
+// A button that opens an answer's form changes nothing: on the card just
+// delivered the form opens on the remembered progress, with no read, and
+// its submission commits on that version. On a memory another replica
+// has moved past, the form still opens, and its submission is told the
+// step was already confirmed and changes nothing. A form that shows what
+// is stored (a wait) is always drawn from a read.
 func TestFormOpensOnRememberedProgress(t *testing.T) {
-	const wait = "Waiting on someone…"
+	const method = "CAT Reporting Agent"
 	for _, tc := range []struct {
 		name    string
-		moved   bool // another replica confirms step 2 after the card
+		label   string
+		moved   bool // another replica answers Step 4 after the card
 		loads   int  // reads made by opening the form
-		entries int  // the trail after the submission
-		wantErr string
+		wantOut string
 	}{
-		{"the card just delivered", false, 0, 2, ""},
-		{"another replica confirmed first", true, 0, 2, "Nothing was changed"},
+		{"an answer's form on the card just delivered", method, false, 0, "Step 5"},
+		{"an answer's form after another replica answered", method, true, 0, "Nothing was changed"},
+		{"a wait form", "Waiting on someone…", false, 1, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, m := newService(t)
 			r := &rememberingStore{memStore: m}
 			s.Store = r
-			card := press(t, s, command(t, s, "U1", ""), "Yes", "U1", "")
+			card := walk(t, s, "Yes", "Registration submitted", "Test entitlements granted")
 			if tc.moved {
 				memory := *r.memory
 				other := &Service{Flow: s.Flow, Store: r.memStore, Now: s.Now}
-				press(t, other, card, "Registration submitted", "UBOB", "")
+				press(t, other, card, "Self-report: manual entry", "UBOB", "")
 				r.memory = &memory
 			}
-			loads, commits := r.loads, r.commits
-			form := press(t, s, card, wait, "U1", "")
-			if form.Form == nil || r.loads != loads || r.commits != commits {
-				t.Fatalf("opening the form: form %v, %d reads, %d commits; want a form, no read, no commit", form.Form != nil, r.loads-loads, r.commits-commits)
+			loads, commits, entries := r.loads, r.commits, len(trail(m))
+			form := press(t, s, card, tc.label, "U1", "")
+			if form.Form == nil || r.loads-loads != tc.loads || r.commits != commits {
+				t.Fatalf("opening the form: form %v, %d reads, %d commits; want a form, %d reads, no commit", form.Form != nil, r.loads-loads, r.commits-commits, tc.loads)
 			}
-			ev := Event{User: "U1", Channel: "C1", Submitted: true, Values: map[string]string{WaitWho: "our clearing firm", WaitFollowUp: "2026-12-20"}}
+			if tc.wantOut == "" {
+				return
+			}
+			ev := Event{User: "U1", Channel: "C1", Submitted: true, Input: "Acme Clearing LLC"}
 			out, err := s.Click(context.Background(), testFirm, ev, form.FormToken)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := out.FormError + " " + out.Title + " " + partsText(out)
-			if n := len(trail(m)); n != tc.entries || tc.wantErr != "" && !strings.Contains(got, tc.wantErr) || tc.wantErr == "" && !out.Changed {
-				t.Errorf("submitted: %d entries, changed %t, %q; want %d entries and %q", n, out.Changed, got, tc.entries, tc.wantErr)
+			wantEntries := entries + 1
+			if tc.moved {
+				wantEntries = entries // refused: nothing written
+			}
+			got := out.Title + " " + partsText(out)
+			if n := len(trail(m)); n != wantEntries || !strings.Contains(got, tc.wantOut) || out.Changed == tc.moved {
+				t.Errorf("submitted: %d entries, changed %t, %q; want %d entries and %q", n-entries, out.Changed, got, wantEntries-entries, tc.wantOut)
 			}
 		})
 	}

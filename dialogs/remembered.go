@@ -23,12 +23,10 @@ type Remembering interface {
 // clickRemembered makes a click on the progress the store remembers, if
 // that is the version the clicked card was drawn from. done is false when
 // the click must be made afresh: nothing remembered, another version, a
-// click that would change nothing and opens no form (its answer must come
-// from what is stored, not from memory), or a commit the store refused
-// because the memory was out of date (another replica's change, a
-// restore). A form opens on memory: it changes nothing, and its token
-// carries the card's version, so a submission on a memory that was out of
-// date is refused as a click on that card would be. Roles come as for
+// click that would change nothing (its answer must come from what is
+// stored, not from memory; but an answer's form opens on memory, see
+// opensOnMemory), or a commit the store refused because the memory was
+// out of date (another replica's change, a restore). Roles come as for
 // any click (Service.load); with store.Redis they are kept in memory while
 // they cannot have changed.
 func (s *Service) clickRemembered(ctx context.Context, f firm.ID, name string, card int64, step func(*Flow, Progress) Result) (reply Reply, done bool, err error) {

@@ -213,13 +213,32 @@ func (rp *Replayed) undo(e Entry) {
 	}
 	p.Current = e.Step
 	rp.CurrentFrom, rp.CurrentKnown = e.Seq, true
+	if i := strings.Index(e.Detail, agentsOnTo); i >= 0 { // Flow.pastEveryAgent (the wait text after it is typed by users)
+		if to, on, ok := movedTo(e.Detail[i:]); ok {
+			rp.moved(e, to, on)
+		}
+	}
+}
+
+// moved replays settleAgents' and pastEveryAgent's moves: on to the next
+// part ends the per-agent step's wait, as its confirmation would have.
+func (rp *Replayed) moved(e Entry, to string, on bool) {
+	if to == "" {
+		return
+	}
+	if on {
+		delete(rp.Progress.Waits, rp.Progress.Current)
+		rp.WaitSeq[rp.Progress.Current] = e.Seq
+	}
+	rp.Progress.Current = to
+	rp.CurrentFrom, rp.CurrentKnown = e.Seq, true
 }
 
 // agents replays agentsClick: the first confirmation that named agents
 // now names the list in the detail ("now: [...]").
 func (rp *Replayed) agents(e Entry) {
 	p := &rp.Progress
-	agents, moved, ok := agentsMove(e.Detail)
+	agents, moved, on, ok := agentsMove(e.Detail)
 	if !ok {
 		rp.problem(e, "changes the CAT Reporting Agents, but its list cannot be read")
 		return
@@ -227,9 +246,7 @@ func (rp *Replayed) agents(e Entry) {
 	for i := range p.Path {
 		if len(p.Path[i].Agents) > 0 {
 			p.Path[i].Agents = agents
-			if moved != "" { // settleAgents
-				p.Current = moved
-			}
+			rp.moved(e, moved, on)
 			return
 		}
 	}

@@ -183,10 +183,7 @@ func (s *Service) transact(ctx context.Context, f firm.ID, name string, need rol
 func (s *Service) transition(ctx context.Context, f firm.ID, name string, fl *Flow, p Progress, step func(*Flow, Progress) Result, fresh bool) (reply Reply, again bool, err error) {
 	res := step(fl, p)
 	if res.Next == nil {
-		// A form may open on memory: its token carries the card's
-		// version, so its submission meets the stored state. Any other
-		// answer without a change is told from what is stored.
-		return res.Reply, !fresh && res.Reply.Form == nil, nil
+		return res.Reply, !fresh && !opensOnMemory(res.Reply), nil
 	}
 	res.Entry.Roadmap, res.Entry.Name = s.Flow.Roadmap.Ref(), name
 	res.Entry.Seal(p.Seq, p.Head)
@@ -345,4 +342,16 @@ func Unavailable(err error) Reply {
 		return Notice("Temporarily unavailable", "caisbot lost contact with its database while saving, so your confirmation may not have been recorded. Check `{cmd} status` in a minute before trying again.")
 	}
 	return Notice("Temporarily unavailable", "caisbot could not reach its database. Nothing was changed. Please try again in a minute.")
+}
+
+// opensOnMemory tells the one answer without a change that a click may
+// give from remembered progress: an answer's form (Step 4's agents, the
+// certification request). It is the roadmap's, showing nothing stored,
+// and its submission is a confirmation that meets the stored state.
+// Other forms show what is stored (a wait, the agents list) and must not
+// show a memory another replica has overtaken; any other answer is told
+// from what is stored.
+func opensOnMemory(r Reply) bool {
+	t, err := ParseToken(r.FormToken)
+	return r.Form != nil && err == nil && t.Kind == KindChoose
 }

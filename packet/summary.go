@@ -131,12 +131,12 @@ func (s *summary) step(st dialogs.PacketStep) {
 		}
 		d.row("Confirmed by", s.event(*st.Confirmed), ink)
 		s.stepRoadmap(st.Roadmap)
-		for _, e := range st.AgentsChanged {
-			d.row("Agents changed", e.Text+"\n"+s.event(e), ink)
-		}
 	}
 	if st.Approved != nil {
 		d.row("Approved by", s.event(*st.Approved), ink)
+	}
+	for _, e := range st.AgentsChanged { // made after the confirmation and its approval
+		d.row("Agents changed", e.Text+"\n"+s.event(e), ink)
 	}
 	for _, e := range st.Evidence {
 		d.row("Evidence", s.evidence(e), ink)
