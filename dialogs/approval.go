@@ -167,7 +167,7 @@ func (f *Flow) sendBack(p Progress, ev Event) Result {
 			problem.Message = "Give a reason: it is shown on the step's card and kept in the audit trail."
 		}
 		form.Fields[0].Value = ev.Values[SendBackReason]
-		r.FormError, r.FormField = problem.Message, problem.Field
+		problem.into(&r)
 		return Result{Reply: r}
 	}
 	reason := v[SendBackReason]

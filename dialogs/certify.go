@@ -116,11 +116,11 @@ func (f *Flow) choiceForm(c *Choice, ev Event, conf *Confirmation) (values map[s
 	}
 	if form.Multi() {
 		v, problem := readFields(form, ev.Values)
-		if problem == nil {
-			problem = followUpProblem(v[WaitFollowUp], ev.At.In(f.Loc))
+		if _, read := v[WaitFollowUp]; read {
+			problem = problem.with(followUpProblem(v[WaitFollowUp], ev.At.In(f.Loc)))
 		}
 		if problem != nil {
-			r.FormError, r.FormField = problem.Message, problem.Field
+			problem.into(&r)
 			return nil, &r
 		}
 		return v, nil

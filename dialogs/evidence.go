@@ -72,7 +72,7 @@ func (f *Flow) evidenceClick(p Progress, ev Event) Result {
 		for i := range form.Fields {
 			form.Fields[i].Value = ev.Values[form.Fields[i].ID]
 		}
-		r.FormError, r.FormField = bad.Message, bad.Field
+		bad.into(&r)
 		return Result{Reply: r}
 	}
 	for _, old := range p.Evidence[s.ID] {
@@ -114,14 +114,14 @@ func (f *Flow) evidenceStep(p Progress, id string) (*Step, string) {
 // a reference or a link, and a link that is a plain http(s) address.
 func readEvidence(form Form, values map[string]string) (Evidence, *formProblem) {
 	v, problem := readFields(form, values)
-	if problem != nil {
-		return Evidence{}, problem
-	}
-	if v[EvidenceRef] == "" && v[EvidenceLink] == "" {
+	if problem == nil && v[EvidenceRef] == "" && v[EvidenceLink] == "" {
 		return Evidence{}, &formProblem{Field: EvidenceRef, Message: "Give a reference or a link (or both)."}
 	}
 	if msg := linkProblem(v[EvidenceLink]); msg != "" {
-		return Evidence{}, &formProblem{Field: EvidenceLink, Message: msg}
+		problem = problem.with(&formProblem{Field: EvidenceLink, Message: msg})
+	}
+	if problem != nil {
+		return Evidence{}, problem
 	}
 	return Evidence{Ref: v[EvidenceRef], Link: v[EvidenceLink], Note: v[EvidenceNote]}, nil
 }

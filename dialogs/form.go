@@ -55,24 +55,70 @@ const MaxFieldLen = 1500
 // to tell the user.
 type formProblem struct {
 	Field, Message string
+	// more are the other fields' problems, so the user sees them all at
+	// once rather than one per submission.
+	more []formProblem
+}
+
+// with is p and q together (either may be nil); a field keeps its first
+// problem.
+func (p *formProblem) with(q *formProblem) *formProblem {
+	switch {
+	case p == nil:
+		return q
+	case q == nil || p.about(q.Field):
+		return p
+	}
+	p.more = append(p.more, formProblem{Field: q.Field, Message: q.Message})
+	return p
+}
+
+// about reports whether a problem of p's is about field.
+func (p *formProblem) about(field string) bool {
+	if p == nil {
+		return false
+	}
+	if p.Field == field {
+		return true
+	}
+	for _, m := range p.more {
+		if m.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// into shows p on r: the first problem as FormError, the others beside
+// their fields.
+func (p *formProblem) into(r *Reply) {
+	r.FormError, r.FormField = p.Message, p.Field
+	r.FormMore = nil
+	for _, m := range p.more {
+		r.FormMore = append(r.FormMore, FieldError{Field: m.Field, Message: m.Message})
+	}
 }
 
 // readFields checks submitted values against the form: required fields
 // present, lengths within bounds, dates real dates (YYYY-MM-DD). Text is
-// trimmed and its whitespace collapsed; unknown keys are ignored.
+// trimmed and its whitespace collapsed; unknown keys are ignored. The
+// values returned are the fields that passed (so later checks can look
+// at them too); the problem lists every field that did not.
 func readFields(form Form, values map[string]string) (map[string]string, *formProblem) {
 	out := make(map[string]string, len(form.Fields))
+	var problem *formProblem
 	for _, fl := range form.Fields {
 		v := strings.Join(strings.Fields(values[fl.ID]), " ")
 		if fl.Kind == FieldMultiline {
 			v = strings.TrimSpace(values[fl.ID])
 		}
 		if p := checkField(fl, v); p != "" {
-			return nil, &formProblem{Field: fl.ID, Message: p}
+			problem = problem.with(&formProblem{Field: fl.ID, Message: p})
+			continue
 		}
 		out[fl.ID] = v
 	}
-	return out, nil
+	return out, problem
 }
 
 func checkField(fl Field, v string) string {
@@ -84,7 +130,7 @@ func checkField(fl Field, v string) string {
 	case !utf8.ValidString(v):
 		return "This field holds characters that are not text."
 	case v == "" && !fl.Optional:
-		return "Please fill in " + strings.ToLower(strings.TrimSuffix(fl.Label, "?")) + "."
+		return "Please fill in “" + fl.Label + "”." // quoted: a label may be a question
 	case v == "":
 		return ""
 	case fl.Kind == FieldDate:

@@ -83,7 +83,7 @@ func (f *Flow) profileClick(p Progress, ev Event) Result {
 		for i := range form.Fields {
 			form.Fields[i].Value = ev.Values[form.Fields[i].ID]
 		}
-		r.FormError, r.FormField = bad.Message, bad.Field
+		bad.into(&r)
 		return Result{Reply: r}
 	}
 	if pr := p.Profile; pr != nil && pr.Name == name && pr.CRD == crd {
@@ -105,15 +105,15 @@ func (f *Flow) profileClick(p Progress, ev Event) Result {
 // letter or digit in it, and a CRD number of 1 to 9 digits.
 func readProfile(form Form, values map[string]string) (name, crd string, problem *formProblem) {
 	v, problem := readFields(form, values)
+	name, crd = v[ProfileName], v[ProfileCRD]
+	if _, read := v[ProfileName]; read && !strings.ContainsFunc(name, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+		problem = problem.with(&formProblem{Field: ProfileName, Message: "Give the firm's legal name, e.g. Example Securities LLC."})
+	}
+	if _, read := v[ProfileCRD]; read && !validCRD(crd) {
+		problem = problem.with(&formProblem{Field: ProfileCRD, Message: fmt.Sprintf("A CRD number is 1 to %d digits (0–9) and nothing else, e.g. 123456.", maxCRDDigits)})
+	}
 	if problem != nil {
 		return "", "", problem
-	}
-	name, crd = v[ProfileName], v[ProfileCRD]
-	if !strings.ContainsFunc(name, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
-		return "", "", &formProblem{Field: ProfileName, Message: "Give the firm's legal name, e.g. Example Securities LLC."}
-	}
-	if !validCRD(crd) {
-		return "", "", &formProblem{Field: ProfileCRD, Message: fmt.Sprintf("A CRD number is 1 to %d digits (0–9) and nothing else, e.g. 123456.", maxCRDDigits)}
 	}
 	return name, crd, nil
 }

@@ -64,10 +64,10 @@ func TestProfileFormRejectsBadInput(t *testing.T) {
 	for _, tc := range []struct {
 		name, legal, crd, field, want string
 	}{
-		{"no name", "", "123", ProfileName, "Please fill in legal name"},
+		{"no name", "", "123", ProfileName, "Please fill in “Legal name”."},
 		{"punctuation only", "-- .", "123", ProfileName, "legal name"},
 		{"name too long", strings.Repeat("x", maxProfileName+1), "123", ProfileName, "At most 150 characters"},
-		{"no crd", "Example LLC", "", ProfileCRD, "Please fill in crd number"},
+		{"no crd", "Example LLC", "", ProfileCRD, "Please fill in “CRD number”."},
 		{"letters", "Example LLC", "12a4", ProfileCRD, "1 to 9 digits"},
 		{"ten digits", "Example LLC", "1234567890", ProfileCRD, "At most 9 characters"},
 		{"sign", "Example LLC", "+123", ProfileCRD, "1 to 9 digits"},

@@ -25,6 +25,8 @@ type Reply struct {
 	// platform can show it beside that field.
 	FormError string
 	FormField string
+	// FormMore are problems with other fields of the same submission.
+	FormMore []FieldError
 	// File is an attachment to upload (the audit export).
 	File *File
 	// Changed says the reply follows a change the Service committed (for
@@ -139,3 +141,8 @@ var nameReplacer = strings.NewReplacer("*", "\u2217", "_", "\u02cd", "~", "\u223
 // markup, even inside **bold**: Lit, and its emphasis markers shown as
 // look-alikes. Stored names keep the characters as typed.
 func Name(s string) string { return nameReplacer.Replace(Lit(s)) }
+
+// FieldError is a problem with one field of a submitted form.
+type FieldError struct {
+	Field, Message string
+}

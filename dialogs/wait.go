@@ -64,7 +64,9 @@ func (f *Flow) waitClick(p Progress, ev Event) Result {
 		for i := range form.Fields {
 			form.Fields[i].Value = ev.Values[form.Fields[i].ID]
 		}
-		return Result{Reply: Reply{Title: form.Title, Form: &form, FormToken: t.String(), FormError: problem.Message, FormField: problem.Field}}
+		r := Reply{Title: form.Title, Form: &form, FormToken: t.String()}
+		problem.into(&r)
+		return Result{Reply: r}
 	}
 	w.Since, w.User = ev.At.UTC(), ev.User
 	if had && strings.EqualFold(old.Who, w.Who) {
@@ -94,15 +96,16 @@ func (f *Flow) waitClick(p Progress, ev Event) Result {
 // date from today on and not years ahead.
 func (f *Flow) readWait(form Form, values map[string]string, today time.Time) (Wait, *formProblem) {
 	v, problem := readFields(form, values)
+	if day, err := ParseDay(v[WaitFollowUp]); err == nil {
+		switch left := daysBetween(today, day); {
+		case left < 0:
+			problem = problem.with(&formProblem{Field: WaitFollowUp, Message: longDate(day) + " has already passed. Choose today or a later date."})
+		case left > maxFollowUpIn:
+			problem = problem.with(&formProblem{Field: WaitFollowUp, Message: "Choose a follow-up date within three years."})
+		}
+	}
 	if problem != nil {
 		return Wait{}, problem
-	}
-	day, _ := ParseDay(v[WaitFollowUp])
-	switch left := daysBetween(today, day); {
-	case left < 0:
-		return Wait{}, &formProblem{Field: WaitFollowUp, Message: longDate(day) + " has already passed. Choose today or a later date."}
-	case left > maxFollowUpIn:
-		return Wait{}, &formProblem{Field: WaitFollowUp, Message: "Choose a follow-up date within three years."}
 	}
 	return Wait{Who: v[WaitWho], Ref: v[WaitRef], FollowUp: v[WaitFollowUp]}, nil
 }

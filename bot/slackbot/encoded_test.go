@@ -75,6 +75,8 @@ var replyChanges = []func(r *dialogs.Reply){
 	func(r *dialogs.Reply) { r.Actions[0].Style = dialogs.Plain },
 	func(r *dialogs.Reply) { r.Actions[0].Value += "0" },
 	func(r *dialogs.Reply) { r.FormField = "f" },
+	func(r *dialogs.Reply) { r.FormMore = []dialogs.FieldError{{Field: "f", Message: "m"}} },
+	func(r *dialogs.Reply) { r.FormMore = []dialogs.FieldError{{Field: "f", Message: "m"}, {}} },
 	func(r *dialogs.Reply) { r.Actions[0].Secondary = true },
 	func(r *dialogs.Reply) { r.Actions[1].Confirm.Title += "?" },
 	func(r *dialogs.Reply) { r.Actions[1].Confirm.Text += "." },
@@ -153,10 +155,11 @@ func TestCardCacheKeysAFieldAddedLater(t *testing.T) {
 // replyChanges changes it).
 func TestReplyKeyKnowsEveryField(t *testing.T) {
 	known := map[reflect.Type]string{
-		reflect.TypeFor[dialogs.Reply]():   "Title Parts Actions Public Replace Form FormToken FormError FormField File Changed",
-		reflect.TypeFor[dialogs.Part]():    "Kind Text",
-		reflect.TypeFor[dialogs.Action]():  "Label Style Value Confirm Secondary",
-		reflect.TypeFor[dialogs.Confirm](): "Title Text OK Cancel",
+		reflect.TypeFor[dialogs.Reply]():      "Title Parts Actions Public Replace Form FormToken FormError FormField FormMore File Changed",
+		reflect.TypeFor[dialogs.Part]():       "Kind Text",
+		reflect.TypeFor[dialogs.Action]():     "Label Style Value Confirm Secondary",
+		reflect.TypeFor[dialogs.Confirm]():    "Title Text OK Cancel",
+		reflect.TypeFor[dialogs.FieldError](): "Field Message",
 	}
 	for typ, want := range known {
 		var got []string

@@ -105,3 +105,18 @@ func errorBlock(r dialogs.Reply) string {
 	}
 	return fieldBlockPrefix + r.Form.Fields[0].ID
 }
+
+// replyErrors shows a rejected submission's problems, each under its
+// field, all at once.
+func replyErrors(r dialogs.Reply) answer {
+	errs := map[string]string{errorBlock(r): r.FormError}
+	for _, m := range r.FormMore {
+		if r.Form == nil || !r.Form.Multi() {
+			break
+		}
+		if _, ok := r.Form.Field(m.Field); ok && errs[fieldBlockPrefix+m.Field] == "" {
+			errs[fieldBlockPrefix+m.Field] = m.Message
+		}
+	}
+	return ok(map[string]any{"response_action": "errors", "errors": errs})
+}

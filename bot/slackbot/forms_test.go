@@ -108,6 +108,22 @@ func TestWaitSubmissionWithASelectedDate(t *testing.T) {
 	}
 }
 
+// A submission with two problems shows both, each under its field, and
+// records nothing.
+func TestWaitSubmissionShowsEveryProblem(t *testing.T) {
+	r := newRig(t)
+	view := r.openWaitForm("", "Waiting on someone…")
+	_, body := r.submitView(view, waitState("", "T-1", "2026-01-04"))
+	var ans struct {
+		Action string            `json:"response_action"`
+		Errors map[string]string `json:"errors"`
+	}
+	_ = json.Unmarshal([]byte(body), &ans)
+	if ans.Action != "errors" || ans.Errors["f_who"] == "" || !strings.Contains(ans.Errors["f_follow_up"], "has already passed") || r.audit() != 0 {
+		t.Errorf("answer %s (audit %d), want errors under f_who and f_follow_up", body, r.audit())
+	}
+}
+
 func TestWaitOnAppHome(t *testing.T) {
 	r := newRig(t)
 	r.openHome("U1")

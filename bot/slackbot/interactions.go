@@ -156,7 +156,7 @@ func (h *Handler) viewSubmission(ctx context.Context, ic *slack.InteractionCallb
 		}
 		adapter.Handled(ctx, h.log, "click handled", f, ic.User.ID, "form", reply)
 		if reply.FormError != "" {
-			return formErrors(errorBlock(reply), reply.FormError), reply.Changed
+			return replyErrors(reply), reply.Changed
 		}
 		h.deliver(ctx, f, ic.User.ID, meta.ResponseURL, meta.Channel, reply)
 		return ok(nil), reply.Changed

@@ -33,6 +33,10 @@ func appendReplyKey(b []byte, r dialogs.Reply) ([]byte, bool) {
 	b = appendKeyString(b, r.Public)
 	b = appendKeyBool(b, r.Replace)
 	b = appendKeyString(appendKeyString(appendKeyString(b, r.FormToken), r.FormError), r.FormField)
+	b = binary.AppendUvarint(b, uint64(len(r.FormMore)))
+	for _, m := range r.FormMore {
+		b = appendKeyString(appendKeyString(b, m.Field), m.Message)
+	}
 	return appendKeyBool(b, r.Changed), true
 }
 

@@ -48,7 +48,12 @@ func TestWaitOnTeams(t *testing.T) {
 	if !strings.Contains(cardString(bad.Card), "not a real date") || r.audit() != 3 {
 		t.Fatalf("bad date: %s (audit %d)", cardString(bad.Card), r.audit())
 	}
-	card = r.submitFields(bad, map[string]string{"who": "Example Clearing", "ref": "T-1", "follow_up": "2026-12-04"}, u)
+	// Every problem of a submission at once: no one named, a date passed.
+	both := r.submitFields(bad, map[string]string{"who": "", "ref": "", "follow_up": "2026-01-04"}, u)
+	if s := cardString(both.Card); !strings.Contains(s, "⚠️ Please fill in “Who are you waiting on?”.") || !strings.Contains(s, "⚠️ January 4, 2026 has already passed.") || r.audit() != 3 {
+		t.Fatalf("two problems (audit %d): %s", r.audit(), s)
+	}
+	card = r.submitFields(both, map[string]string{"who": "Example Clearing", "ref": "T-1", "follow_up": "2026-12-04"}, u)
 	s := cardString(card.Card)
 	if !strings.Contains(s, "Waiting on Example Clearing since") || !strings.Contains(s, "Follow-up: December 4, 2026") || r.audit() != 4 {
 		t.Fatalf("card after the wait (audit %d):\n%s", r.audit(), s)

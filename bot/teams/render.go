@@ -123,8 +123,8 @@ func (rd Renderer) Form(r dialogs.Reply, people People, input string) Card {
 	if f.Hint != "" {
 		c.Body = append(c.Body, text(cardText(f.Hint, rd.Command, people)))
 	}
-	if r.FormError != "" {
-		e := text("⚠️ " + cardText(r.FormError, rd.Command, people))
+	for _, msg := range formProblems(r) {
+		e := text("⚠️ " + cardText(msg, rd.Command, people))
 		e.Color, e.Weight = "Attention", "Bolder"
 		c.Body = append(c.Body, e)
 	}
@@ -178,4 +178,18 @@ func (rd Renderer) activity(c Card, summary string) *Activity {
 func (rd Renderer) Public(r dialogs.Reply, people People) *Activity {
 	t, entities := messageText(r.Public, rd.Command, people)
 	return &Activity{Type: typeMessage, Text: t, TextFormat: "markdown", Entities: entities}
+}
+
+// formProblems are a rejected submission's messages, all shown at once
+// above the fields (Adaptive Cards have no per-field error text that
+// every Teams client shows).
+func formProblems(r dialogs.Reply) []string {
+	if r.FormError == "" {
+		return nil
+	}
+	out := []string{r.FormError}
+	for _, m := range r.FormMore {
+		out = append(out, m.Message)
+	}
+	return out
 }
