@@ -164,3 +164,19 @@ func TestPacketAgentsChangesOfTheStandingConfirmation(t *testing.T) {
 		t.Errorf("packet's Step 4: %q, want %q", strings.Join(got, "|"), want)
 	}
 }
+
+// "deadline 6A" while 6(A)'s request is open sets the target: the first
+// part confirmed does not make 6(A) done. Once FINRA CAT certified the
+// firm, 6(A) is done and the target is refused, naming that confirmation.
+func TestDeadlineForAStepInParts(t *testing.T) {
+	s, m := newService(t)
+	card := walk(t, s, "Yes", "Registration submitted", "Test entitlements granted", "CAT Reporting Agent|Acme Clearing LLC", "Test relationships saved", "Agent certified")
+	if r := command(t, s, admin, "deadline 6A 2027-04-01"); r.Title != "Target date set" || stored(m).Targets["certify_agent_request"] != "2027-04-01" {
+		t.Fatalf("deadline 6A at the request: %q %q", r.Title, partsText(r))
+	}
+	card = walkOn(t, s, card, "Certification requested|ref=HD-1;follow_up=2026-12-20", "FINRA CAT certified the firm")
+	r := command(t, s, admin, "deadline 6A 2027-05-01")
+	if r.Title != "Deadline not set" || !strings.Contains(partsText(r), "is already done (confirmed by @{U1}") {
+		t.Errorf("deadline 6A after certification: %q %q", r.Title, partsText(r))
+	}
+}

@@ -33,6 +33,12 @@ func (f *Flow) clearDeadline(p Progress, ev Event, s *Step) Result {
 // targetForDoneStep refuses a target for a step the firm has already
 // confirmed and not come back to: it would never be announced.
 func (f *Flow) targetForDoneStep(p Progress, s *Step) (Result, bool) {
+	// A step in parts (6(A)) is done only when its last part is: its
+	// first part confirmed says nothing of the request or FINRA's
+	// certification still open.
+	if last, ok := f.Roadmap.Step(f.Roadmap.lastPart(s)); ok {
+		s = last
+	}
 	c, ok := p.Confirmed(s.ID)
 	if cur := f.current(p); !ok || !cur.IsOutcome() && f.open(p, cur, f.Roadmap.ahead(cur.ID), s.ID) {
 		return Result{}, false
