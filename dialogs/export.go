@@ -31,7 +31,7 @@ func (f *Flow) ExportProfile(firm string, pr *Profile, entries []Entry, now time
 		if s, ok := f.Roadmap.Step(e.Step); ok {
 			title = s.Heading()
 		}
-		readable := csvSafe(f.Stamp(e.At), title, entryReadable(e))
+		readable := ExportReadable(e, f.Loc, title)
 		_ = w.Write([]string{strconv.FormatInt(e.Seq, 10), e.At.UTC().Format(time.RFC3339Nano), readable[0],
 			e.User, e.Action, e.Step, readable[1], e.Choice, e.Detail, readable[2],
 			strconv.FormatInt(e.Card, 10), strconv.FormatInt(e.Version, 10), e.Prev, e.Hash, e.Roadmap, e.Name})
@@ -61,3 +61,12 @@ func csvSafe(fields ...string) []string {
 // ExportColumns are the export CSV's column names, in order (a copy), so
 // a reader of the file (caisbot verify-packet) finds its columns by name.
 func ExportColumns() []string { return append([]string(nil), exportHeader...) }
+
+// ExportReadable are an entry's readable columns as Export writes them
+// (at_local in loc, step_title from heading, detail_readable), so that a
+// reader of the file (caisbot verify-packet) can check them too.
+func ExportReadable(e Entry, loc *time.Location, heading string) [3]string {
+	f := Flow{Loc: loc}
+	c := csvSafe(f.Stamp(e.At), heading, entryReadable(e))
+	return [3]string{c[0], c[1], c[2]}
+}

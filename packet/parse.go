@@ -37,8 +37,9 @@ func ParseJSONL(b []byte) ([]dialogs.Entry, error) {
 }
 
 // checkCSV checks that audit.csv holds the entries of audit.jsonl: the
-// export's columns, one row per entry, every stored column equal.
-func checkCSV(b []byte, entries []dialogs.Entry) error {
+// export's columns, one row per entry, every stored column equal, and the
+// readable ones as caisbot writes them (readable.go).
+func checkCSV(b []byte, entries []dialogs.Entry, rd readable) error {
 	r := csv.NewReader(bytes.NewReader(b))
 	rows, err := r.ReadAll()
 	if err != nil {
@@ -65,6 +66,9 @@ func checkCSV(b []byte, entries []dialogs.Entry) error {
 			if rows[i+1][col[c]] != want[c] {
 				return fmt.Errorf("%s row %d (entry %d): its %s differs from %s", CSVName, i+1, e.Seq, c, JSONLName)
 			}
+		}
+		if c := rd.check(rows[i+1], col, e); c != "" {
+			return fmt.Errorf("%s row %d (entry %d): its %s is not what caisbot writes for that entry (it was edited)", CSVName, i+1, e.Seq, c)
 		}
 	}
 	return nil

@@ -36,6 +36,7 @@ func Readme(in dialogs.PacketInput, files []RoadmapFile) string {
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
 	w("CAIS exam packet — %s", firmWords(in))
 	w("Made %s by caisbot.", in.Made.In(in.Loc).Format("January 2, 2006 at 15:04 MST"))
+	w(zoneLine, in.Loc.String())
 	w("")
 	w("WHAT IS IN THIS PACKET")
 	w("  %-24s a readable summary: the firm; each onboarding step as the roadmap words it,", SummaryName)

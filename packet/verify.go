@@ -56,15 +56,16 @@ func VerifyBytes(name string, b []byte) (string, error) {
 	if b := dialogs.VerifyChain(entries, head); b != nil {
 		return "", fmt.Errorf("%s: the hash chain breaks at %s", JSONLName, b)
 	}
-	if err := checkCSV(files[CSVName], entries); err != nil {
-		return "", err
-	}
 	versions, err := checkRoadmaps(files, entries)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s: OK — %d files match %s; %s chained (SHA-256), latest hash %s; roadmap %s",
-		name, len(files)-1, ManifestName, nounsOf(len(entries), "audit entry", "audit entries"), orNone(head), versions), nil
+	rd := readableFrom(files) // its step titles come from those roadmaps
+	if err := checkCSV(files[CSVName], entries, rd); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s: OK — %d files match %s; %s chained (SHA-256), latest hash %s; %s %s; roadmap %s",
+		name, len(files)-1, ManifestName, nounsOf(len(entries), "audit entry", "audit entries"), orNone(head), CSVName, rd.words(), versions), nil
 }
 
 // unzip reads every file of the packet by name.

@@ -2,9 +2,11 @@ package packet_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -54,6 +56,15 @@ func TestVerifyPacketRejectsTampering(t *testing.T) {
 		{"file added", func(f map[string][]byte) { f["notes.txt"] = []byte("x") }, false,
 			"notes.txt is in the packet but not listed in MANIFEST.sha256 (it was added)"},
 		{"manifest removed", func(f map[string][]byte) { delete(f, packet.ManifestName) }, false, "the packet has no MANIFEST.sha256"},
+		{"csv readable detail edited, manifest recomputed", func(f map[string][]byte) {
+			f[packet.CSVName] = editCSV(t, f[packet.CSVName], 5, "detail_readable", "Self-reporting: file upload")
+		}, true, "audit.csv row 5 (entry 5): its detail_readable is not what caisbot writes for that entry (it was edited)"},
+		{"csv local time edited, manifest recomputed", func(f map[string][]byte) {
+			f[packet.CSVName] = editCSV(t, f[packet.CSVName], 1, "at_local", "Jan 1, 2020 at 10:00 AM EST")
+		}, true, "audit.csv row 1 (entry 1): its at_local is not what caisbot writes"},
+		{"csv step title edited, manifest recomputed", func(f map[string][]byte) {
+			f[packet.CSVName] = editCSV(t, f[packet.CSVName], 5, "step_title", "Step 3: Skipped CAT CAIS Test")
+		}, true, "audit.csv row 5 (entry 5): its step_title is not what caisbot writes"},
 		{"jsonl malformed, manifest recomputed", func(f map[string][]byte) {
 			f[packet.JSONLName] = append(f[packet.JSONLName], []byte("{\"seq\":20,\"surprise\":1}\n")...)
 		}, true, `audit.jsonl line 20 is not an audit entry: json: unknown field "surprise"`},
@@ -68,8 +79,15 @@ func TestVerifyPacketRejectsTampering(t *testing.T) {
 			}
 		})
 	}
-	if _, err := packet.VerifyBytes("p.zip", rezip(t, maps.Clone(files), true)); err != nil {
-		t.Errorf("the same files packed again: %v", err)
+	if ok, err := packet.VerifyBytes("p.zip", rezip(t, maps.Clone(files), true)); err != nil || !strings.Contains(ok, "audit.csv readable columns match (times in America/New_York)") {
+		t.Errorf("the same files packed again: %q, %v", ok, err)
+	}
+	// A packet whose README.txt names no time zone (made before it did)
+	// still checks, and says what it could not.
+	older := maps.Clone(files)
+	older[packet.ReadmeName] = bytes.Replace(older[packet.ReadmeName], []byte("are in the time zone"), []byte("are in"), 1)
+	if ok, err := packet.VerifyBytes("p.zip", rezip(t, older, true)); err != nil || !strings.Contains(ok, "at_local not checked: README.txt names no time zone") {
+		t.Errorf("a packet naming no time zone: %q, %v", ok, err)
 	}
 	if _, err := packet.VerifyBytes("p.zip", zipped[:len(zipped)/2]); err == nil || !strings.Contains(err.Error(), "not a readable zip file") {
 		t.Errorf("half a zip: %v", err)
@@ -110,4 +128,22 @@ func TestVerifyPacketCommand(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %d, %q, %q", c.args, code, stdout.String(), stderr.String(), c.code, c.stdout, c.stderr)
 		}
 	}
+}
+
+// editCSV sets column col of data row n (1-based) of a CSV file.
+func editCSV(t *testing.T, b []byte, n int, col, value string) []byte {
+	t.Helper()
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.Index(rows[0], col)
+	if i < 0 || rows[n][i] == value {
+		t.Fatalf("column %q of row %d: %v", col, n, rows[n])
+	}
+	rows[n][i] = value
+	var out bytes.Buffer
+	w := csv.NewWriter(&out)
+	_ = w.WriteAll(rows)
+	return out.Bytes()
 }
