@@ -7,6 +7,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -127,7 +128,7 @@ func (h redisHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		start := time.Now()
 		err := next(ctx, cmd)
-		h.m.record(cmd.Name(), start, err)
+		h.m.record(cmd.Name(), start, countable([]redis.Cmder{cmd}, err))
 		return err
 	}
 }
@@ -136,9 +137,45 @@ func (h redisHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pro
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		start := time.Now()
 		err := next(ctx, cmds)
-		h.m.record("pipeline", start, err)
+		h.m.record("pipeline", start, countable(cmds, err))
 		return err
 	}
+}
+
+// countable is err unless it is a refusal go-redis itself ignores: the
+// CLIENT SETINFO and CLIENT MAINT_NOTIFICATIONS it sends on each new
+// connection, which Redis before 7.2 (and miniredis) does not know — a
+// healthy Redis must not count errors.
+func countable(cmds []redis.Cmder, err error) error {
+	if err == nil {
+		return nil
+	}
+	failed, connectOnly := false, true
+	for _, c := range cmds {
+		if connectTime(c) {
+			continue
+		}
+		connectOnly = false
+		if e := c.Err(); e != nil && e != redis.Nil {
+			failed = true
+		}
+	}
+	switch {
+	case connectOnly:
+		return nil
+	case failed || !slices.ContainsFunc(cmds, connectTime):
+		return err
+	}
+	return nil // no other command failed: the error is the handshake's
+}
+
+func connectTime(c redis.Cmder) bool {
+	args := c.Args()
+	if len(args) < 2 || !strings.EqualFold(c.Name(), "client") {
+		return false
+	}
+	sub, _ := args[1].(string)
+	return strings.EqualFold(sub, "setinfo") || strings.EqualFold(sub, "maint_notifications")
 }
 
 func (m *Metrics) record(cmd string, start time.Time, err error) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caisbot/caisbot/internal/redistest"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -73,4 +74,38 @@ func TestMetricsExposeWhatOperatorsNeed(t *testing.T) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
+}
+
+// Connecting to a healthy Redis counts no error: go-redis sends CLIENT
+// SETINFO on each new connection and ignores its refusal by Redis before
+// 7.2 (and miniredis), so neither may an operator's alert.
+func TestRedisConnectCountsNoError(t *testing.T) {
+	m := New()
+	base, _ := redistest.New(t)
+	c, ok := base.(*redis.Client)
+	if !ok {
+		t.Skip("needs a single-node client")
+	}
+	o := c.Options()
+	rdb := redis.NewClient(&redis.Options{Addr: o.Addr, DB: o.DB, Username: o.Username, Password: o.Password})
+	rdb.AddHook(m.RedisHook())
+	defer rdb.Close()
+	for range 3 { // several connections at once
+		if err := rdb.Ping(context.Background()).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out := scrape(t, m); strings.Contains(out, "caisbot_redis_errors_total{") {
+		t.Errorf("a healthy Redis counted errors:\n%s", grepLines(out, "caisbot_redis_errors_total"))
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
