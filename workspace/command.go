@@ -110,6 +110,11 @@ func export(ctx context.Context, a Args, env Env, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if len(x.Firms) == 0 && x.Installation == nil && x.Enterprise == nil && len(x.Roles.Log) == 0 {
+		// A mistyped id must not pass for an export of nothing before a
+		// delete of the real workspace.
+		return fmt.Errorf("nothing is stored for workspace %s here (no firm, no roles log, no installation); check the id (the team id from Slack, e.g. T0123ABCD). No file was written", a.Team)
+	}
 	path := a.Out
 	if path == "" {
 		path = a.Team + "-export-" + now.UTC().Format(time.DateOnly) + ".json"

@@ -178,6 +178,15 @@ func TestExportHasOneWorkspaceAndNoToken(t *testing.T) {
 	if code := workspace.Command(ctx, []string{"export", "T1", "--out", out}, r.env(), &stdout, &stderr); code != 1 {
 		t.Fatalf("a second export over the file: %d; want a refusal", code)
 	}
+	// A mistyped id exports nothing and says so, with a failing exit.
+	nope := filepath.Join(t.TempDir(), "nope.json")
+	stderr.Reset()
+	if code := workspace.Command(ctx, []string{"export", "TNOPE", "--out", nope}, r.env(), &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "nothing is stored for workspace TNOPE here") {
+		t.Fatalf("export of an unknown team: %d %q", code, stderr.String())
+	}
+	if _, err := os.Stat(nope); err == nil {
+		t.Error("an export of nothing wrote a file")
+	}
 }
 
 func TestDeleteNeedsYesAndTakesOneWorkspace(t *testing.T) {
