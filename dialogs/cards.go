@@ -250,6 +250,24 @@ func answer(s *Step, choice string) string {
 	return Lit(choice)
 }
 
+// The help's line on roles, where a command changes them and where the
+// operator's lists alone do (Event.RolesByOperator).
+const (
+	rolesHelp           = "`{cmd} admins` / `{cmd} principals` — who they are; `add @name` or `remove @name` changes them (admins)"
+	rolesHelpByOperator = "`{cmd} admins` / `{cmd} principals` — who they are (here the operator sets them: CAIS_ADMIN_USERS, CAIS_PRINCIPALS)"
+)
+
+// HelpFor is Help as the event's platform can act on it.
+func (f *Flow) HelpFor(ev Event, unknown string) Reply {
+	r := f.Help(unknown)
+	if ev.RolesByOperator {
+		for i := range r.Parts {
+			r.Parts[i].Text = strings.Replace(r.Parts[i].Text, rolesHelp, rolesHelpByOperator, 1)
+		}
+	}
+	return r
+}
+
 // Help lists the commands; unknown names what was not understood.
 func (f *Flow) Help(unknown string) Reply {
 	r := Reply{Title: "caisbot — CAIS onboarding, step by step"}
@@ -271,7 +289,7 @@ func (f *Flow) Help(unknown string) Reply {
 		"`{cmd} announce` / `{cmd} announce off` — deadline reminders in this channel (admins)",
 		"`{cmd} undo` — reopen the latest confirmed step, or withdraw an answer awaiting approval (admins)",
 		"`{cmd} reset` — start over, after a confirmation (admins)",
-		"`{cmd} admins` / `{cmd} principals` — who they are; `add @name` or `remove @name` changes them (admins)",
+		rolesHelp,
 		"`{cmd} firms` — every firm of this workspace, most urgent first, with a CSV sent to you (admins; when each channel is a firm)",
 		"`{cmd} help` — this list",
 	}, "\n"))

@@ -48,6 +48,10 @@ type Event struct {
 	// Channels names the workspace's channels for the bureau console
 	// (`firms`); nil: channel ids are shown.
 	Channels ChannelBook
+	// RolesByOperator says roles cannot be changed by command where the
+	// event came from (Teams: a mention carries no Entra object id), so
+	// help and the roles list do not offer it.
+	RolesByOperator bool
 }
 
 // NameBook gives a user's display name as the platform shows it now

@@ -160,7 +160,7 @@ func (f *Flow) ChangeRole(r Roles, ev Event, role Role, add bool, user string) R
 
 // RolesReply lists role's holders in a workspace with roles r, and the
 // latest changes of its roles log (log, oldest first).
-func (f *Flow) RolesReply(r Roles, role Role, log []Entry) Reply {
+func (f *Flow) RolesReply(r Roles, role Role, log []Entry, byOperator bool) Reply {
 	one, many, env := roleWords(role)
 	title := strings.ToUpper(many[:1]) + many[1:]
 	out := Reply{Title: title + " of this workspace"}
@@ -187,6 +187,10 @@ func (f *Flow) RolesReply(r Roles, role Role, log []Entry) Reply {
 			hist[i] = fmt.Sprintf("`#%d` %s — %s %s", e.Seq, f.Stamp(e.At), Mention(e.User), roleEntryText(e))
 		}
 		out.text("**Latest changes of the roles log**\n" + strings.Join(hist, "\n"))
+	}
+	if byOperator {
+		out.context(fmt.Sprintf("Here the operator sets the %s (%s); a command does not change them.", many, env))
+		return out
 	}
 	out.context(fmt.Sprintf("Admins add and remove %s: `{cmd} %s add @name`, `{cmd} %s remove @name`. Each change is an entry in this workspace's roles log, which `{cmd} verify` checks and `{cmd} %s export` sends you as CSV. Who is %s through %s is the operator's to change.", many, many, many, many, one, env))
 	return out

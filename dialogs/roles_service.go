@@ -89,7 +89,7 @@ func (s *Service) roleCommand(ctx context.Context, f firm.ID, ev Event, cmd Comm
 	case s.Roles == nil && len(cmd.Args) > 0:
 		return Notice("Roles unchanged", "Here admins and principals are set by the operator only (CAIS_ADMIN_USERS, CAIS_PRINCIPALS). Nothing was changed."), nil
 	case s.Roles == nil:
-		return s.Flow.RolesReply(Roles{}, role, nil), nil
+		return s.Flow.RolesReply(Roles{}, role, nil, true), nil
 	}
 	w := f.Space()
 	verb := ""
@@ -104,7 +104,7 @@ func (s *Service) roleCommand(ctx context.Context, f firm.ID, ev Event, cmd Comm
 		if verb == "export" {
 			return s.Flow.RolesExport(log, s.stamp(ev).At), nil
 		}
-		return s.Flow.RolesReply(r, role, log), nil
+		return s.Flow.RolesReply(r, role, log, ev.RolesByOperator), nil
 	}
 	if (verb != "add" && verb != "remove") || cmd.User == "" || len(cmd.Args) < 2 {
 		return RoleUsage(role, strings.Join(cmd.Args[min(1, len(cmd.Args)):], " ")), nil

@@ -59,12 +59,12 @@ func (s *Service) Command(ctx context.Context, f firm.ID, ev Event, cmd Command)
 	ev = s.stamp(ev)
 	switch cmd.Name {
 	case CmdHelp:
-		return s.Flow.Help(""), nil
+		return s.Flow.HelpFor(ev, ""), nil
 	case CmdUnknown:
-		return s.Flow.Help(cmd.Raw), nil
+		return s.Flow.HelpFor(ev, cmd.Raw), nil
 	case CmdTooLong:
 		// The contract's answer to anything not understood, with why.
-		r := s.Flow.Help(cmd.Raw) // Raw is cut, with "…"
+		r := s.Flow.HelpFor(ev, cmd.Raw) // Raw is cut, with "…"
 		r.Parts = slices.Insert(r.Parts, 1, Part{Kind: Text, Text: fmt.Sprintf("Commands are at most %d characters; nothing was changed.", MaxCommandLen)})
 		return r, nil
 	case CmdHistory, CmdExport, CmdVerify:

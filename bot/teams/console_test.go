@@ -43,3 +43,18 @@ func TestFirmsOnTeams(t *testing.T) {
 		t.Errorf("the CSV went to %d places: %q", len(csvs), csvs)
 	}
 }
+
+// Teams cannot change roles by command, so neither help nor the roles
+// list offers it; both say who sets them.
+func TestTeamsOffersNoRoleCommands(t *testing.T) {
+	r := newRig(t)
+	u := person("Uma One")
+	help := cardString(r.say(u, "help").Card)
+	if strings.Contains(help, "add @name") || !strings.Contains(help, "here the operator sets them: CAIS_ADMIN_USERS, CAIS_PRINCIPALS") {
+		t.Errorf("help on Teams:\n%s", help)
+	}
+	admins := cardString(r.say(u, "admins").Card)
+	if strings.Contains(admins, "admins add") || !strings.Contains(admins, "Here the operator sets the admins (CAIS_ADMIN_USERS)") {
+		t.Errorf("admins on Teams:\n%s", admins)
+	}
+}

@@ -22,7 +22,7 @@ func (h *Handler) message(ctx context.Context, a *Activity) answer {
 		return h.showMessage(ctx, a)(*n)
 	}
 	run := func() answer {
-		ev := dialogs.Event{User: a.userID(), Name: a.userName(), Channel: a.channel(), Names: h.names(a), Place: a.place(f.Channel != "")}
+		ev := dialogs.Event{User: a.userID(), Name: a.userName(), Channel: a.channel(), Names: h.names(a), Place: a.place(f.Channel != ""), RolesByOperator: true}
 		reply, err := h.cfg.Service.Command(ctx, f, ev, cmd)
 		keep := adapter.Keeps(reply, err)
 		if err != nil {
@@ -78,7 +78,7 @@ func (h *Handler) click(ctx context.Context, a *Activity, data map[string]string
 	if err != nil || a.userID() == "" {
 		return outgoing{}, false
 	}
-	ev := dialogs.Event{User: a.userID(), Name: a.userName(), Channel: a.channel()}
+	ev := dialogs.Event{User: a.userID(), Name: a.userName(), Channel: a.channel(), RolesByOperator: true}
 	input, isForm := data[inputID], data[dataForm] != ""
 	reply, err := h.cfg.Service.Click(ctx, f, ev, clickToken(data, &ev))
 	keep := adapter.Keeps(reply, err)
