@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/firm"
 )
 
@@ -56,5 +57,29 @@ func TestTeamsOffersNoRoleCommands(t *testing.T) {
 	admins := cardString(r.say(u, "admins").Card)
 	if strings.Contains(admins, "admins add") || !strings.Contains(admins, "Here the operator sets the admins (CAIS_ADMIN_USERS)") {
 		t.Errorf("admins on Teams:\n%s", admins)
+	}
+}
+
+// Teams attaches no file to a card: the export's words say where it is.
+func TestTeamsExportSaysWhereTheFileIs(t *testing.T) {
+	r := newRig(t)
+	u := person("Uma One")
+	r.click(r.say(u, ""), "Yes", u)
+	card := cardString(r.say(u, "export").Card)
+	if strings.Contains(card, "attached") || !strings.Contains(card, "follows as text in the next messages (save it as **cais-audit-") {
+		t.Errorf("export card on Teams:\n%s", card)
+	}
+	for _, tc := range []struct {
+		kind dialogs.FileKind
+		want string
+	}{
+		{dialogs.FilePacket, "is offered as `p.zip` in your personal chat with caisbot: accept it there to save it"},
+		{dialogs.FileCSV, "follows as text in the next messages (save it as `p.zip`)"},
+	} {
+		r := dialogs.Notice("x", "The packet is attached as `p.zip`.")
+		r.File = &dialogs.File{Name: "p.zip", Kind: tc.kind}
+		if got := fileWords(r).Parts[0].Text; !strings.Contains(got, tc.want) {
+			t.Errorf("kind %v: %q, want %q", tc.kind, got, tc.want)
+		}
 	}
 }

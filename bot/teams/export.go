@@ -2,6 +2,7 @@ package teams
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/caisbot/caisbot/dialogs"
@@ -59,4 +60,24 @@ func splitLines(s string, maxBytes, maxLines int) [][]string {
 		cur, size = append(cur, l), size+len(l)
 	}
 	return append(parts, cur)
+}
+
+// fileWords words a reply's file as Teams delivers it — an export as text
+// in the messages that follow, a packet offered in the personal chat —
+// never "attached", which a Teams user would look for in vain.
+func fileWords(r dialogs.Reply) dialogs.Reply {
+	f := r.File
+	if f == nil {
+		return r
+	}
+	from := " is attached as `" + f.Name + "`"
+	to := " follows as text in the next messages (save it as `" + f.Name + "`)"
+	if f.Kind == dialogs.FilePacket {
+		to = " is offered as `" + f.Name + "` in your personal chat with caisbot: accept it there to save it"
+	}
+	r.Parts = slices.Clone(r.Parts)
+	for i := range r.Parts {
+		r.Parts[i].Text = strings.Replace(r.Parts[i].Text, from, to, 1)
+	}
+	return r
 }

@@ -30,7 +30,7 @@ func (h *Handler) message(ctx context.Context, a *Activity) answer {
 		} else {
 			adapter.Handled(ctx, h.log, "command handled", f, a.userID(), cmd.Name, reply)
 		}
-		ans := h.showMessage(ctx, a)(reply)
+		ans := h.showMessage(ctx, a)(fileWords(reply))
 		ans.keep = keep
 		return ans
 	}
