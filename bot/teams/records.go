@@ -33,7 +33,7 @@ const (
 const maxTeamsID = 512
 
 // maxPeople bounds the names kept per tenant; past it new users are shown
-// as "a Teams user" until one of the kept ones leaves.
+// by their id until one of the kept ones leaves.
 const maxPeople = 10000
 
 func checkTeamsID(what, id string) error {
