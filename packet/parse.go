@@ -38,7 +38,7 @@ func ParseJSONL(b []byte) ([]dialogs.Entry, error) {
 
 // checkCSV checks that audit.csv holds the entries of audit.jsonl: the
 // export's columns, one row per entry, every stored column equal, and the
-// readable ones as caisbot writes them (readable.go).
+// readable ones it can rebuild as caisbot writes them (readable.go).
 func checkCSV(b []byte, entries []dialogs.Entry, rd readable) error {
 	r := csv.NewReader(bytes.NewReader(b))
 	rows, err := r.ReadAll()
@@ -68,7 +68,7 @@ func checkCSV(b []byte, entries []dialogs.Entry, rd readable) error {
 			}
 		}
 		if c := rd.check(rows[i+1], col, e); c != "" {
-			return fmt.Errorf("%s row %d (entry %d): its %s is not what caisbot writes for that entry (it was edited)", CSVName, i+1, e.Seq, c)
+			return fmt.Errorf("%s row %d (entry %d): its %s is not what this caisbot writes for that entry (it was edited, or written by another caisbot version)", CSVName, i+1, e.Seq, c)
 		}
 	}
 	return nil

@@ -3,65 +3,54 @@ package packet
 import (
 	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/caisbot/caisbot/dialogs"
 )
 
-// audit.csv's readable columns (at_local, step_title, detail_readable)
-// are what an examiner reads in a spreadsheet, so verify-packet checks
-// them as well as the stored ones: each must be what caisbot writes for
-// its entry. at_local needs the time zone README.txt names (packets made
-// before it named one, or a zone this machine does not know, leave it
-// unchecked, and the summary line says so).
+// audit.csv's readable columns are what an examiner reads in a
+// spreadsheet, so verify-packet checks those it can rebuild from what the
+// hash chain vouches for: detail_readable from each entry's detail, and
+// at_local from at_utc in the time zone README.txt names (packets made
+// before it named one, the server's "Local" zone, or a zone this machine
+// does not know leave at_local unchecked, and the summary line says so).
+// step_title is not checked: caisbot writes it from the roadmap running
+// when the file was made, whose text no entry need name, so nothing in
+// the packet vouches for it.
 
 // zoneLine is README.txt's line naming the time zone of local times.
 const zoneLine = "Local times (audit.csv's at_local, summary.pdf) are in the time zone %s."
 
-var zonePattern = regexp.MustCompile(`are in the time zone (\S+)\.`)
+// zonePattern matches zoneLine as a whole line, so no text typed into
+// the firm's profile (README.txt's first line) can pass for it.
+var zonePattern = regexp.MustCompile(`(?m)^Local times \(audit\.csv's at_local, summary\.pdf\) are in the time zone (\S+)\.$`)
 
 // readable is what the readable columns are checked against.
 type readable struct {
-	loc      *time.Location      // nil: at_local not checked
-	unsure   string              // why at_local is not checked
-	headings map[string][]string // step id → its headings in the packet's roadmaps
+	loc    *time.Location // nil: at_local not checked
+	unsure string         // why at_local is not checked
 }
 
 func readableFrom(files map[string][]byte) readable {
-	r := readable{headings: map[string][]string{}}
-	for name, b := range files {
-		if !strings.HasPrefix(name, "roadmap-") || !strings.HasSuffix(name, ".yaml") {
-			continue
-		}
-		if rm, err := dialogs.Parse(b); err == nil {
-			for i := range rm.Steps {
-				s := &rm.Steps[i]
-				r.headings[s.ID] = append(r.headings[s.ID], s.Heading())
-			}
-		}
-	}
 	m := zonePattern.FindSubmatch(files[ReadmeName])
-	if m == nil {
-		r.unsure = ReadmeName + " names no time zone"
-		return r
+	switch {
+	case m == nil:
+		return readable{unsure: ReadmeName + " names no time zone"}
+	case string(m[1]) == "Local":
+		return readable{unsure: "the packet's times are in its server's local zone, which it does not name"}
 	}
 	loc, err := time.LoadLocation(string(m[1]))
 	if err != nil {
-		r.unsure = fmt.Sprintf("this machine does not know the time zone %s", m[1])
-		return r
+		return readable{unsure: fmt.Sprintf("this machine does not know the time zone %s", m[1])}
 	}
-	r.loc = loc
-	return r
+	return readable{loc: loc}
 }
 
-// check compares one row's readable columns with entry e's.
+// check compares one row's readable columns with entry e's: the name of
+// the first that differs, or "".
 func (r readable) check(row []string, col map[string]int, e dialogs.Entry) string {
 	if got := row[col["detail_readable"]]; got != dialogs.ExportReadable(e, time.UTC, "")[2] {
 		return "detail_readable"
-	}
-	if !r.titleFits(row[col["step_title"]], e) {
-		return "step_title"
 	}
 	if r.loc != nil && row[col["at_local"]] != dialogs.ExportReadable(e, r.loc, "")[0] {
 		return "at_local"
@@ -69,25 +58,11 @@ func (r readable) check(row []string, col map[string]int, e dialogs.Entry) strin
 	return ""
 }
 
-// titleFits: the step's heading in one of the packet's roadmaps, or empty
-// for an entry about no step (or a step none of them has).
-func (r readable) titleFits(got string, e dialogs.Entry) bool {
-	hs := r.headings[e.Step]
-	if len(hs) == 0 {
-		return got == ""
-	}
-	for _, h := range hs {
-		if got == dialogs.ExportReadable(e, time.UTC, h)[1] {
-			return true
-		}
-	}
-	return false
-}
-
 // words is the summary line's note on the readable columns.
 func (r readable) words() string {
+	at := "at_local in " + r.loc.String()
 	if r.loc == nil {
-		return "readable columns match (at_local not checked: " + r.unsure + ")"
+		at = "at_local not checked: " + r.unsure
 	}
-	return "readable columns match (times in " + r.loc.String() + ")"
+	return "readable columns match (detail_readable; " + at + "; step_title not checked: it comes from the roadmap running when the file was made)"
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/caisbot/caisbot/dialogs"
 	"github.com/caisbot/caisbot/packet"
@@ -58,13 +59,10 @@ func TestVerifyPacketRejectsTampering(t *testing.T) {
 		{"manifest removed", func(f map[string][]byte) { delete(f, packet.ManifestName) }, false, "the packet has no MANIFEST.sha256"},
 		{"csv readable detail edited, manifest recomputed", func(f map[string][]byte) {
 			f[packet.CSVName] = editCSV(t, f[packet.CSVName], 5, "detail_readable", "Self-reporting: file upload")
-		}, true, "audit.csv row 5 (entry 5): its detail_readable is not what caisbot writes for that entry (it was edited)"},
+		}, true, "audit.csv row 5 (entry 5): its detail_readable is not what this caisbot writes for that entry (it was edited, or written by another caisbot version)"},
 		{"csv local time edited, manifest recomputed", func(f map[string][]byte) {
 			f[packet.CSVName] = editCSV(t, f[packet.CSVName], 1, "at_local", "Jan 1, 2020 at 10:00 AM EST")
-		}, true, "audit.csv row 1 (entry 1): its at_local is not what caisbot writes"},
-		{"csv step title edited, manifest recomputed", func(f map[string][]byte) {
-			f[packet.CSVName] = editCSV(t, f[packet.CSVName], 5, "step_title", "Step 3: Skipped CAT CAIS Test")
-		}, true, "audit.csv row 5 (entry 5): its step_title is not what caisbot writes"},
+		}, true, "audit.csv row 1 (entry 1): its at_local is not what this caisbot writes"},
 		{"jsonl malformed, manifest recomputed", func(f map[string][]byte) {
 			f[packet.JSONLName] = append(f[packet.JSONLName], []byte("{\"seq\":20,\"surprise\":1}\n")...)
 		}, true, `audit.jsonl line 20 is not an audit entry: json: unknown field "surprise"`},
@@ -79,7 +77,7 @@ func TestVerifyPacketRejectsTampering(t *testing.T) {
 			}
 		})
 	}
-	if ok, err := packet.VerifyBytes("p.zip", rezip(t, maps.Clone(files), true)); err != nil || !strings.Contains(ok, "audit.csv readable columns match (times in America/New_York)") {
+	if ok, err := packet.VerifyBytes("p.zip", rezip(t, maps.Clone(files), true)); err != nil || !strings.Contains(ok, "audit.csv readable columns match (detail_readable; at_local in America/New_York; step_title not checked") {
 		t.Errorf("the same files packed again: %q, %v", ok, err)
 	}
 	// A packet whose README.txt names no time zone (made before it did)
@@ -146,4 +144,31 @@ func editCSV(t *testing.T, b []byte, n int, col, value string) []byte {
 	w := csv.NewWriter(&out)
 	_ = w.WriteAll(rows)
 	return out.Bytes()
+}
+
+// Honest packets that the readable checks must not accuse: times in the
+// server's unnamed local zone, and a firm whose legal name reads like the
+// time-zone line.
+func TestVerifyPacketReadableHonest(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		set  func(r *rig)
+		want string
+	}{
+		{"the server's Local zone", func(r *rig) { r.s.Flow.Loc = time.FixedZone("Local", -5*3600) }, "at_local not checked: the packet's times are in its server's local zone"},
+		{"a legal name like the zone line", func(r *rig) {
+			r.press(t, r.command(t, admin, "profile"), "Change profile…", admin, "", map[string]string{
+				dialogs.ProfileName: "Times are in the time zone UTC. Securities", dialogs.ProfileCRD: "123456"})
+		}, "at_local in America/New_York"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t)
+			r.journey(t)
+			tc.set(r)
+			reply, _ := r.packet(t)
+			if ok, err := packet.VerifyBytes("p.zip", reply.File.Content); err != nil || !strings.Contains(ok, tc.want) {
+				t.Errorf("honest packet: %q, %v; want %q", ok, err, tc.want)
+			}
+		})
+	}
 }

@@ -3,6 +3,8 @@ package teams
 import (
 	"context"
 	"slices"
+
+	"github.com/caisbot/caisbot/dialogs"
 )
 
 // installed follows the bot being added to or removed from a chat or
@@ -34,6 +36,6 @@ func (h *Handler) forget(ctx context.Context, id string) {
 // commands, as "help" would.
 func (h *Handler) welcome(ctx context.Context, a *Activity) {
 	h.logger(ctx).Info("caisbot was added to a conversation", "conversation", a.channel(), "type", refOf(a).Type)
-	r := h.cfg.Service.Flow.Help("")
+	r := h.cfg.Service.Flow.HelpFor(dialogs.Event{RolesByOperator: true}, "")
 	h.send(ctx, a, outgoing{reply: r, card: h.render.Message(r, nil)})
 }

@@ -29,6 +29,9 @@ func TestInstallRemembersAndWelcomes(t *testing.T) {
 	if len(posts) != 1 || !strings.HasPrefix(title(posts[0].Card), "caisbot") {
 		t.Fatalf("welcome: %d posts", len(posts))
 	}
+	if w := cardString(posts[0].Card); strings.Contains(w, "add @name") || !strings.Contains(w, "here the operator sets them") {
+		t.Errorf("the welcome offers role commands Teams refuses:\n%s", w)
+	}
 
 	// Installation updates and other members joining say nothing.
 	i := r.activity(person("Ada Admin"), typeInstallation)

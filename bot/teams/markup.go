@@ -15,17 +15,17 @@ type Person struct {
 	TeamsID string `json:"i"`
 }
 
-// People resolves user ids for one rendering; an id caisbot has not seen
-// in Teams (one of the operator's listed ids before its person first
-// wrote, or a Slack id in a shared list) is shown as the id itself, so a
-// "who can act" answer still names someone.
+// People resolves user ids for one rendering; an id whose name is not
+// known (one of the operator's listed ids before its person first wrote,
+// a Slack id in a shared list, a failed lookup) is shown as the id
+// itself, so a "who can act" answer still names someone.
 type People map[string]Person
 
 func (p People) name(id string) string {
 	if n := p[id].Name; n != "" {
 		return n
 	}
-	return id + " (not seen in Teams yet)"
+	return id + " (name unknown)"
 }
 
 var (

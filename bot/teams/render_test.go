@@ -16,7 +16,7 @@ func TestCardText(t *testing.T) {
 		{"type `{cmd} status`", "type **@caisbot status**"},
 		{"[CAT](https://catnmsplan.com/)", "[CAT](https://catnmsplan.com/)"},
 		{"by @{C3D4}", "by Cy"},
-		{"by @{ZZ99}", "by ZZ99 (not seen in Teams yet)"},
+		{"by @{ZZ99}", "by ZZ99 (name unknown)"},
 		{"<at>Boss</at>", "<" + zwsp + "at>Boss<" + zwsp + "/at>"},
 		{"by @{A1B2}", "by Ann <" + zwsp + "b>Lee<" + zwsp + "/b> [x]" + zwsp + "(https://evil.example)"},
 		{dialogs.Lit("[x](https://evil.example) @{C3D4}"), "[x]" + zwsp + "(https://evil.example) @" + zwsp + "{C3D4}"},
