@@ -62,6 +62,13 @@ func csvSafe(fields ...string) []string {
 // a reader of the file (caisbot verify-packet) finds its columns by name.
 func ExportColumns() []string { return append([]string(nil), exportHeader...) }
 
+// ReadableFormat names how ExportReadable words an entry. A packet records
+// it, and caisbot verify-packet checks readable columns only when the
+// packet's format is its own, so that rewording (which changes this
+// number; TestReadableFormatPinned fails until it does) never makes a
+// newer caisbot accuse an older, honest packet of an edit.
+const ReadableFormat = 1
+
 // ExportReadable are an entry's readable columns as Export writes them
 // (at_local in loc, step_title from heading, detail_readable), so that a
 // reader of the file (caisbot verify-packet) can check them too.

@@ -5,19 +5,24 @@ import (
 	"strings"
 )
 
-// agentsDetail splits a confirmation's detail written as
-// `<answer>: ["name", …]` (the agents, JSON-encoded so that any name is
-// unambiguous) into the answer and the names; ok is false for any other
-// detail.
-func agentsDetail(detail string) (answer string, names []string, ok bool) {
+// agentsDetail splits a detail written as `<answer>: ["name", …]<tail>`
+// (the agents, JSON-encoded so that any name is unambiguous; the tail is
+// what follows, such as "; ended the wait: …" or an agents change's
+// "; back to: <step>") into its parts; ok is false for any other detail.
+func agentsDetail(detail string) (answer string, names []string, tail string, ok bool) {
 	i := strings.Index(detail, ": [")
-	if i < 0 || !strings.HasSuffix(detail, "]") {
-		return "", nil, false
+	if i < 0 {
+		return "", nil, "", false
 	}
-	if err := json.Unmarshal([]byte(detail[i+2:]), &names); err != nil || len(names) == 0 {
-		return "", nil, false
+	dec := json.NewDecoder(strings.NewReader(detail[i+2:]))
+	if err := dec.Decode(&names); err != nil || len(names) == 0 {
+		return "", nil, "", false
 	}
-	return detail[:i], names, true
+	tail = detail[i+2+int(dec.InputOffset()):]
+	if tail != "" && !strings.HasPrefix(tail, "; ") {
+		return "", nil, "", false
+	}
+	return detail[:i], names, tail, true
 }
 
 // ReadableDetail is an entry's detail for people: the agents of a
@@ -25,7 +30,7 @@ func agentsDetail(detail string) (answer string, names []string, ok bool) {
 // of JSON with its \u003c escapes. The stored detail is never rewritten;
 // this is only how it is shown (history, the CSV's detail_readable).
 func ReadableDetail(detail string) string {
-	answer, names, ok := agentsDetail(detail)
+	answer, names, tail, ok := agentsDetail(detail)
 	if !ok {
 		return detail
 	}
@@ -33,13 +38,13 @@ func ReadableDetail(detail string) string {
 	for i, n := range names {
 		quoted[i] = "“" + n + "”"
 	}
-	return answer + ": " + strings.Join(quoted, ", ")
+	return answer + ": " + strings.Join(quoted, ", ") + tail
 }
 
 // detailMarkup is ReadableDetail made safe for a reply: the agents' names
 // literal (markers included), the rest through Lit.
 func detailMarkup(detail string) string {
-	answer, names, ok := agentsDetail(detail)
+	answer, names, tail, ok := agentsDetail(detail)
 	if !ok {
 		return Lit(detail)
 	}
@@ -47,5 +52,5 @@ func detailMarkup(detail string) string {
 	for i, n := range names {
 		quoted[i] = "“" + Name(n) + "”"
 	}
-	return Lit(answer) + ": " + strings.Join(quoted, ", ")
+	return Lit(answer) + ": " + strings.Join(quoted, ", ") + Lit(tail)
 }

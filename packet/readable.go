@@ -3,6 +3,7 @@ package packet
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/caisbot/caisbot/dialogs"
@@ -21,17 +22,31 @@ import (
 // zoneLine is README.txt's line naming the time zone of local times.
 const zoneLine = "Local times (audit.csv's at_local, summary.pdf) are in the time zone %s."
 
+// formatLine is README.txt's line naming how the readable columns are
+// worded (dialogs.ReadableFormat).
+const formatLine = "audit.csv's readable columns are in caisbot's readable format %d."
+
+var formatPattern = regexp.MustCompile(`(?m)^audit\.csv's readable columns are in caisbot's readable format (\d+)\.$`)
+
 // zonePattern matches zoneLine as a whole line, so no text typed into
 // the firm's profile (README.txt's first line) can pass for it.
 var zonePattern = regexp.MustCompile(`(?m)^Local times \(audit\.csv's at_local, summary\.pdf\) are in the time zone (\S+)\.$`)
 
 // readable is what the readable columns are checked against.
 type readable struct {
+	skip   string         // why no readable column is checked ("": they are)
 	loc    *time.Location // nil: at_local not checked
 	unsure string         // why at_local is not checked
 }
 
 func readableFrom(files map[string][]byte) readable {
+	f := formatPattern.FindSubmatch(files[ReadmeName])
+	switch {
+	case f == nil:
+		return readable{skip: ReadmeName + " names no readable format (a packet made before caisbot checked them)"}
+	case string(f[1]) != strconv.Itoa(dialogs.ReadableFormat):
+		return readable{skip: fmt.Sprintf("written in caisbot's readable format %s; this caisbot writes format %d", f[1], dialogs.ReadableFormat)}
+	}
 	m := zonePattern.FindSubmatch(files[ReadmeName])
 	switch {
 	case m == nil:
@@ -49,6 +64,9 @@ func readableFrom(files map[string][]byte) readable {
 // check compares one row's readable columns with entry e's: the name of
 // the first that differs, or "".
 func (r readable) check(row []string, col map[string]int, e dialogs.Entry) string {
+	if r.skip != "" {
+		return ""
+	}
 	if got := row[col["detail_readable"]]; got != dialogs.ExportReadable(e, time.UTC, "")[2] {
 		return "detail_readable"
 	}
@@ -60,6 +78,9 @@ func (r readable) check(row []string, col map[string]int, e dialogs.Entry) strin
 
 // words is the summary line's note on the readable columns.
 func (r readable) words() string {
+	if r.skip != "" {
+		return "readable columns not checked: " + r.skip
+	}
 	at := "at_local in " + r.loc.String()
 	if r.loc == nil {
 		at = "at_local not checked: " + r.unsure

@@ -37,6 +37,7 @@ func Readme(in dialogs.PacketInput, files []RoadmapFile) string {
 	w("CAIS exam packet — %s", firmWords(in))
 	w("Made %s by caisbot.", in.Made.In(in.Loc).Format("January 2, 2006 at 15:04 MST"))
 	w(zoneLine, in.Loc.String())
+	w(formatLine, dialogs.ReadableFormat)
 	w("")
 	w("WHAT IS IN THIS PACKET")
 	w("  %-24s a readable summary: the firm; each onboarding step as the roadmap words it,", SummaryName)

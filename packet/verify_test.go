@@ -80,6 +80,19 @@ func TestVerifyPacketRejectsTampering(t *testing.T) {
 	if ok, err := packet.VerifyBytes("p.zip", rezip(t, maps.Clone(files), true)); err != nil || !strings.Contains(ok, "audit.csv readable columns match (detail_readable; at_local in America/New_York; step_title not checked") {
 		t.Errorf("the same files packed again: %q, %v", ok, err)
 	}
+	// A packet in another readable format (or none named: made before
+	// the check) is not accused over its readable columns, and says so.
+	for _, tc := range []struct{ from, to, want string }{
+		{"caisbot's readable format 1.", "caisbot's readable format 9.", "readable columns not checked: written in caisbot's readable format 9; this caisbot writes format 1"},
+		{"audit.csv's readable columns are in", "The readable columns are in", "readable columns not checked: README.txt names no readable format"},
+	} {
+		other := maps.Clone(files)
+		other[packet.ReadmeName] = bytes.Replace(other[packet.ReadmeName], []byte(tc.from), []byte(tc.to), 1)
+		other[packet.CSVName] = editCSV(t, other[packet.CSVName], 5, "detail_readable", "reworded by another version")
+		if ok, err := packet.VerifyBytes("p.zip", rezip(t, other, true)); err != nil || !strings.Contains(ok, tc.want) {
+			t.Errorf("README.txt with %q: %q, %v; want %q", tc.to, ok, err, tc.want)
+		}
+	}
 	// A packet whose README.txt names no time zone (made before it did)
 	// still checks, and says what it could not.
 	older := maps.Clone(files)
