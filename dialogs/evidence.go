@@ -114,8 +114,8 @@ func (f *Flow) evidenceStep(p Progress, id string) (*Step, string) {
 // a reference or a link, and a link that is a plain http(s) address.
 func readEvidence(form Form, values map[string]string) (Evidence, *formProblem) {
 	v, problem := readFields(form, values)
-	if problem == nil && v[EvidenceRef] == "" && v[EvidenceLink] == "" {
-		return Evidence{}, &formProblem{Field: EvidenceRef, Message: "Give a reference or a link (or both)."}
+	if v[EvidenceRef] == "" && v[EvidenceLink] == "" && !problem.about(EvidenceRef) && !problem.about(EvidenceLink) {
+		problem = problem.with(&formProblem{Field: EvidenceRef, Message: "Give a reference or a link (or both)."})
 	}
 	if msg := linkProblem(v[EvidenceLink]); msg != "" {
 		problem = problem.with(&formProblem{Field: EvidenceLink, Message: msg})

@@ -45,3 +45,18 @@ func TestArguments(t *testing.T) {
 		}
 	}
 }
+
+// A Redis that refuses at start-up ends the process with a last line
+// that names the setting to fix (the log's lines come before it).
+func TestRedisRefusalNamesTheSetting(t *testing.T) {
+	t.Setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+	t.Setenv("CAIS_LISTEN_ADDR", "127.0.0.1:0")
+	var stderr bytes.Buffer
+	if code := realMain(context.Background(), io.Discard, &stderr); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "caisbot: REDIS_URL: keeping the roadmap text in Redis: ") {
+		t.Fatalf("stderr %q: want a last line naming REDIS_URL", stderr.String())
+	}
+}

@@ -56,7 +56,7 @@ func (a *App) keepRoadmap() error {
 	r := a.cfg.roadmap
 	sum, added, err := a.store.KeepRoadmap(ctx, r.Text())
 	if err != nil {
-		return fmt.Errorf("keeping the roadmap text in Redis: %w", err)
+		return fmt.Errorf("%s: keeping the roadmap text in Redis: %w", a.cfg.redisSetting(), err)
 	}
 	if added {
 		a.log.Info("roadmap kept in Redis for the record", "version", r.Version, "sha256", sum, "file", a.cfg.RoadmapFile)
@@ -204,4 +204,14 @@ func randomSecret() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// redisSetting names the setting that chose the Redis start-up first
+// talks to, so a refusal there (a DB index out of range, a wrong
+// password) names what to fix.
+func (c *Config) redisSetting() string {
+	if len(c.RedisAddrs) > 0 {
+		return "REDIS_ADDRS"
+	}
+	return "REDIS_URL"
 }
