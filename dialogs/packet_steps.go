@@ -156,7 +156,7 @@ func (pk *packer) attach(steps []PacketStep, last map[string]int, e Entry) {
 		add(e.Step, pk.sentBackText(e), true)
 	case ActConfirm, ActSubmit:
 		if i := strings.Index(e.Detail, "; ended the wait: "); i >= 0 {
-			add(e.Step, "Ended when the step was confirmed: "+strings.TrimPrefix(e.Detail[i+2:], "ended the wait: "), false)
+			add(e.Step, "Ended when the step was confirmed: "+readableInstants(strings.TrimPrefix(e.Detail[i+2:], "ended the wait: ")), false)
 		}
 		s, ok := pk.k.of(e).Step(e.Step)
 		if !ok {

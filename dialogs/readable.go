@@ -2,7 +2,9 @@ package dialogs
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
+	"time"
 )
 
 // agentsDetail splits a detail written as `<answer>: ["name", …]<tail>`
@@ -30,6 +32,7 @@ func agentsDetail(detail string) (answer string, names []string, tail string, ok
 // of JSON with its \u003c escapes. The stored detail is never rewritten;
 // this is only how it is shown (history, the CSV's detail_readable).
 func ReadableDetail(detail string) string {
+	detail = readableInstants(detail)
 	answer, names, tail, ok := agentsDetail(detail)
 	if !ok {
 		return detail
@@ -44,6 +47,7 @@ func ReadableDetail(detail string) string {
 // detailMarkup is ReadableDetail made safe for a reply: the agents' names
 // literal (markers included), the rest through Lit.
 func detailMarkup(detail string) string {
+	detail = readableInstants(detail)
 	answer, names, tail, ok := agentsDetail(detail)
 	if !ok {
 		return Lit(detail)
@@ -53,4 +57,21 @@ func detailMarkup(detail string) string {
 		quoted[i] = "“" + Name(n) + "”"
 	}
 	return Lit(answer) + ": " + strings.Join(quoted, ", ") + Lit(tail)
+}
+
+// instantPattern is an instant as entries store it (a wait's start,
+// "since 2026-12-01T15:00:00Z").
+var instantPattern = regexp.MustCompile(`\b(since )(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)`)
+
+// readableInstants words stored instants for people, in UTC as stored:
+// "since Dec 1, 2026 15:00 UTC".
+func readableInstants(detail string) string {
+	return instantPattern.ReplaceAllStringFunc(detail, func(m string) string {
+		sub := instantPattern.FindStringSubmatch(m)
+		t, err := time.Parse(time.RFC3339, sub[2])
+		if err != nil {
+			return m
+		}
+		return sub[1] + t.UTC().Format("Jan 2, 2006 15:04 UTC")
+	})
 }

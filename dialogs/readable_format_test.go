@@ -23,7 +23,7 @@ func TestReadableFormatPinned(t *testing.T) {
 		{Entry{At: at, Action: ActConfirm, Step: "method", Detail: `CAT Reporting Agent: ["Acme <Clearing>","Bureau, LLC"]`}, "Step 4: Determine",
 			[3]string{"Dec 7, 2026 at 10:00 AM EST", "Step 4: Determine", "CAT Reporting Agent: “Acme <Clearing>”, “Bureau, LLC”"}},
 		{Entry{At: at, Action: ActConfirm, Step: "method", Detail: `CAT Reporting Agent: ["Acme"]; ended the wait: waiting on X since 2026-12-01T15:00:00Z`}, "",
-			[3]string{"Dec 7, 2026 at 10:00 AM EST", "", "CAT Reporting Agent: “Acme”; ended the wait: waiting on X since 2026-12-01T15:00:00Z"}},
+			[3]string{"Dec 7, 2026 at 10:00 AM EST", "", "CAT Reporting Agent: “Acme”; ended the wait: waiting on X since Dec 1, 2026 15:00 UTC"}},
 		{Entry{At: at, Action: ActAgents, Detail: `now: ["Acme","New Co"]; back to: certify_agent_request`}, "",
 			[3]string{"Dec 7, 2026 at 10:00 AM EST", "", "now: “Acme”, “New Co”; back to: certify_agent_request"}},
 		{Entry{At: at, Action: ActSendBack, Detail: `=cmd: ["x"]`}, "-Step",
