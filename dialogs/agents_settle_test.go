@@ -118,7 +118,8 @@ func TestUndoOfARemovedAgentsConfirmation(t *testing.T) {
 	out := command(t, s, admin, "undo")
 	p := stored(m)
 	e := trail(m)[len(trail(m))-1]
-	if p.Current != "certify_agent_requested" || !strings.HasSuffix(e.Detail, "; on to: certify_agent_requested") || !strings.Contains(out.Public, "moves on to **Step 6(A)") {
+	if p.Current != "certify_agent_requested" || !strings.HasSuffix(e.Detail, "; on to: certify_agent_requested") || !strings.Contains(out.Public, "moves on to **Step 6(A)") ||
+		!strings.Contains(out.Public, "(it had been confirmed for **Bureau Co** by @{U1}") {
 		t.Errorf("after the undo: current %q, entry %q, line %q", p.Current, e.Detail, out.Public)
 	}
 	assertReplaysTo(t, s.Flow, p, trail(m))

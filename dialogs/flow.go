@@ -311,7 +311,11 @@ func (f *Flow) Undo(p Progress, ev Event) Result {
 	e := Entry{Action: ActUndo, Step: last.Step, Choice: last.Choice,
 		Detail: fmt.Sprintf("reopened %s (was: %s, by %s at %s)", short, answer(s, last.Choice), last.User, last.At.UTC().Format(time.RFC3339)) + move}
 	reply := f.CardFor(next, ev.At, ev.User)
-	reply.Public = fmt.Sprintf("%s reopened **%s** (it had been confirmed by %s on %s%s).%s", Mention(ev.User), heading, Mention(last.User), f.Stamp(last.At), f.approvedText(last), f.movedLine(next, move))
+	what := ""
+	if last.Agent != "" { // a per-agent confirmation: say whose is withdrawn
+		what = " for **" + Lit(last.Agent) + "**"
+	}
+	reply.Public = fmt.Sprintf("%s reopened **%s** (it had been confirmed%s by %s on %s%s).%s", Mention(ev.User), heading, what, Mention(last.User), f.Stamp(last.At), f.approvedText(last), f.movedLine(next, move))
 	return f.change(p, next, ev, e, reply)
 }
 

@@ -60,8 +60,8 @@ func detailMarkup(detail string) string {
 }
 
 // instantPattern is an instant as entries store it (a wait's start,
-// "since 2026-12-01T15:00:00Z").
-var instantPattern = regexp.MustCompile(`\b(since )(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)`)
+// "since 2026-12-01T15:00:00Z"; an undone confirmation's time, "at …").
+var instantPattern = regexp.MustCompile(`\b(since |at )(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)`)
 
 // readableInstants words stored instants for people, in UTC as stored:
 // "since Dec 1, 2026 15:00 UTC".

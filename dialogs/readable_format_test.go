@@ -28,6 +28,8 @@ func TestReadableFormatPinned(t *testing.T) {
 			[3]string{"Dec 7, 2026 at 10:00 AM EST", "", "now: “Acme”, “New Co”; back to: certify_agent_request"}},
 		{Entry{At: at, Action: ActSendBack, Detail: `=cmd: ["x"]`}, "-Step",
 			[3]string{"Dec 7, 2026 at 10:00 AM EST", "'-Step", `'=cmd: ["x"]`}},
+		{Entry{At: at, Action: ActUndo, Step: "register", Detail: "reopened Step 2 (was: Registration submitted, by U1 at 2026-12-07T14:00:00Z)"}, "",
+			[3]string{"Dec 7, 2026 at 10:00 AM EST", "", "reopened Step 2 (was: Registration submitted, by U1 at Dec 7, 2026 14:00 UTC)"}},
 		{Entry{At: at, Action: ActWait, Detail: "set: waiting on FINRA CAT (reference: HD-1), follow-up 2027-01-10"}, "",
 			[3]string{"Dec 7, 2026 at 10:00 AM EST", "", "set: waiting on FINRA CAT (reference: HD-1), follow-up 2027-01-10"}},
 	} {
