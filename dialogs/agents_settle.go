@@ -1,7 +1,6 @@
 package dialogs
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -116,16 +115,11 @@ func addedAgents(before, now []string) []string {
 // firm moved (moveTo: the step after "; back to: " or "; on to: "; ""
 // if it did not), and whether it moved on (ending the step's wait).
 func agentsMove(detail string) (agents []string, moveTo string, on, ok bool) {
-	rest, found := strings.CutPrefix(detail, "now: ")
-	if !found {
+	answer, agents, tail, found := agentsDetail(detail)
+	switch {
+	case !found || answer != "now":
 		return nil, "", false, false
-	}
-	dec := json.NewDecoder(strings.NewReader(rest))
-	if dec.Decode(&agents) != nil {
-		return nil, "", false, false
-	}
-	tail := rest[dec.InputOffset():]
-	if tail == "" {
+	case tail == "":
 		return agents, "", false, true
 	}
 	moveTo, on, ok = movedTo(tail)

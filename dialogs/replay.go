@@ -173,10 +173,8 @@ func retiredNext(r *Roadmap, s *Step, choice string) string {
 		if !ok {
 			return ""
 		}
-		for _, c := range last.Choices {
-			if c.Primary && !c.Help {
-				return c.Next
-			}
+		if c := primaryChoice(last); c != nil {
+			return c.Next
 		}
 	}
 	return ""

@@ -3,7 +3,6 @@ package dialogs
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -153,7 +152,7 @@ func (r *Roadmap) checkRetired(s *Step, fail func(string, string, ...any)) {
 			}
 		}
 	}
-	if s.PerAgent && !slices.ContainsFunc(s.Choices, func(c Choice) bool { return c.Primary && !c.Help }) {
+	if s.PerAgent && primaryChoice(s) == nil {
 		fail(fmt.Sprintf("step %q", s.ID), "is per_agent but has no primary answer to confirm each agent")
 	}
 }
