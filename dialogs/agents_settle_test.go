@@ -181,3 +181,22 @@ func TestDeadlineForAStepInParts(t *testing.T) {
 		t.Errorf("deadline 6A after certification: %q %q", r.Title, partsText(r))
 	}
 }
+
+// Status names each agent of a per-agent step with who confirmed it, both
+// while the step is under way and once every agent is done.
+func TestStatusNamesEachAgentsConfirmation(t *testing.T) {
+	s, _ := newService(t)
+	card := walk(t, s, "Yes", "Registration submitted", "Test entitlements granted", "CAT Reporting Agent|Acme Clearing LLC\nBureau & Co", "Test relationships saved", "Agent certified")
+	first := "“Acme Clearing LLC” confirmed by " + Mention("U1") + " on "
+	under := body(command(t, s, "U1", "status"))
+	if !strings.Contains(under, "1 of 2 agents certified so far: "+first) || strings.Contains(under, "“Bureau & Co” confirmed") {
+		t.Errorf("status while under way:\n%s", under)
+	}
+	press(t, s, card, "Agent certified", "U2", "")
+	done := body(command(t, s, "U1", "status"))
+	want := "Agent certified: " + first
+	second := "; “Bureau & Co” confirmed by " + Mention("U2") + " on "
+	if !strings.Contains(done, want) || !strings.Contains(done, second) {
+		t.Errorf("status once every agent is done lacks %q and %q:\n%s", want, second, done)
+	}
+}

@@ -215,13 +215,16 @@ func (f *Flow) statusLine(s, cur *Step, ahead map[string]bool, p Progress) strin
 			return fmt.Sprintf("⏳ %s — awaits approval: %s, confirmed by %s on %s; principals who can approve it: %s", h, answer(s, pe.Confirmation.Choice), Mention(pe.Confirmation.User), f.Stamp(pe.Confirmation.At), orNobody(f.approvers(pe.Confirmation.User)))
 		}
 		if s.PerAgent && len(p.Agents()) > 0 {
-			return "➡️ " + h + " — next (" + agentsConfirmed(p, s) + ")"
+			return "➡️ " + h + " — next (" + f.agentsConfirmed(p, s) + ")"
 		}
 		return "➡️ " + h + " — next"
 	}
 	if c, legacy, ok := f.confirmation(p, s); ok {
 		old, _ := f.Roadmap.Step(c.Step)
 		line := fmt.Sprintf("✅ %s — %s, confirmed by %s on %s%s", h, answer(old, c.Choice), Mention(c.User), f.Stamp(c.At), f.approvedText(c))
+		if each := f.agentConfirmations(p, s); s.PerAgent && each != "" {
+			line = fmt.Sprintf("✅ %s — %s: %s", h, answer(old, c.Choice), each)
+		}
 		if legacy != "" {
 			line += " (" + legacy + ")"
 		}

@@ -97,9 +97,32 @@ func (f *Flow) confirmation(p Progress, s *Step) (c Confirmation, legacy string,
 
 // agentsConfirmed is "2 of 3 agents certified" for status, while a
 // per-agent step is under way.
-func agentsConfirmed(p Progress, s *Step) string {
+func (f *Flow) agentsConfirmed(p Progress, s *Step) string {
 	all := len(p.Agents())
-	return fmt.Sprintf("%d of %d agents certified so far", all-len(pendingAgents(p, s)), all)
+	line := fmt.Sprintf("%d of %d agents certified so far", all-len(pendingAgents(p, s)), all)
+	if done := f.agentConfirmations(p, s); done != "" {
+		line += ": " + done
+	}
+	return line
+}
+
+// agentConfirmations names who confirmed a per-agent step for each agent
+// the firm names now, in the order they were confirmed, so status says
+// which agents are certified and not only how many.
+func (f *Flow) agentConfirmations(p Progress, s *Step) string {
+	named := map[string]bool{}
+	for _, a := range p.Agents() {
+		named[strings.ToLower(a)] = true
+	}
+	var parts []string
+	for _, c := range p.Path {
+		if c.Step != s.ID || c.Agent == "" || !named[strings.ToLower(c.Agent)] {
+			continue
+		}
+		delete(named, strings.ToLower(c.Agent)) // a later pass repeats none
+		parts = append(parts, fmt.Sprintf("“%s” confirmed by %s on %s%s", Lit(c.Agent), Mention(c.User), f.Stamp(c.At), f.approvedText(c)))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // choiceForm opens a choice's form, or reads what was submitted with it:

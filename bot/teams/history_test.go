@@ -137,7 +137,11 @@ func TestRemindersExactlyOnceThroughGraph(t *testing.T) {
 		{"Graph failing past patience: posted again rather than lost", channel, func(gr *graphRig) {
 			landed(gr)
 			gr.g.failAlways(http.StatusServiceUnavailable)
-			gr.p.patience = 30 * time.Millisecond
+			// Below the least the scheduler's jittered retries take from
+			// the first failed lookup to the last attempt (5+10+10 ms at
+			// their quickest), so patience always runs out before the
+			// attempts do; 30 ms failed about one run in a few hundred.
+			gr.p.patience = 15 * time.Millisecond
 		}, 2, 0, 1, "/graph/v1.0/teams/aad-group-1/channels/" + channel + "/messages?$top=50"},
 		{"personal chat: no Graph id, posted again", personal, landed, 2, 0, 1, ""},
 	}
