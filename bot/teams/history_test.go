@@ -140,7 +140,7 @@ func TestRemindersExactlyOnceThroughGraph(t *testing.T) {
 			// Below the least the scheduler's jittered retries take from
 			// the first failed lookup to the last attempt (5+10+10 ms at
 			// their quickest), so patience always runs out before the
-			// attempts do; 30 ms failed about one run in a few hundred.
+			// attempts do (30 ms failed when the jitter ran short).
 			gr.p.patience = 15 * time.Millisecond
 		}, 2, 0, 1, "/graph/v1.0/teams/aad-group-1/channels/" + channel + "/messages?$top=50"},
 		{"personal chat: no Graph id, posted again", personal, landed, 2, 0, 1, ""},
