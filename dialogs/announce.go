@@ -98,7 +98,7 @@ func (f *Flow) AnnouncementReply(p Progress, d Deadline, now time.Time) Reply {
 	left := daysBetween(now.In(f.Loc), d.Day)
 	short, long := d.Label, "**"+d.Label+"**"
 	if s, ok := f.targetStep(d); ok {
-		short, long = "your target for "+s.Short(), "Your target for **"+s.Heading()+"**"
+		short, long = "your target for "+s.Short(), "Your target for **"+f.Roadmap.targetName(s)+"**"
 	}
 	r := Reply{Title: announceTitle(left) + ": " + short}
 	when := " is **" + longDate(d.Day) + "** — " + daysLeft(left) + "."

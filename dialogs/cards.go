@@ -115,7 +115,7 @@ func (f *Flow) stepDates(s *Step, p Progress, now time.Time) string {
 			passed = append(passed, d.Passed)
 		}
 	}
-	if t, ok := p.Targets[s.ID]; ok {
+	if _, t, ok := f.targetOf(p, s); ok {
 		when, _ := time.ParseInLocation(time.DateOnly, t, f.Loc)
 		lines = append(lines, "**Your target for "+s.Short()+":** "+longDate(when)+" — "+daysLeft(daysBetween(now, when)))
 	}

@@ -11,7 +11,7 @@ const ActDeadlineClear = "deadline_clear"
 // clearDeadline removes the firm's target date for step s (admins; the
 // caller checked). Its reminders stop with it.
 func (f *Flow) clearDeadline(p Progress, ev Event, s *Step) Result {
-	was, ok := p.Targets[s.ID]
+	s, was, ok := f.targetOf(p, s)
 	if !ok {
 		return Result{Reply: Notice("No target to clear", fmt.Sprintf("%s has no target date. Nothing was changed. `{cmd} deadlines` lists the targets set.", s.Short()))}
 	}
@@ -25,8 +25,9 @@ func (f *Flow) clearDeadline(p Progress, ev Event, s *Step) Result {
 	if day, err := time.ParseInLocation(time.DateOnly, was, f.Loc); err == nil {
 		when = longDate(day)
 	}
-	reply := Notice("Target date cleared", fmt.Sprintf("**%s** has no target date now (it was %s). Its reminders stop.", s.Heading(), when))
-	reply.Public = fmt.Sprintf("%s cleared the firm's target for **%s** (it was %s).", Mention(ev.User), s.Heading(), when)
+	name := f.Roadmap.targetName(s)
+	reply := Notice("Target date cleared", fmt.Sprintf("**%s** has no target date now (it was %s). Its reminders stop.", name, when))
+	reply.Public = fmt.Sprintf("%s cleared the firm's target for **%s** (it was %s).", Mention(ev.User), name, when)
 	return f.change(p, next, ev, e, reply)
 }
 

@@ -24,6 +24,7 @@ func (f *Flow) SetDeadline(p Progress, ev Event, args []string) Result {
 	if strings.EqualFold(args[1], "clear") {
 		return f.clearDeadline(p, ev, s)
 	}
+	s, _, _ = f.targetOf(p, s)
 	if r, done := f.targetForDoneStep(p, s); done {
 		return r
 	}
@@ -43,8 +44,9 @@ func (f *Flow) SetDeadline(p Progress, ev Event, args []string) Result {
 	}
 	next.Targets[s.ID] = args[1]
 	e := Entry{Action: ActDeadline, Step: s.ID, Detail: "target " + args[1]}
-	reply := Notice("Target date set", fmt.Sprintf("Your target for **%s** is %s.", s.Heading(), longDate(day)))
-	reply.Public = fmt.Sprintf("%s set the firm's target for **%s** to %s.", Mention(ev.User), s.Heading(), longDate(day))
+	name := f.Roadmap.targetName(s)
+	reply := Notice("Target date set", fmt.Sprintf("Your target for **%s** is %s.", name, longDate(day)))
+	reply.Public = fmt.Sprintf("%s set the firm's target for **%s** to %s.", Mention(ev.User), name, longDate(day))
 	return f.change(p, next, ev, e, reply)
 }
 
@@ -114,7 +116,7 @@ func (f *Flow) Deadlines(p Progress) []Deadline {
 		if !ok || err != nil {
 			continue
 		}
-		out = append(out, Deadline{ID: "target:" + step, Label: "Your target: " + s.Heading(), Day: day, Steps: []string{f.Roadmap.lastPart(s)}, Kind: "deadline"})
+		out = append(out, Deadline{ID: "target:" + step, Label: "Your target: " + f.Roadmap.targetName(s), Day: day, Steps: []string{f.Roadmap.lastPart(s)}, Kind: "deadline"})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Day.Before(out[j].Day) })
 	return out

@@ -24,7 +24,7 @@ func (f *Flow) settingsActions(s *Step, p Progress, viewer string) []Action {
 	var out []Action
 	if f.isAdmin(viewer) {
 		label := "Set target date…"
-		if _, set := p.Targets[s.ID]; set {
+		if _, _, set := f.targetOf(p, s); set {
 			label = "Target date: change…"
 		}
 		out = append(out, Action{Label: label, Secondary: true, Value: Token{Kind: KindTarget, Step: s.ID, Version: p.Version}.String()})
@@ -45,8 +45,9 @@ func (f *Flow) targetClick(p Progress, ev Event) Result {
 	if !ok || s.IsOutcome() {
 		return Result{Reply: Notice("Unknown step", "That button names no step of the roadmap. Nothing was changed.")}
 	}
+	_, was, _ := f.targetOf(p, s)
 	form := Form{Title: "Target date", Submit: "Save", Fields: []Field{{ID: targetField, Kind: FieldDate,
-		Label: "Target date for " + s.Short(), Value: p.Targets[s.ID],
+		Label: "Target date for " + s.Short(), Value: was,
 		Hint: "Your firm's internal plan; it does not replace the roadmap's dates. Subscribed channels are reminded 30, 14, 7 and 1 days before and on the day."}}}
 	r := Reply{Title: form.Title, Form: &form, FormToken: ev.Token.String()}
 	if !ev.Submitted {

@@ -54,7 +54,7 @@ func (f *Flow) targetHint(s *Step, p Progress, viewer string) string {
 	if s.IsOutcome() {
 		return ""
 	}
-	if _, set := p.Targets[s.ID]; set {
+	if _, _, set := f.targetOf(p, s); set {
 		return ""
 	}
 	switch {

@@ -1,0 +1,60 @@
+package dialogs
+
+import (
+	"maps"
+	"strings"
+	"testing"
+)
+
+// A step in parts has one target: the card's button on a later part and
+// `deadline 6A` set, show, change and clear the same one, and the card
+// stops offering to set a target once it is set.
+func TestOneTargetForAStepInParts(t *testing.T) {
+	s, m := newService(t)
+	walk(t, s, "Yes", "Registration submitted", "Test entitlements granted", "CAT Reporting Agent|Acme Clearing LLC", "Test relationships saved", "Agent certified")
+	if p := stored(m); p.Current != "certify_agent_requested" {
+		t.Fatalf("walk ended at %q", p.Current)
+	}
+	set := clickAs(t, s, command(t, s, admin, ""), "Set target date…", admin, map[string]string{targetField: "2027-04-01"})
+	if got := stored(m).Targets; !maps.Equal(got, map[string]string{"certify_agent_request": "2027-04-01"}) {
+		t.Fatalf("targets after the card's button: %v", got)
+	}
+	if !strings.Contains(body(set), "Your target for **Step 6(A)** is April 1, 2027.") {
+		t.Errorf("reply to the button:\n%s", body(set))
+	}
+	card := command(t, s, admin, "")
+	text := body(card)
+	if !strings.Contains(text, "**Your target for Step 6(A):** April 1, 2027") || strings.Contains(text, "you can set your firm's internal target date") || !hasLabel(card, "Target date: change…") {
+		t.Errorf("card after the target was set on this part:\n%s\nbuttons %v", text, labels(card))
+	}
+	command(t, s, admin, "deadline 6A 2027-05-01")
+	if got := stored(m).Targets; !maps.Equal(got, map[string]string{"certify_agent_request": "2027-05-01"}) {
+		t.Fatalf("targets after deadline 6A: %v", got)
+	}
+	assertReplaysTo(t, s.Flow, stored(m), trail(m))
+	if r := command(t, s, admin, "deadline 6A clear"); r.Title != "Target date cleared" || len(stored(m).Targets) != 0 {
+		t.Errorf("clear: %q, targets %v", r.Title, stored(m).Targets)
+	}
+}
+
+// A target an earlier build kept under a later part is still the step's
+// target: shown on the card, changed in place and cleared.
+func TestTargetKeptUnderALaterPart(t *testing.T) {
+	s, m := newService(t)
+	walk(t, s, "Yes", "Registration submitted", "Test entitlements granted", "CAT Reporting Agent|Acme Clearing LLC", "Test relationships saved", "Agent certified")
+	m.mu.Lock()
+	p := m.p["F1"]
+	p.Targets = map[string]string{"certify_agent_requested": "2027-04-01"}
+	m.p["F1"] = p
+	m.mu.Unlock()
+	if text := body(command(t, s, admin, "")); !strings.Contains(text, "**Your target for Step 6(A):** April 1, 2027") {
+		t.Errorf("card does not show the target kept under the later part:\n%s", text)
+	}
+	command(t, s, admin, "deadline 6A 2027-05-01")
+	if got := stored(m).Targets; !maps.Equal(got, map[string]string{"certify_agent_requested": "2027-05-01"}) {
+		t.Fatalf("targets after deadline 6A: %v (want the one target changed, not a second)", got)
+	}
+	if r := command(t, s, admin, "deadline 6A clear"); r.Title != "Target date cleared" || len(stored(m).Targets) != 0 {
+		t.Errorf("clear: %q, targets %v", r.Title, stored(m).Targets)
+	}
+}
