@@ -30,6 +30,9 @@ func (r *Roadmap) targetName(s *Step) string {
 // changed and cleared rather than joined by a second one.
 func (f *Flow) targetOf(p Progress, s *Step) (owner *Step, date string, ok bool) {
 	o := f.Roadmap.targetOwner(s)
+	if len(p.Targets) == 0 { // most cards: nothing to look for
+		return o, "", false
+	}
 	if t, ok := p.Targets[o.ID]; ok {
 		return o, t, true
 	}
