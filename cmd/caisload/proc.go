@@ -198,6 +198,7 @@ func startChild(name string, cmd *exec.Cmd, logPath string) (*child, error) {
 		return nil, err
 	}
 	cmd.Stdout, cmd.Stderr = lf, lf
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		lf.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
