@@ -223,7 +223,7 @@ func TestHistory(t *testing.T) {
 	}
 	es := []Entry{
 		{Seq: 1, At: t0, User: "U1", Action: ActConfirm, Step: "method", Detail: "CAT Reporting Agent: @{UEVIL}, [x](http://evil)"},
-		{Seq: 2, At: t0, User: admin, Action: ActUndo, Step: "method", Detail: "reopened Step 4"},
+		{Seq: 2, At: t0, User: admin, Action: ActUndo, Step: "method", Detail: "reopened Step 4 (was: Self-report, by U1 at 2026-11-24T15:00:00Z)"},
 		{Seq: 3, At: t0, User: admin, Action: ActDeadline, Step: "certify_agent_request", Detail: "target 2027-06-05"},
 		{Seq: 4, At: t0, User: admin, Action: ActReset, Detail: "cleared 0 confirmations"},
 		{Seq: 5, At: t0, User: admin, Action: ActAnnounce, Detail: "channel C1"},
@@ -233,7 +233,7 @@ func TestHistory(t *testing.T) {
 	text := body(f.History(es))
 	for _, w := range []string{
 		"`#1` Nov 24, 2026 at 10:00 AM EST — @{U1} confirmed Step 4",
-		"@{UADMIN} undid: reopened Step 4",
+		"@{UADMIN} undid: reopened Step 4 (was: Self-report, by U1 at Nov 24, 2026 10:00 AM EST)",
 		"set the target for Step 6(A): target 2027-06-05",
 		"reset the roadmap (cleared 0 confirmations)",
 		"subscribed channel C1", "unsubscribed channel C1",

@@ -45,9 +45,11 @@ func ReadableDetail(detail string) string {
 }
 
 // detailMarkup is ReadableDetail made safe for a reply: the agents' names
-// literal (markers included), the rest through Lit.
-func detailMarkup(detail string) string {
-	detail = readableInstants(detail)
+// literal (markers included), the rest through Lit, and instants in the
+// bot's zone like the reply's own times (the CSV's column keeps UTC, so
+// verify-packet can rebuild it without a zone).
+func detailMarkup(detail string, loc *time.Location) string {
+	detail = instantsIn(detail, loc)
 	answer, names, tail, ok := agentsDetail(detail)
 	if !ok {
 		return Lit(detail)
@@ -65,12 +67,19 @@ var instantPattern = regexp.MustCompile(`\b(since |at )(\d{4}-\d{2}-\d{2}T\d{2}:
 
 // readableInstants words stored instants for people, in UTC as stored:
 // "since Dec 1, 2026 15:00 UTC".
-func readableInstants(detail string) string {
+func readableInstants(detail string) string { return instantsIn(detail, nil) }
+
+// instantsIn words stored instants in loc, the zone of a reply's own
+// times ("Dec 1, 2026 10:00 AM EST"), or with a nil loc in UTC as stored.
+func instantsIn(detail string, loc *time.Location) string {
 	return instantPattern.ReplaceAllStringFunc(detail, func(m string) string {
 		sub := instantPattern.FindStringSubmatch(m)
 		t, err := time.Parse(time.RFC3339, sub[2])
-		if err != nil {
+		switch {
+		case err != nil:
 			return m
+		case loc != nil:
+			return sub[1] + t.In(loc).Format("Jan 2, 2006 3:04 PM MST")
 		}
 		return sub[1] + t.UTC().Format("Jan 2, 2006 15:04 UTC")
 	})

@@ -277,9 +277,9 @@ func (f *Flow) entryText(e Entry) string {
 	}
 	switch e.Action {
 	case ActConfirm:
-		return fmt.Sprintf("confirmed %s (%s)", name, detailMarkup(e.Detail))
+		return fmt.Sprintf("confirmed %s (%s)", name, detailMarkup(e.Detail, f.Loc))
 	case ActUndo:
-		return "undid: " + Lit(e.Detail)
+		return "undid: " + detailMarkup(e.Detail, f.Loc)
 	case ActReopen:
 		return Lit(e.Detail)
 	case ActReset:
@@ -301,11 +301,11 @@ func (f *Flow) entryText(e Entry) string {
 	case ActProfile:
 		return profileEntryText(e)
 	case ActAgents:
-		return "changed the CAT Reporting Agents (" + detailMarkup(e.Detail) + ")"
+		return "changed the CAT Reporting Agents (" + detailMarkup(e.Detail, f.Loc) + ")"
 	case ActSubmit:
-		return fmt.Sprintf("confirmed %s for approval (%s)", name, detailMarkup(e.Detail))
+		return fmt.Sprintf("confirmed %s for approval (%s)", name, detailMarkup(e.Detail, f.Loc))
 	case ActApprove:
-		return fmt.Sprintf("approved %s (%s)", name, detailMarkup(e.Detail))
+		return fmt.Sprintf("approved %s (%s)", name, detailMarkup(e.Detail, f.Loc))
 	case ActSendBack:
 		return fmt.Sprintf("sent %s back: “%s”", name, Lit(e.Detail))
 	}

@@ -139,8 +139,9 @@ func TestWaitEndsWhenTheStepIsConfirmed(t *testing.T) {
 	if strings.Contains(body(card), "Waiting on") || strings.Contains(body(command(t, s, "U1", "status")), "Waiting on") {
 		t.Error("an ended wait is still shown")
 	}
-	// History words the stored instant for people.
-	if h := body(command(t, s, "U1", "history")); !strings.Contains(h, "since Nov 24, 2026 15:03 UTC") || strings.Contains(h, "T15:03:00Z") {
+	// History words the stored instant for people, in the zone of its
+	// own times.
+	if h := body(command(t, s, "U1", "history")); !strings.Contains(h, "since Nov 24, 2026 10:03 AM EST") || strings.Contains(h, "T15:03:00Z") {
 		t.Errorf("history of the ended wait:\n%s", h)
 	}
 	if len(s.Flow.FollowUps(stored(m))) != 0 {
