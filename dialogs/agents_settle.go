@@ -86,6 +86,10 @@ func requested(p Progress, s *Step, c *Choice) bool {
 }
 
 func (f *Flow) tooLate(s *Step, p Progress) string {
+	if p.Pending != nil {
+		return fmt.Sprintf("Your firm's request for certification (Step %s) awaits a principal's approval, and it confirms that all of its CAT Reporting Agents had certified: %s. An agent added now would have no confirmation of its own, so it cannot be added here. Nothing was changed. To add one, withdraw the request first (its confirmer or a principal sends it back, or an admin runs `{cmd} undo`).",
+			s.Number, f.fill("{agents}", p))
+	}
 	return fmt.Sprintf("Your firm has already recorded its request for certification (Step %s), which confirms that all of its CAT Reporting Agents had certified: %s. An agent added now would have no confirmation of its own, so it cannot be added here. Nothing was changed. To add one, an admin first undoes the steps back to that request (`{cmd} undo`, once for each).",
 		s.Number, f.fill("{agents}", p))
 }

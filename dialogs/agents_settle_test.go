@@ -200,3 +200,21 @@ func TestStatusNamesEachAgentsConfirmation(t *testing.T) {
 		t.Errorf("status once every agent is done lacks %q and %q:\n%s", want, second, done)
 	}
 }
+
+// While the request for certification only awaits approval, adding an
+// agent is refused in words that say so, and how to withdraw it.
+func TestAgentAddedWhileTheRequestAwaitsApproval(t *testing.T) {
+	s, m := newService(t)
+	card := walk(t, s, "Yes", "Registration submitted", "Test entitlements granted", "CAT Reporting Agent|Acme Clearing LLC", "Test relationships saved", "Agent certified")
+	s.Flow.Principals = []string{carol}
+	card = press(t, s, card, "Certification requested", "U1", "ref=HD-4711;follow_up=2026-12-20")
+	if stored(m).Pending == nil {
+		t.Fatal("the request does not await approval")
+	}
+	before := len(trail(m))
+	out := clickAs(t, s, card, "Edit agents…", "U2", map[string]string{agentsField: "Acme Clearing LLC\nNew Agent Co"})
+	text := partsText(out)
+	if out.Title != "Agents not changed" || !strings.Contains(text, "request for certification (Step 6(A)) awaits a principal's approval") || strings.Contains(text, "already recorded") || len(trail(m)) != before {
+		t.Errorf("%q %q, %d entries written", out.Title, text, len(trail(m))-before)
+	}
+}

@@ -78,7 +78,7 @@ func (f *Flow) submit(p Progress, ev Event, s *Step, c *Choice, pend Pending) Re
 	reply.Replace = true
 	reply.Public = fmt.Sprintf("%s confirmed **%s** (answer: %s); it awaits approval by a principal: %s.", Mention(ev.User), s.Heading(), c.Label, mentions(f.approvers(ev.User)))
 	if len(f.approvers(ev.User)) == 0 {
-		reply.Public = fmt.Sprintf("%s confirmed **%s** (answer: %s); it awaits approval by a principal other than %s, and none is configured.", Mention(ev.User), s.Heading(), c.Label, Mention(ev.User))
+		reply.Public = fmt.Sprintf("%s confirmed **%s** (answer: %s); it awaits approval by a principal other than %s, and none is configured yet: %s.", Mention(ev.User), s.Heading(), c.Label, Mention(ev.User), addPrincipal)
 	}
 	return f.change(p, next, ev, e, reply)
 }
@@ -189,11 +189,13 @@ func (f *Flow) refuseDecision(s *Step, pend Pending, user, verb string) Result {
 	var text string
 	switch {
 	case len(f.Principals) == 0:
-		text = "No principals are configured to decide it: an operator must list them in CAIS_PRINCIPALS. An admin can withdraw it with `{cmd} undo`."
+		text = "No principals are configured to decide it: " + addPrincipal + ". An admin can withdraw it with `{cmd} undo`."
 	case len(who) == 0:
-		text = fmt.Sprintf("%s confirmed it and is the only principal, so no one can approve it: an operator must list another principal in CAIS_PRINCIPALS, or an admin can withdraw it with `{cmd} undo`.", Mention(confirmer))
-	case user == confirmer:
+		text = fmt.Sprintf("%s confirmed it and is the only principal, so no one can approve it yet: %s. %s can send it back to withdraw it, or an admin can with `{cmd} undo`.", Mention(confirmer), addPrincipal, Mention(confirmer))
+	case user == confirmer && f.isPrincipal(user):
 		text = fmt.Sprintf("You confirmed it, so another principal must approve it: %s. You may send it back yourself to withdraw it.", mentions(who))
+	case user == confirmer:
+		text = fmt.Sprintf("Only a principal can approve it: %s. You confirmed it, so you may send it back yourself to withdraw it.", mentions(who))
 	case verb == "send back":
 		text = fmt.Sprintf("Only a principal other than the person who confirmed it can send it back: %s (or %s, who confirmed it).", mentions(who), Mention(confirmer))
 	default:
@@ -242,8 +244,12 @@ func (f *Flow) pendingText(s *Step, pend Pending) string {
 	if who := f.approvers(conf.User); len(who) > 0 {
 		return line + fmt.Sprintf("\nA principal other than %s approves it or sends it back: %s.", Mention(conf.User), mentions(who))
 	}
-	return line + "\nNo principal other than " + Mention(conf.User) + " is configured to approve it (CAIS_PRINCIPALS); an admin can withdraw it with `{cmd} undo`."
+	return line + "\nNo principal other than " + Mention(conf.User) + " can approve it yet: " + addPrincipal + ". To withdraw it, " + Mention(conf.User) + " can send it back, or an admin can with `{cmd} undo`."
 }
+
+// addPrincipal says how a firm gets a principal to decide: a workspace's
+// admins add one, or the operator lists them everywhere.
+const addPrincipal = "an admin adds one with `{cmd} principals add @name`, or the operator lists them in CAIS_PRINCIPALS"
 
 // pendingActions are the buttons of a card awaiting approval.
 func pendingActions(s *Step, p Progress) []Action {

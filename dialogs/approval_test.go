@@ -125,10 +125,10 @@ func TestOnlyAnotherPrincipalMayApprove(t *testing.T) {
 		principals       []string
 		want             []string
 	}{
-		{"the maker", "U1", "U1", []string{carol, dave}, []string{"awaits approval", "You confirmed it, so another principal must approve it: @{UCAROL}, @{UDAVE}."}},
+		{"the maker", "U1", "U1", []string{carol, dave}, []string{"awaits approval", "Only a principal can approve it: @{UCAROL}, @{UDAVE}. You confirmed it, so you may send it back"}},
 		{"a team member", "U1", "U2", []string{carol, dave}, []string{"Only a principal other than the person who confirmed it (@{U1}) can approve it: @{UCAROL}, @{UDAVE}."}},
 		{"a principal who confirmed", carol, carol, []string{carol, dave}, []string{"You confirmed it, so another principal must approve it: @{UDAVE}."}},
-		{"the only principal, who confirmed", carol, carol, []string{carol}, []string{"@{UCAROL} confirmed it and is the only principal, so no one can approve it", "CAIS_PRINCIPALS", "`{cmd} undo`"}},
+		{"the only principal, who confirmed", carol, carol, []string{carol}, []string{"@{UCAROL} confirmed it and is the only principal, so no one can approve it yet", "`{cmd} principals add @name`", "CAIS_PRINCIPALS", "@{UCAROL} can send it back", "`{cmd} undo`"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -216,5 +216,25 @@ func TestUndoOfAnApprovedStepNamesTheApprover(t *testing.T) {
 	}
 	if !strings.Contains(r.Public, "(it had been confirmed by @{U1} on ") || !strings.Contains(r.Public, ", approved by @{UDAVE} on ") {
 		t.Errorf("undo line %q names not both the confirmer and the approver", r.Public)
+	}
+}
+
+// The sole principal's own answer waits for a principal who does not
+// exist yet: the card and the channel line say how to get one, and how
+// to withdraw the answer meanwhile.
+func TestSolePrincipalsAnswerSaysHowToGetAnApprover(t *testing.T) {
+	s, _ := newService(t)
+	s.Flow.Principals = []string{carol}
+	card := press(t, s, command(t, s, carol, ""), "No", carol, "")
+	for _, want := range []string{
+		"No principal other than @{UCAROL} can approve it yet: an admin adds one with `{cmd} principals add @name`, or the operator lists them in CAIS_PRINCIPALS.",
+		"To withdraw it, @{UCAROL} can send it back, or an admin can with `{cmd} undo`.",
+	} {
+		if !strings.Contains(body(card), want) {
+			t.Errorf("card lacks %q:\n%s", want, body(card))
+		}
+	}
+	if !strings.Contains(card.Public, "none is configured yet: an admin adds one with `{cmd} principals add @name`") {
+		t.Errorf("channel line: %s", card.Public)
 	}
 }

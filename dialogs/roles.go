@@ -151,7 +151,7 @@ func (f *Flow) ChangeRole(r Roles, ev Event, role Role, add bool, user string) R
 		e.Action = ActRoleRemove
 		reply = Notice("Roles changed", who+" is no longer "+one+" of this workspace.")
 		if role == RolePrincipal && len(eff.Principals) == 1 {
-			reply.text("No principals are left, so answers the roadmap marks for approval now take effect without one.")
+			reply.text("No principals are left, so from now on answers the roadmap marks for approval take effect without one. An answer already awaiting approval still waits for one: its confirmer can send it back, or an admin can withdraw it with `{cmd} undo`, and it can then be confirmed again.")
 		}
 	}
 	reply.context("Recorded in this workspace's roles log; `{cmd} verify` checks it.")

@@ -174,7 +174,7 @@ func TestWorkspacePrincipalApproves(t *testing.T) {
 		t.Errorf("last entry %+v, want Dave's approval", e)
 	}
 	got := body(roleCmd(t, s, testFirm, installer, "principals remove x", dave))
-	if !strings.Contains(got, "No principals are left") {
+	if !strings.Contains(got, "No principals are left") || !strings.Contains(got, "An answer already awaiting approval still waits for one") {
 		t.Errorf("removing the last principal does not say what follows:\n%s", got)
 	}
 }

@@ -38,7 +38,7 @@ func TestBrowserRealBotApproval(t *testing.T) {
 	b.Screenshot("caisbot-approval")
 
 	b.ClickButton("Approve")
-	b.WaitText(".msg .mrkdwn", "You confirmed it, so another principal must approve it: @Carol (Service bureau).")
+	b.WaitText(".msg .mrkdwn", "Only a principal can approve it: @Carol (Service bureau). You confirmed it, so you may send it back yourself")
 	b.WaitNoText(".msg .blk-header", "Step 6: Certify for Full CAIS Production")
 
 	// Carol sends it back with a reason; Alice answers again.

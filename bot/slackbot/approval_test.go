@@ -79,7 +79,7 @@ func TestApprovalThroughSlack(t *testing.T) {
 
 	n := r.audit()
 	refused := text(r.click(card, "Approve", "U1"))
-	if !strings.Contains(refused, "You confirmed it, so another principal must approve it: <@U0CAROL>.") || !strings.Contains(refused, "Nothing was changed.") || r.audit() != n {
+	if !strings.Contains(refused, "Only a principal can approve it: <@U0CAROL>. You confirmed it, so you may send it back yourself to withdraw it.") || !strings.Contains(refused, "Nothing was changed.") || r.audit() != n {
 		t.Fatalf("the maker's approval:\n%s", refused)
 	}
 	refused = text(r.click(card, "Approve", "U2"))

@@ -63,7 +63,7 @@ func TestApprovalOnTeams(t *testing.T) {
 	r.publicLine("it awaits approval by a principal: <at>Carol Principal</at>.")
 	n := r.audit()
 	refused := cardString(r.click(card, "Approve", u).Card)
-	if !strings.Contains(refused, "You confirmed it, so another principal must approve it: Carol Principal.") || r.audit() != n {
+	if !strings.Contains(refused, "Only a principal can approve it: Carol Principal. You confirmed it, so you may send it back yourself to withdraw it.") || r.audit() != n {
 		t.Fatalf("the maker's approval (audit %d → %d):\n%s", n, r.audit(), refused)
 	}
 	if st := cardString(r.say(u, "status").Card); !strings.Contains(st, "— awaits approval: CAT Reporting Agent, confirmed by Uma One") {
