@@ -52,6 +52,10 @@ type ConsoleRow struct {
 	// Broken says the firm's stored record failed its integrity check:
 	// nothing else about it is known, and it is listed first.
 	Broken bool
+	// Passed are the ids of the roadmap's dates with words for after
+	// them (the compliance date) that have passed while the firm is still
+	// onboarding: the console says so, in the roadmap's words.
+	Passed []string
 }
 
 // Overdue reports whether the firm's nearest deadline has passed.
@@ -91,6 +95,7 @@ func (f *Flow) Row(id firm.ID, p Progress, channel string, now time.Time) Consol
 	if p.Last != nil {
 		r.Last = p.Last.At
 	}
+	r.Passed = f.passedDates(p, now)
 	return r
 }
 

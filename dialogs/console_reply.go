@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +25,7 @@ func (f *Flow) ConsoleReply(rows []ConsoleRow, limit int, now time.Time) Reply {
 		r.text("No firm has started yet. Each channel where someone types `{cmd}` becomes a firm of its own.")
 		return r
 	}
-	r.text(consoleSummary(rows))
+	r.text(f.consoleSummary(rows))
 	shown := rows[:min(limit, len(rows))]
 	for len(shown) > 0 {
 		n := min(rowsPerPart, len(shown))
@@ -53,7 +54,7 @@ func (f *Flow) ConsolePage(rows []ConsoleRow, page int, now time.Time) Reply {
 	if len(rows) == 0 {
 		return r
 	}
-	r.Parts[0].Text = consoleSummary(rows) // the whole list's counts on every page
+	r.Parts[0].Text = f.consoleSummary(rows) // the whole list's counts on every page
 	if pages > 1 {
 		r.context(fmt.Sprintf("Page %d of %d: firms %d–%d of %d.", page, pages, from+1, min(from+MaxConsoleRows, len(rows)), len(rows)))
 	}
@@ -71,8 +72,28 @@ func (f *Flow) ConsolePage(rows []ConsoleRow, page int, now time.Time) Reply {
 	return r
 }
 
-// consoleSummary counts the firms, the overdue, the waiting and the done.
-func consoleSummary(rows []ConsoleRow) string {
+// consoleSummary counts the firms, the overdue, the waiting and the done,
+// then the firms still onboarding after a roadmap date that has words for
+// it, with those words (the compliance date's: what a firm not yet
+// reporting must do).
+func (f *Flow) consoleSummary(rows []ConsoleRow) string {
+	out := countSummary(rows)
+	for _, d := range f.Roadmap.Dates {
+		n := 0
+		for _, row := range rows {
+			if !row.Broken && !row.Done && slices.Contains(row.Passed, d.ID) {
+				n++
+			}
+		}
+		if n > 0 {
+			day, _ := time.ParseInLocation(time.DateOnly, d.Date, f.Loc)
+			out += fmt.Sprintf("\n%s still onboarding after %s — %s. The roadmap says: %s", nouns(n, "firm is", "firms are"), longDate(day), d.Label, d.Passed)
+		}
+	}
+	return out
+}
+
+func countSummary(rows []ConsoleRow) string {
 	var overdue, waiting, done, broken int
 	for _, row := range rows {
 		switch {

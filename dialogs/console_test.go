@@ -83,7 +83,10 @@ func TestConsoleListsMostUrgentFirstAndOnlyThisWorkspace(t *testing.T) {
 		}
 		last = i
 	}
-	for _, w := range []string{"Your target for Step 1: November 26, 2026 (7 days overdue)", "7 days overdue", "1 day overdue", "7 days left", "**4 firms** · 2 overdue"} {
+	for _, w := range []string{"Your target for Step 1: November 26, 2026 (7 days overdue)", "7 days overdue", "1 day overdue", "7 days left", "**4 firms** · 2 overdue",
+		// None has finished, so every one is past the compliance date,
+		// and the list says so in the roadmap's words.
+		"\n4 firms are still onboarding after May 31, 2024 — Full CAIS compliance (roadmap date). The roadmap says: **The compliance date has passed.** By May 31, 2024, all Industry Members (Large and Small) had to be fully compliant"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("console lacks %q:\n%s", w, text)
 		}
@@ -192,5 +195,28 @@ func TestSortRows(t *testing.T) {
 	want := "broken late-5 late-waiting late-1 waiting-8 waiting-2 ahead-3 ahead-3-older never none-old none-new"
 	if strings.Join(got, " ") != want {
 		t.Errorf("order %v, want %s", got, want)
+	}
+}
+
+// Only firms still onboarding count as past the compliance date: a firm
+// at an outcome, or whose record failed its check, does not.
+func TestConsoleCountsOnlyFirmsStillOnboardingPastTheDate(t *testing.T) {
+	s, _ := newService(t)
+	f := s.Flow
+	past := []string{"full_compliance"}
+	for _, tc := range []struct {
+		name string
+		rows []ConsoleRow
+		want string // "" none
+	}{
+		{"one onboarding", []ConsoleRow{{Passed: past}, {Done: true, Passed: past}, {Broken: true, Passed: past}}, "1 firm is still onboarding after May 31, 2024"},
+		{"none past", []ConsoleRow{{}, {Done: true}}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := f.consoleSummary(tc.rows)
+			if tc.want == "" && strings.Contains(got, "still onboarding") || tc.want != "" && !strings.Contains(got, tc.want) {
+				t.Errorf("summary %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -25,10 +25,21 @@ func (f *Flow) completed(p Progress, d Date) bool {
 // history at now and still apply to the firm.
 func (f *Flow) passedNotices(p Progress, now time.Time) []string {
 	var out []string
+	for _, id := range f.passedDates(p, now) {
+		d, _ := f.Roadmap.Date(id)
+		out = append(out, d.Passed)
+	}
+	return out
+}
+
+// passedDates are the ids of the dates whose Passed texts passedNotices
+// gives.
+func (f *Flow) passedDates(p Progress, now time.Time) []string {
+	var out []string
 	for _, d := range f.Roadmap.Dates {
 		day, _ := time.ParseInLocation(time.DateOnly, d.Date, f.Loc)
 		if d.Passed != "" && daysBetween(now.In(f.Loc), day) < 0 && !f.completed(p, d) {
-			out = append(out, d.Passed)
+			out = append(out, d.ID)
 		}
 	}
 	return out
