@@ -70,3 +70,17 @@ func TestAgentsReadableInHistoryAndExport(t *testing.T) {
 		t.Error("other details must pass through unchanged")
 	}
 }
+
+// The channel lines that name one agent in bold (its confirmation, and an
+// undo of it) keep the name's markers from closing the bold.
+func TestAgentNameInBoldChannelLines(t *testing.T) {
+	s, _ := newService(t)
+	card := walk(t, s, "Yes", "Registration submitted", "Test entitlements granted", "CAT Reporting Agent|*Acme* _Clearing_", "Test relationships saved")
+	done := press(t, s, card, "Agent certified", "U1", "")
+	undo := command(t, s, admin, "undo")
+	for _, line := range []string{done.Public, undo.Public} {
+		if !strings.Contains(line, "**∗Acme∗ ˍClearingˍ**") || strings.Contains(line, "*Acme*") {
+			t.Errorf("channel line carries live markup from the name: %s", line)
+		}
+	}
+}

@@ -71,7 +71,7 @@ func (f *Flow) fillAgent(text string, p Progress, s *Step) string {
 // doneText is what confirming c records, with the agent of a per-agent
 // confirmation named.
 func doneText(c *Choice, conf Confirmation) string {
-	return strings.ReplaceAll(c.Done, "{agent}", "**"+Lit(conf.Agent)+"**")
+	return strings.ReplaceAll(c.Done, "{agent}", "**"+Name(conf.Agent)+"**")
 }
 
 // confirmation is the confirmation that stands for step s: its own, or a

@@ -313,7 +313,7 @@ func (f *Flow) Undo(p Progress, ev Event) Result {
 	reply := f.CardFor(next, ev.At, ev.User)
 	what := ""
 	if last.Agent != "" { // a per-agent confirmation: say whose is withdrawn
-		what = " for **" + Lit(last.Agent) + "**"
+		what = " for **" + Name(last.Agent) + "**"
 	}
 	reply.Public = fmt.Sprintf("%s reopened **%s** (it had been confirmed%s by %s on %s%s).%s", Mention(ev.User), heading, what, Mention(last.User), f.Stamp(last.At), f.approvedText(last), f.movedLine(next, move))
 	return f.change(p, next, ev, e, reply)
