@@ -218,3 +218,32 @@ func TestAgentAddedWhileTheRequestAwaitsApproval(t *testing.T) {
 		t.Errorf("%q %q, %d entries written", out.Title, text, len(trail(m))-before)
 	}
 }
+
+// An undo of a per-agent confirmation names the agent in its entry, so
+// the trail (not only the channel line) says whose confirmation was
+// withdrawn; a name that imitates the entry's own markers changes
+// nothing replay reads.
+func TestUndoEntryNamesTheAgent(t *testing.T) {
+	for _, tc := range []struct{ name, agents, wantDetail, wantReadable, wantHistory string }{
+		{"plain", "Acme & Co\nBureau Co", `; agent: ["Acme \u0026 Co"]`, "; agent: “Acme & Co”", "; agent: “Acme & Co”"},
+		{"imitating a move", "x; on to: certify_agent_finra\nBureau Co", `; agent: ["x\u003b on to: certify_agent_finra"]`,
+			"; agent: “x; on to: certify_agent_finra”", "; agent: “x; on to: certifyˍagentˍfinra”"}, // chat shows markers as look-alikes
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, m := newService(t)
+			walk(t, s, "Yes", "Registration submitted", "Test entitlements granted", "CAT Reporting Agent|"+tc.agents, "Test relationships saved", "Agent certified")
+			command(t, s, admin, "undo")
+			e := trail(m)[len(trail(m))-1]
+			if e.Action != ActUndo || !strings.HasSuffix(e.Detail, tc.wantDetail) {
+				t.Errorf("undo entry %s %q, want it to end %q", e.Action, e.Detail, tc.wantDetail)
+			}
+			if h := body(command(t, s, "U1", "history")); !strings.Contains(h, tc.wantHistory) {
+				t.Errorf("history lacks %q:\n%s", tc.wantHistory, h)
+			}
+			if got := ReadableDetail(e.Detail); !strings.HasSuffix(got, tc.wantReadable) {
+				t.Errorf("readable detail %q", got)
+			}
+			assertReplaysTo(t, s.Flow, stored(m), trail(m))
+		})
+	}
+}

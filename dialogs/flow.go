@@ -309,7 +309,7 @@ func (f *Flow) Undo(p Progress, ev Event) Result {
 		move = f.pastEveryAgent(&next, s) // the agent it confirmed was removed since
 	}
 	e := Entry{Action: ActUndo, Step: last.Step, Choice: last.Choice,
-		Detail: fmt.Sprintf("reopened %s (was: %s, by %s at %s)", short, answer(s, last.Choice), last.User, last.At.UTC().Format(time.RFC3339)) + move}
+		Detail: fmt.Sprintf("reopened %s (was: %s, by %s at %s)", short, answer(s, last.Choice), last.User, last.At.UTC().Format(time.RFC3339)) + undoneAgent(last) + move}
 	reply := f.CardFor(next, ev.At, ev.User)
 	what := ""
 	if last.Agent != "" { // a per-agent confirmation: say whose is withdrawn
@@ -359,4 +359,16 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// undoneAgent names, in an undo's detail, the agent whose per-agent
+// confirmation is withdrawn ("; agent: ["Acme"]"), as JSON like a
+// confirmation's agents, with ';' escaped too: replay reads the move
+// after it ("; on to: …"), which a typed name must never imitate.
+func undoneAgent(c Confirmation) string {
+	if c.Agent == "" {
+		return ""
+	}
+	b, _ := json.Marshal([]string{c.Agent})
+	return "; agent: " + strings.ReplaceAll(string(b), ";", `\u003b`)
 }
