@@ -308,14 +308,15 @@ func (f *Flow) Undo(p Progress, ev Event) Result {
 	if ok {
 		move = f.pastEveryAgent(&next, s) // the agent it confirmed was removed since
 	}
+	left, leftLine := f.leaveWait(&next, f.current(p))
 	e := Entry{Action: ActUndo, Step: last.Step, Choice: last.Choice,
-		Detail: fmt.Sprintf("reopened %s (was: %s, by %s at %s)", short, answer(s, last.Choice), last.User, last.At.UTC().Format(time.RFC3339)) + undoneAgent(last) + move}
+		Detail: fmt.Sprintf("reopened %s (was: %s, by %s at %s)", short, answer(s, last.Choice), last.User, last.At.UTC().Format(time.RFC3339)) + undoneAgent(last) + left + move}
 	reply := f.CardFor(next, ev.At, ev.User)
 	what := ""
 	if last.Agent != "" { // a per-agent confirmation: say whose is withdrawn
 		what = " for **" + Name(last.Agent) + "**"
 	}
-	reply.Public = fmt.Sprintf("%s reopened **%s** (it had been confirmed%s by %s on %s%s).%s", Mention(ev.User), heading, what, Mention(last.User), f.Stamp(last.At), f.approvedText(last), f.movedLine(next, move))
+	reply.Public = fmt.Sprintf("%s reopened **%s** (it had been confirmed%s by %s on %s%s).%s%s", Mention(ev.User), heading, what, Mention(last.User), f.Stamp(last.At), f.approvedText(last), f.movedLine(next, move), leftLine)
 	return f.change(p, next, ev, e, reply)
 }
 
@@ -371,4 +372,25 @@ func undoneAgent(c Confirmation) string {
 	}
 	b, _ := json.Marshal([]string{c.Agent})
 	return "; agent: " + strings.ReplaceAll(string(b), ";", `\u003b`)
+}
+
+// undoLeftWait marks, in an undo's detail, the step whose wait ended
+// because the undo took the firm off it ("; ended the wait on <step>").
+// Replay reads it rather than guessing: undos written before it left such
+// a wait in place.
+const undoLeftWait = "; ended the wait on "
+
+// leaveWait ends the wait of was, the step the firm stood on before an
+// undo, if the undo took the firm off it: a wait (such as the one a
+// request for certification starts on FINRA CAT) belongs to a step the
+// firm is on, and its follow-up reminder must not outlive the answer
+// that was withdrawn. It returns the detail's marker and the words for
+// the channel line.
+func (f *Flow) leaveWait(next *Progress, was *Step) (marker, line string) {
+	w, ok := next.Waits[was.ID]
+	if !ok || was.ID == next.Current {
+		return "", ""
+	}
+	delete(next.Waits, was.ID)
+	return undoLeftWait + was.ID, fmt.Sprintf(" The wait on %s for %s ends with it.", Lit(w.Who), was.Short())
 }

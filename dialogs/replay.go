@@ -211,6 +211,12 @@ func (rp *Replayed) undo(e Entry) {
 	}
 	p.Current = e.Step
 	rp.CurrentFrom, rp.CurrentKnown = e.Seq, true
+	before, _, _ := strings.Cut(e.Detail, agentsOnTo) // what follows the move is typed by users
+	if _, step, found := strings.Cut(before, undoLeftWait); found { // Flow.leaveWait
+		step, _, _ = strings.Cut(step, ";")
+		delete(p.Waits, step)
+		rp.WaitSeq[step] = e.Seq
+	}
 	if i := strings.Index(e.Detail, agentsOnTo); i >= 0 { // Flow.pastEveryAgent (the wait text after it is typed by users)
 		if to, on, ok := movedTo(e.Detail[i:]); ok {
 			rp.moved(e, to, on)
