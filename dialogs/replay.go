@@ -211,7 +211,7 @@ func (rp *Replayed) undo(e Entry) {
 	}
 	p.Current = e.Step
 	rp.CurrentFrom, rp.CurrentKnown = e.Seq, true
-	before, _, _ := strings.Cut(e.Detail, agentsOnTo) // what follows the move is typed by users
+	before, _, _ := strings.Cut(e.Detail, agentsOnTo)               // what follows the move is typed by users
 	if _, step, found := strings.Cut(before, undoLeftWait); found { // Flow.leaveWait
 		step, _, _ = strings.Cut(step, ";")
 		delete(p.Waits, step)
