@@ -137,7 +137,7 @@ func (f *Flow) DeadlinesReply(p Progress, now time.Time) Reply {
 		case left < 0:
 			state = "passed (" + longDate(d.Day) + ")"
 		}
-		lines = append(lines, fmt.Sprintf("• **%s** — %s", d.Label, state))
+		lines = append(lines, fmt.Sprintf("• **%s** — %s%s", d.Label, state, f.targetState(p, d)))
 	}
 	r.text(strings.Join(lines, "\n"))
 	for _, n := range f.passedNotices(p, now) {
@@ -147,6 +147,20 @@ func (f *Flow) DeadlinesReply(p Progress, now time.Time) Reply {
 		r.context("Target dates (`{cmd} deadline <step> <YYYY-MM-DD>`, admins) are your firm's internal plan; they do not replace the roadmap's dates.")
 	}
 	return r
+}
+
+// targetState says why a target date is no longer announced (its step is
+// done, or the firm's answers no longer lead to it), so a list of dates
+// never shows a countdown nobody will be reminded of as if it ran.
+func (f *Flow) targetState(p Progress, d Deadline) string {
+	s, own := f.targetStep(d)
+	switch {
+	case !own || !f.Finished(p, d):
+		return ""
+	case f.applies(p, s) || slices.ContainsFunc(d.Steps, func(id string) bool { _, ok := p.Confirmed(id); return ok }):
+		return " · done, not announced"
+	}
+	return " · not on your firm's path now, not announced"
 }
 
 // applies says whether step s is on the firm's path: confirmed, current,

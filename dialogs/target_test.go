@@ -58,3 +58,23 @@ func TestTargetKeptUnderALaterPart(t *testing.T) {
 		t.Errorf("clear: %q, targets %v", r.Title, stored(m).Targets)
 	}
 }
+
+// A target that will not be announced any more says why in the list of
+// dates, instead of counting down as if it would be.
+func TestDeadlinesSayWhyATargetIsNoLongerAnnounced(t *testing.T) {
+	s, _ := newService(t)
+	card := walk(t, s, "Yes")
+	command(t, s, admin, "deadline 2 2026-12-09")
+	command(t, s, admin, "deadline 6B 2026-12-10")
+	card = walkOn(t, s, card, "Registration submitted", "Test entitlements granted")
+	walkOn(t, s, card, "Self-report: manual entry")
+	text := body(command(t, s, "U1", "deadlines"))
+	for _, want := range []string{
+		"**Your target: Step 2: Register for CAT CAIS** — December 9, 2026: 15 days left · done, not announced",
+		"· not on your firm's path now, not announced",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("deadlines lack %q:\n%s", want, text)
+		}
+	}
+}
