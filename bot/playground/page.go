@@ -195,10 +195,31 @@ func (p *Playground) handleDo(w http.ResponseWriter, r *http.Request) {
 func (p *Playground) compose(ctx context.Context, user, text string) error {
 	text = strings.TrimSpace(text)
 	if rest, ok := strings.CutPrefix(text, "/cais-next"); ok && (rest == "" || rest[0] == ' ' || rest[0] == '\n') {
-		return p.Command(ctx, user, strings.TrimSpace(rest))
+		return p.Command(ctx, user, p.escapeMentions(strings.TrimSpace(rest)))
 	}
 	_, err := p.PostUserMessage(user, text)
 	return err
+}
+
+// escapeMentions turns "@bob" typed in a command into "<@U0BOB|bob>" for
+// the page's people, as Slack does for a command whose app asks for
+// escaped users: the page has no @-picker, so a typed handle is how its
+// users name someone (`admins add @bob`). Other words stay as typed.
+func (p *Playground) escapeMentions(text string) string {
+	words := strings.Split(text, " ")
+	for i, w := range words {
+		name, ok := strings.CutPrefix(w, "@")
+		if !ok {
+			continue
+		}
+		for _, u := range p.cfg.Users {
+			if strings.EqualFold(name, handle(u)) {
+				words[i] = "<@" + u.ID + "|" + handle(u) + ">"
+				break
+			}
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // sameOriginJSON refuses the page's actions from other sites: they must be

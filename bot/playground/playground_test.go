@@ -252,3 +252,17 @@ func TestStreamAnnouncesChanges(t *testing.T) {
 		t.Errorf("state = %+v", snap)
 	}
 }
+
+// A handle typed in a command reaches the bot as Slack escapes a picked
+// user; anything else that starts with @ stays as typed.
+func TestComposeEscapesTypedHandlesInCommands(t *testing.T) {
+	rig := newRig(t, demoBot())
+	if err := rig.p.compose(context.Background(), "U0ALICE", "/cais-next admins add @Bob @nobody bob@x"); err != nil {
+		t.Fatal(err)
+	}
+	rig.bot.mu.Lock()
+	defer rig.bot.mu.Unlock()
+	if len(rig.bot.commands) != 1 || rig.bot.commands[0].Text != "admins add <@U0BOB|bob> @nobody bob@x" {
+		t.Errorf("commands = %+v", rig.bot.commands)
+	}
+}
