@@ -193,11 +193,13 @@ func (pk *packer) sentBackText(e Entry) string {
 func (pk *packer) log() []PacketLine {
 	out := make([]PacketLine, len(pk.entries))
 	for i, e := range pk.entries {
-		text := PlainText(pk.Flow.entryText(e))
 		step := e.Step
 		if s, ok := pk.k.of(e).Step(e.Step); ok {
 			step = s.Short()
 		}
+		// As typed: the PDF renders no markup, so nothing needs
+		// neutralising (PlainText would strip or alter typed markers).
+		text := entryWords(e, step, plainWords)
 		switch e.Action {
 		case ActSubmit:
 			text = "confirmed " + step + " for a principal's approval (" + ReadableDetail(e.Detail) + ")"

@@ -1,0 +1,54 @@
+package packet_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/caisbot/caisbot/dialogs"
+)
+
+// agentToCertify takes a firm to Step 6(A) on the agent path with one
+// agent named as typed, approved by the principal; evidence (note as
+// typed) on Step 5 before it is confirmed.
+func agentToCertify(t *testing.T, r *rig, agent, note string) dialogs.Reply {
+	t.Helper()
+	card := r.command(t, "U0ALICE", "")
+	for _, l := range []string{"Yes", "Registration submitted", "Test entitlements granted"} {
+		card = r.press(t, card, l, "U0ALICE", "", nil)
+	}
+	card = r.press(t, card, "CAT Reporting Agent", "U0ALICE", agent, nil)
+	card = r.press(t, card, "Approve", "U0CAROL", "", nil)
+	card = r.press(t, card, "Add evidence", "U0ALICE", "", map[string]string{dialogs.EvidenceRef: "REF-1", dialogs.EvidenceNote: note})
+	return r.press(t, card, "Test relationships saved", "U0ALICE", "", nil)
+}
+
+// flatPDF is summary.pdf's text with every run of white space as one
+// space.
+func flatPDF(t *testing.T, files map[string][]byte) string {
+	t.Helper()
+	return strings.Join(strings.Fields(pdfText(t, files)), " ")
+}
+
+// The summary shows names and notes exactly as typed, everywhere: the
+// PDF renders no markup, so nothing in it is neutralised.
+func TestSummaryShowsWhatWasTyped(t *testing.T) {
+	const agent, note = "*Bold* _it_ <!channel> `x`", "*email* from FINRA CAT _x_"
+	r := newRig(t)
+	card := agentToCertify(t, r, agent, note)
+	r.press(t, card, "Agent certified", "U0ALICE", "", nil)
+	_, files := r.packet(t)
+	flat := flatPDF(t, files)
+	log := flat[strings.Index(flat, "Audit trail in words"):]
+	for _, w := range []string{
+		"confirmed Step 4 for a principal's approval (CAT Reporting Agent: “" + agent + "”)",
+		"(Agent certified: " + agent + ")",
+		"added evidence to Step 5: reference REF-1 · note: " + note,
+	} {
+		if !strings.Contains(log, w) {
+			t.Errorf("the audit trail in words lacks %q:\n%s", w, log)
+		}
+	}
+	if i := strings.IndexAny(flat, "\u2217\u02cd\u02cb\u223c"); i >= 0 {
+		t.Errorf("summary.pdf shows look-alike characters for what was typed: %q", flat[max(0, i-60):i+60])
+	}
+}
