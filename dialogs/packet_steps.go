@@ -154,7 +154,9 @@ func (pk *packer) attach(steps []PacketStep, last map[string]int, e Entry) {
 		add(e.Step, upperFirst(verb)+": "+rest, false)
 	case ActSendBack:
 		add(e.Step, pk.sentBackText(e), true)
-	case ActConfirm, ActSubmit:
+	case ActConfirm, ActApprove:
+		// Only an answer that took effect ends or starts a wait: a
+		// submission awaiting approval does neither (it may be sent back).
 		if i := strings.Index(e.Detail, "; ended the wait: "); i >= 0 {
 			add(e.Step, "Ended when the step was confirmed: "+readableInstants(strings.TrimPrefix(e.Detail[i+2:], "ended the wait: ")), false)
 		}

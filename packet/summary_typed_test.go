@@ -52,3 +52,33 @@ func TestSummaryShowsWhatWasTyped(t *testing.T) {
 		t.Errorf("summary.pdf shows look-alike characters for what was typed: %q", flat[max(0, i-60):i+60])
 	}
 }
+
+// stepsSection is the summary's "Onboarding steps" section, flattened.
+func stepsSection(t *testing.T, flat string) string {
+	t.Helper()
+	start := strings.Index(flat, "Onboarding steps")
+	end := strings.Index(flat[max(start, 0):], "Record check")
+	if start < 0 || end < 0 {
+		t.Fatalf("no steps section:\n%s", flat)
+	}
+	return flat[start : start+end]
+}
+
+// A request sent back never started a wait: only the answer approved
+// shows one, under the step that waits.
+func TestSummaryWaitOnlyOnceApproved(t *testing.T) {
+	r := newRig(t)
+	card := r.press(t, agentToCertify(t, r, "Acme Clearing LLC", "n"), "Agent certified", "U0ALICE", "", nil)
+	card = r.press(t, card, "Certification requested", "U0BOB", "", map[string]string{"ref": "CASE-<123>&", "follow_up": "2026-12-10"})
+	card = r.press(t, card, "Send back", "U0CAROL", "", map[string]string{dialogs.SendBackReason: "Wrong case"})
+	card = r.press(t, card, "Certification requested", "U0BOB", "", map[string]string{"ref": "HD-555", "follow_up": "2026-12-10"})
+	r.press(t, card, "Approve", "U0CAROL", "", nil)
+	_, files := r.packet(t)
+	steps := stepsSection(t, flatPDF(t, files))
+	if n := strings.Count(steps, "Set: waiting on FINRA CAT"); n != 1 || !strings.Contains(steps, "Set: waiting on FINRA CAT (reference: HD-555), follow-up 2026-12-10") {
+		t.Errorf("want one wait on FINRA CAT, HD-555's; %d shown:\n%s", n, steps)
+	}
+	if strings.Contains(steps, "CASE-<123>&") {
+		t.Errorf("the steps show the request sent back as a wait:\n%s", steps)
+	}
+}
