@@ -54,6 +54,7 @@ func (pk *packer) steps(p Progress) (steps []PacketStep, standing string) {
 	if !cur.IsOutcome() {
 		steps = append(steps, PacketStep{ID: cur.ID, Heading: cur.Heading(), Branch: branches(cur)})
 	}
+	steps = append(steps, pk.kept(p, cur, steps)...)
 	last := map[string]int{} // step id → its last place in steps
 	for i, s := range steps {
 		last[s.ID] = i
@@ -74,6 +75,27 @@ func (pk *packer) steps(p Progress) (steps []PacketStep, standing string) {
 		pk.attach(steps, last, e)
 	}
 	return steps, standing
+}
+
+// kept are the steps neither confirmed now nor current that still hold
+// what status shows under them — evidence, which stays through undo and
+// reset, or a wait — in roadmap order; shown as not confirmed, since the
+// confirmation an undo or reset took back no longer counts.
+func (pk *packer) kept(p Progress, cur *Step, shown []PacketStep) []PacketStep {
+	ahead := map[string]bool{}
+	if !cur.IsOutcome() {
+		ahead = pk.Flow.Roadmap.ahead(cur.ID)
+	}
+	var out []PacketStep
+	for i := range pk.Flow.Roadmap.Steps {
+		s := &pk.Flow.Roadmap.Steps[i]
+		_, waiting := p.Waits[s.ID]
+		if slices.ContainsFunc(shown, func(ps PacketStep) bool { return ps.ID == s.ID }) || (len(p.Evidence[s.ID]) == 0 && !waiting) {
+			continue
+		}
+		out = append(out, PacketStep{ID: s.ID, Heading: s.Heading(), Branch: branches(s), Kept: true, Ahead: ahead[s.ID]})
+	}
+	return out
 }
 
 // confirmed is confirmation c as the roadmap its entry named words it.

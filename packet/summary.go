@@ -115,9 +115,14 @@ func (s *summary) step(st dialogs.PacketStep) {
 	for _, e := range st.SentBack {
 		d.row("Sent back", s.event(e)+"\n"+e.Text, badInk)
 	}
-	if st.Confirmed == nil {
+	switch {
+	case st.Kept && st.Ahead:
+		d.row("Status", "Not confirmed: a later step, still open (shown for what was kept for it).", muted)
+	case st.Kept:
+		d.row("Status", "Not confirmed: not reached on the answers recorded now (shown for what was kept for it).", muted)
+	case st.Confirmed == nil:
 		d.row("Status", "Open: the firm's current step, not yet confirmed.", muted)
-	} else {
+	default:
 		label := "Answer"
 		if st.Branch {
 			label = "Answer (branch)"

@@ -82,3 +82,35 @@ func TestSummaryWaitOnlyOnceApproved(t *testing.T) {
 		t.Errorf("the steps show the request sent back as a wait:\n%s", steps)
 	}
 }
+
+// Evidence stays through a reset, as status shows it: the summary shows
+// it under its step, which it marks not confirmed (the reset took the
+// confirmation back), and invents no confirmation.
+func TestSummaryKeepsEvidenceThroughReset(t *testing.T) {
+	r := newRig(t)
+	card := r.press(t, agentToCertify(t, r, "Acme Clearing LLC", "relationship saved"), "Agent certified", "U0ALICE", "", nil)
+	r.press(t, card, "Add evidence", "U0ALICE", "", map[string]string{dialogs.EvidenceRef: "CERT-EV-9"})
+	r.press(t, r.command(t, admin, "reset"), "Reset all progress", admin, "", nil)
+	card = r.command(t, "U0ALICE", "")
+	for _, l := range []string{"Yes", "Registration submitted"} {
+		card = r.press(t, card, l, "U0ALICE", "", nil)
+	}
+	if status := r.command(t, "U0ALICE", "status"); !strings.Contains(status.Parts[1].Text, "CERT-EV-9") {
+		t.Fatalf("status does not show the evidence: %+v", status.Parts)
+	}
+	_, files := r.packet(t)
+	steps := stepsSection(t, flatPDF(t, files))
+	req, _ := dialogs.Default().Step("certify_agent_requested")
+	at := strings.Index(steps, req.Heading())
+	if at < 0 {
+		t.Fatalf("the steps lack %q:\n%s", req.Heading(), steps)
+	}
+	for _, w := range []string{"Status Not confirmed: a later step, still open", "Evidence Reference: CERT-EV-9 Added by Alice Example (U0ALICE)"} {
+		if !strings.Contains(steps[at:], w) {
+			t.Errorf("6(A)'s request lacks %q:\n%s", w, steps[at:])
+		}
+	}
+	if strings.Contains(steps[at:], "Confirmed by") || !strings.Contains(steps, "Note: relationship saved") {
+		t.Errorf("want Step 5's evidence and no confirmation after the reset:\n%s", steps)
+	}
+}
