@@ -58,6 +58,8 @@ func Readme(in dialogs.PacketInput, files []RoadmapFile) string {
 	w("Display names are those the chat platform showed when each entry was made; a name")
 	w("marked \"looked up\" in summary.pdf belongs to an entry that recorded none (written by an")
 	w("older build) and was asked of the platform when the packet was made. User ids are exact.")
+	w("summary.pdf prints a character its font cannot draw (an emoji, for one) as its code")
+	w("point, such as [U+1F680]; audit.csv and audit.jsonl keep every character as typed.")
 	w("")
 	w("1. CHECK THAT NO FILE WAS CHANGED")
 	w("   In the folder where the zip was unpacked:")

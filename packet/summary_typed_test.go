@@ -114,3 +114,24 @@ func TestSummaryKeepsEvidenceThroughReset(t *testing.T) {
 		t.Errorf("want Step 5's evidence and no confirmation after the reset:\n%s", steps)
 	}
 }
+
+// A character the embedded fonts do not draw prints as its code point,
+// never as a box or "�"; audit.csv keeps it.
+func TestSummaryPrintsWhatTheFontLacksAsCodePoints(t *testing.T) {
+	r := newRig(t)
+	r.press(t, r.command(t, admin, "profile"), "Set profile…", admin, "", map[string]string{dialogs.ProfileName: "東京 Securities 🚀", dialogs.ProfileCRD: "123456"})
+	agentToCertify(t, r, "🚀 Rocket Bureau", "n")
+	_, files := r.packet(t)
+	flat := flatPDF(t, files)
+	for _, w := range []string{"[U+6771][U+4EAC] Securities [U+1F680]", "Reporting agents [U+1F680] Rocket Bureau"} {
+		if !strings.Contains(flat, w) {
+			t.Errorf("summary.pdf lacks %q:\n%s", w, flat)
+		}
+	}
+	if strings.ContainsAny(flat, "\uFFFD東") {
+		t.Errorf("summary.pdf shows a character it cannot draw:\n%s", flat)
+	}
+	if csv := string(files["audit.csv"]); !strings.Contains(csv, "🚀 Rocket Bureau") || !strings.Contains(csv, "東京 Securities 🚀") {
+		t.Errorf("audit.csv lost a character:\n%s", csv)
+	}
+}
