@@ -20,6 +20,7 @@ func Summary(in dialogs.PacketInput, files []RoadmapFile) (pdf []byte, err error
 		}
 	}()
 	s := summary{in: in, files: files, d: newDoc("CAIS onboarding record — "+firmWords(in), firmWords(in), in.FileName)}
+	s.d.SetSubject(trailSubject(in.Entries), false) // ASCII; verify-packet reads it back
 	s.d.SetCreationDate(in.Made)
 	s.d.SetModificationDate(in.Made)
 	s.d.AddPage()
