@@ -124,11 +124,11 @@ func cutLast(s, sep string) (before, after string, found bool) {
 }
 
 // pauseEntryText is a pause or resume entry in the history's words.
-func pauseEntryText(e Entry) string {
+func pauseEntryText(w words, e Entry) string {
 	reason, list, _ := cutLast(e.Detail, pauseChannels)
 	verb := "paused"
 	if e.Action == ActAnnounceResume {
 		verb = "resumed"
 	}
-	return verb + " announcements to " + Lit(list) + " (" + Lit(reason) + ")"
+	return verb + " announcements to " + w.lit(list) + " (" + w.lit(reason) + ")"
 }

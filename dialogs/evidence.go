@@ -93,7 +93,7 @@ func (f *Flow) evidenceClick(p Progress, ev Event) Result {
 		reply = f.CardFor(next, ev.At, ev.User)
 		reply.Replace = true
 	}
-	reply.Public = fmt.Sprintf("%s added evidence to **%s**: %s", Mention(ev.User), s.Heading(), evidenceSummary(e))
+	reply.Public = fmt.Sprintf("%s added evidence to **%s**: %s", Mention(ev.User), s.Heading(), evidenceSummary(chatWords, e))
 	return f.change(p, next, ev, entry, reply)
 }
 
@@ -176,26 +176,26 @@ func parseEvidence(detail string) (Evidence, bool) {
 	return e, true
 }
 
-// evidenceSummary is evidence in one line of markup: the reference, the
+// evidenceSummary is evidence in one line (of markup, with chatWords): the reference, the
 // link as copyable text (code, which no platform turns into a link that
 // reads otherwise) and the note.
-func evidenceSummary(e Evidence) string {
+func evidenceSummary(w words, e Evidence) string {
 	var parts []string
 	if e.Ref != "" {
-		parts = append(parts, "reference "+Name(e.Ref))
+		parts = append(parts, "reference "+w.name(e.Ref))
 	}
 	if e.Link != "" {
-		parts = append(parts, "link `"+Lit(e.Link)+"`")
+		parts = append(parts, "link "+w.code(e.Link))
 	}
 	if e.Note != "" {
-		parts = append(parts, "note: "+Name(e.Note))
+		parts = append(parts, "note: "+w.name(e.Note))
 	}
 	return strings.Join(parts, " · ")
 }
 
 // evidenceLine is evidence with who added it and when.
 func (f *Flow) evidenceLine(e Evidence) string {
-	return "↳ Evidence: " + evidenceSummary(e) + " — added by " + Mention(e.User) + " on " + f.Stamp(e.At)
+	return "↳ Evidence: " + evidenceSummary(chatWords, e) + " — added by " + Mention(e.User) + " on " + f.Stamp(e.At)
 }
 
 // evidenceLines are a step's evidence, one line each.
@@ -208,12 +208,12 @@ func (f *Flow) evidenceLines(list []Evidence) []string {
 }
 
 // evidenceEntryText is an evidence entry in history's words.
-func evidenceEntryText(step string, e Entry) string {
+func evidenceEntryText(w words, step string, e Entry) string {
 	ev, ok := parseEvidence(e.Detail)
 	if !ok {
-		return "added evidence to " + step + " (" + Lit(e.Detail) + ")"
+		return "added evidence to " + step + " (" + w.lit(e.Detail) + ")"
 	}
-	return "added evidence to " + step + ": " + evidenceSummary(ev)
+	return "added evidence to " + step + ": " + evidenceSummary(w, ev)
 }
 
 // EvidenceCommand answers `evidence <step>`: a button that opens the

@@ -52,5 +52,5 @@ func sameEvidence(a, b Evidence) bool {
 
 // evidenceWords is evidence with who added it and when, for verify.
 func evidenceWords(e Evidence) string {
-	return evidenceSummary(e) + " (added by " + Mention(e.User) + " at " + e.At.UTC().Format(time.RFC3339) + ")"
+	return evidenceSummary(chatWords, e) + " (added by " + Mention(e.User) + " at " + e.At.UTC().Format(time.RFC3339) + ")"
 }

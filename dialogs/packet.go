@@ -35,7 +35,8 @@ type PacketInput struct {
 	// Roadmaps are the roadmap running now and every roadmap an entry
 	// names, in that order.
 	Roadmaps []PacketRoadmap
-	// Steps are the confirmed steps in order, then the open one.
+	// Steps are the confirmed steps in order, then the open one, then
+	// any other that keeps evidence or a wait (Kept).
 	Steps []PacketStep
 	// Standing is where the firm is now, as the roadmap words it.
 	Standing string
@@ -86,6 +87,10 @@ type PacketEvidence struct {
 // step still open; Approved is nil when no approval was recorded.
 type PacketStep struct {
 	ID string
+	// Kept says the step is neither confirmed now nor the current one
+	// and is shown for what it keeps (evidence, a wait), as status shows
+	// it; Ahead then says the recorded answers still lead to it.
+	Kept, Ahead bool
 	// Heading is the step as the roadmap its confirmation named words it.
 	Heading string
 	// Answer is the chosen answer's label; Branch says the step offered

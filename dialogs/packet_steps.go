@@ -54,6 +54,7 @@ func (pk *packer) steps(p Progress) (steps []PacketStep, standing string) {
 	if !cur.IsOutcome() {
 		steps = append(steps, PacketStep{ID: cur.ID, Heading: cur.Heading(), Branch: branches(cur)})
 	}
+	steps = append(steps, pk.kept(p, cur, steps)...)
 	last := map[string]int{} // step id → its last place in steps
 	for i, s := range steps {
 		last[s.ID] = i
@@ -74,6 +75,27 @@ func (pk *packer) steps(p Progress) (steps []PacketStep, standing string) {
 		pk.attach(steps, last, e)
 	}
 	return steps, standing
+}
+
+// kept are the steps neither confirmed now nor current that still hold
+// what status shows under them — evidence, which stays through undo and
+// reset, or a wait — in roadmap order; shown as not confirmed, since the
+// confirmation an undo or reset took back no longer counts.
+func (pk *packer) kept(p Progress, cur *Step, shown []PacketStep) []PacketStep {
+	ahead := map[string]bool{}
+	if !cur.IsOutcome() {
+		ahead = pk.Flow.Roadmap.ahead(cur.ID)
+	}
+	var out []PacketStep
+	for i := range pk.Flow.Roadmap.Steps {
+		s := &pk.Flow.Roadmap.Steps[i]
+		_, waiting := p.Waits[s.ID]
+		if slices.ContainsFunc(shown, func(ps PacketStep) bool { return ps.ID == s.ID }) || (len(p.Evidence[s.ID]) == 0 && !waiting) {
+			continue
+		}
+		out = append(out, PacketStep{ID: s.ID, Heading: s.Heading(), Branch: branches(s), Kept: true, Ahead: ahead[s.ID]})
+	}
+	return out
 }
 
 // confirmed is confirmation c as the roadmap its entry named words it.
@@ -154,7 +176,9 @@ func (pk *packer) attach(steps []PacketStep, last map[string]int, e Entry) {
 		add(e.Step, upperFirst(verb)+": "+rest, false)
 	case ActSendBack:
 		add(e.Step, pk.sentBackText(e), true)
-	case ActConfirm, ActSubmit:
+	case ActConfirm, ActApprove:
+		// Only an answer that took effect ends or starts a wait: a
+		// submission awaiting approval does neither (it may be sent back).
 		if i := strings.Index(e.Detail, "; ended the wait: "); i >= 0 {
 			add(e.Step, "Ended when the step was confirmed: "+readableInstants(strings.TrimPrefix(e.Detail[i+2:], "ended the wait: ")), false)
 		}
@@ -193,11 +217,13 @@ func (pk *packer) sentBackText(e Entry) string {
 func (pk *packer) log() []PacketLine {
 	out := make([]PacketLine, len(pk.entries))
 	for i, e := range pk.entries {
-		text := PlainText(pk.Flow.entryText(e))
 		step := e.Step
 		if s, ok := pk.k.of(e).Step(e.Step); ok {
 			step = s.Short()
 		}
+		// As typed: the PDF renders no markup, so nothing needs
+		// neutralising (PlainText would strip or alter typed markers).
+		text := entryWords(e, step, plainWords, pk.Flow.Loc)
 		switch e.Action {
 		case ActSubmit:
 			text = "confirmed " + step + " for a principal's approval (" + ReadableDetail(e.Detail) + ")"

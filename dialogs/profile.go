@@ -57,7 +57,7 @@ func (f *Flow) ProfileCommand(p Progress, ev Event) Result {
 	r := Notice("Firm profile", "No profile yet: give the firm's legal name and CRD number. They name the firm in `{cmd} status`, the Home tab and the exported audit trail's file name.")
 	label := "Set profile…"
 	if pr := p.Profile; pr != nil {
-		r = Notice("Firm profile", fmt.Sprintf("%s — set by %s on %s.", profileWords(*pr), Mention(pr.User), f.Stamp(pr.At)))
+		r = Notice("Firm profile", fmt.Sprintf("%s — set by %s on %s.", profileWords(chatWords, *pr), Mention(pr.User), f.Stamp(pr.At)))
 		label = "Change profile…"
 	}
 	r.Actions = []Action{{Label: label, Style: Primary, Value: Token{Kind: KindProfile, Version: p.Version}.String()}}
@@ -76,7 +76,7 @@ func (f *Flow) profileClick(p Progress, ev Event) Result {
 		return Result{Reply: r}
 	}
 	if pr := p.Profile; pr != nil && pr.Version > ev.Token.Version {
-		return Result{Reply: Notice("Profile not changed", fmt.Sprintf("%s changed the firm profile on %s, after this form was opened: it is now %s. Nothing was changed: type `{cmd} profile` to see it and change it again.", Mention(pr.User), f.Stamp(pr.At), profileWords(*pr)))}
+		return Result{Reply: Notice("Profile not changed", fmt.Sprintf("%s changed the firm profile on %s, after this form was opened: it is now %s. Nothing was changed: type `{cmd} profile` to see it and change it again.", Mention(pr.User), f.Stamp(pr.At), profileWords(chatWords, *pr)))}
 	}
 	name, crd, bad := readProfile(form, ev.Values)
 	if bad != nil {
@@ -87,16 +87,16 @@ func (f *Flow) profileClick(p Progress, ev Event) Result {
 		return Result{Reply: r}
 	}
 	if pr := p.Profile; pr != nil && pr.Name == name && pr.CRD == crd {
-		return Result{Reply: Notice("Profile unchanged", "The firm profile is already "+profileWords(*pr)+". Nothing was changed.")}
+		return Result{Reply: Notice("Profile unchanged", "The firm profile is already "+profileWords(chatWords, *pr)+". Nothing was changed.")}
 	}
 	next := nextOf(p)
 	next.Profile = &Profile{Name: name, CRD: crd, User: ev.User, At: ev.At.UTC(), Version: next.Version}
 	e := Entry{Action: ActProfile, Card: ev.Token.Version, Detail: profileDetail(name, crd)}
-	reply := Notice("Firm profile saved", "The firm is now "+profileWords(*next.Profile)+".")
+	reply := Notice("Firm profile saved", "The firm is now "+profileWords(chatWords, *next.Profile)+".")
 	reply.context("It names the firm in `{cmd} status`, the Home tab and `{cmd} export`; the audit trail records the change.")
-	reply.Public = fmt.Sprintf("%s set the firm profile: %s.", Mention(ev.User), profileWords(*next.Profile))
+	reply.Public = fmt.Sprintf("%s set the firm profile: %s.", Mention(ev.User), profileWords(chatWords, *next.Profile))
 	if old := p.Profile; old != nil {
-		reply.Public = fmt.Sprintf("%s changed the firm profile to %s (it was %s).", Mention(ev.User), profileWords(*next.Profile), profileWords(*old))
+		reply.Public = fmt.Sprintf("%s changed the firm profile to %s (it was %s).", Mention(ev.User), profileWords(chatWords, *next.Profile), profileWords(chatWords, *old))
 	}
 	return f.change(p, next, ev, e, reply)
 }
@@ -125,9 +125,10 @@ func validCRD(crd string) bool {
 	return !strings.ContainsFunc(crd, func(r rune) bool { return r < '0' || r > '9' })
 }
 
-// profileWords is a profile in markup: "**Example LLC** (CRD 123456)".
-func profileWords(pr Profile) string {
-	return "**" + Name(pr.Name) + "** (CRD " + Lit(pr.CRD) + ")"
+// profileWords is a profile in one line: in markup (chatWords),
+// "**Example LLC** (CRD 123456)".
+func profileWords(w words, pr Profile) string {
+	return w.bold(w.name(pr.Name)) + " (CRD " + w.lit(pr.CRD) + ")"
 }
 
 // profileDetail is a profile as its audit entry stores it.
@@ -149,12 +150,12 @@ func parseProfile(detail string) (Profile, bool) {
 }
 
 // profileEntryText is a profile entry in history's words.
-func profileEntryText(e Entry) string {
+func profileEntryText(w words, e Entry) string {
 	pr, ok := parseProfile(e.Detail)
 	if !ok {
-		return "changed the firm profile (" + Lit(e.Detail) + ")"
+		return "changed the firm profile (" + w.lit(e.Detail) + ")"
 	}
-	return "set the firm profile: " + profileWords(pr)
+	return "set the firm profile: " + profileWords(w, pr)
 }
 
 // profileStatus is the status card's first line: who the firm is.
@@ -162,7 +163,7 @@ func profileStatus(p Progress) string {
 	if p.Profile == nil {
 		return "**Firm:** no profile yet (an admin sets it with `{cmd} profile`)"
 	}
-	return "**Firm:** " + profileWords(*p.Profile)
+	return "**Firm:** " + profileWords(chatWords, *p.Profile)
 }
 
 // latinFold spells the accented Latin letters of firm names in ASCII,

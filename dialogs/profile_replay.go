@@ -37,5 +37,5 @@ func diffProfile(stored Progress, rp Replayed) []string {
 
 // profileLine is a profile with who set it and when, for verify.
 func profileLine(pr Profile) string {
-	return profileWords(pr) + " (set by " + Mention(pr.User) + " at " + pr.At.UTC().Format(time.RFC3339) + ")"
+	return profileWords(chatWords, pr) + " (set by " + Mention(pr.User) + " at " + pr.At.UTC().Format(time.RFC3339) + ")"
 }

@@ -31,8 +31,12 @@ func agentsDetail(detail string) (answer string, names []string, tail string, ok
 // confirmation as a plain list (“Acme <Clearing>”, “Bureau, LLC”) instead
 // of JSON with its \u003c escapes. The stored detail is never rewritten;
 // this is only how it is shown (history, the CSV's detail_readable).
-func ReadableDetail(detail string) string {
-	detail = readableInstants(detail)
+func ReadableDetail(detail string) string { return readableIn(detail, nil) }
+
+// readableIn is ReadableDetail with instants in loc (nil: UTC, as the
+// CSV's column has them).
+func readableIn(detail string, loc *time.Location) string {
+	detail = instantsIn(detail, loc)
 	answer, names, tail, ok := agentsDetail(detail)
 	if !ok {
 		return detail

@@ -270,48 +270,6 @@ func (f *Flow) History(entries []Entry) Reply {
 	return r
 }
 
-func (f *Flow) entryText(e Entry) string {
-	name := e.Step
-	if s, ok := f.Roadmap.Step(e.Step); ok {
-		name = s.Short()
-	}
-	switch e.Action {
-	case ActConfirm:
-		return fmt.Sprintf("confirmed %s (%s)", name, detailMarkup(e.Detail, f.Loc))
-	case ActUndo:
-		return "undid: " + detailMarkup(e.Detail, f.Loc)
-	case ActReopen:
-		return Lit(e.Detail)
-	case ActReset:
-		return "reset the roadmap (" + Lit(e.Detail) + ")"
-	case ActDeadline:
-		return fmt.Sprintf("set the target for %s: %s", name, Lit(e.Detail))
-	case ActDeadlineClear:
-		return fmt.Sprintf("cleared the target for %s (%s)", name, Lit(e.Detail))
-	case ActAnnounce:
-		return "subscribed " + Lit(e.Detail) + " to announcements"
-	case ActAnnounceOff:
-		return "unsubscribed " + Lit(e.Detail) + " from announcements"
-	case ActAnnouncePause, ActAnnounceResume:
-		return pauseEntryText(e)
-	case ActWait, ActWaitEnd:
-		return waitEntryText(name, e)
-	case ActEvidence:
-		return evidenceEntryText(name, e)
-	case ActProfile:
-		return profileEntryText(e)
-	case ActAgents:
-		return "changed the CAT Reporting Agents (" + detailMarkup(e.Detail, f.Loc) + ")"
-	case ActSubmit:
-		return fmt.Sprintf("confirmed %s for approval (%s)", name, detailMarkup(e.Detail, f.Loc))
-	case ActApprove:
-		return fmt.Sprintf("approved %s (%s)", name, detailMarkup(e.Detail, f.Loc))
-	case ActSendBack:
-		return fmt.Sprintf("sent %s back: “%s”", name, Lit(e.Detail))
-	}
-	return Lit(e.Action + " " + e.Detail)
-}
-
 // Verify reports whether the trail's hash chain is intact.
 func (f *Flow) Verify(entries []Entry, head string) Reply {
 	return f.verifyReply(entries, head, VerifyChain(entries, head))

@@ -225,16 +225,16 @@ func (f *Flow) day(s string) string {
 
 // waitEntryText is a wait's audit entry in history's words: "set a wait
 // on Step 2: waiting on …", "changed the wait on …", "cleared the wait …".
-func waitEntryText(step string, e Entry) string {
+func waitEntryText(w words, step string, e Entry) string {
 	verb, rest, ok := strings.Cut(e.Detail, ": ")
 	if !ok {
-		return Lit(e.Action + " " + e.Detail)
+		return w.lit(e.Action + " " + e.Detail)
 	}
 	switch {
 	case e.Action == ActWaitEnd:
-		return "cleared the wait on " + step + ": " + Lit(rest)
+		return "cleared the wait on " + step + ": " + w.lit(rest)
 	case verb == "changed":
-		return "changed the wait on " + step + ": " + Lit(rest)
+		return "changed the wait on " + step + ": " + w.lit(rest)
 	}
-	return "set a wait on " + step + ": " + Lit(rest)
+	return "set a wait on " + step + ": " + w.lit(rest)
 }

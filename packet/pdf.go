@@ -9,8 +9,8 @@ import (
 )
 
 // DejaVu Sans (fonts/LICENSE): Unicode TTFs, embedded in every summary
-// as subsets of the characters it uses, so any name prints and the PDF
-// stays small.
+// as subsets of the characters it uses, so the PDF stays small; what
+// they do not draw prints as its code point (printable).
 var (
 	//go:embed fonts/DejaVuSans.ttf
 	fontRegular []byte
@@ -97,16 +97,15 @@ func (d *doc) room(h float64) {
 	}
 }
 
-// clean makes text safe for fpdf, which indexes its glyph tables by
-// rune up to U+FFFF and panics past them (emoji): those, and control
-// characters, become U+FFFD.
+// clean is text as the summary prints it (printable). The fonts are
+// embedded, so failing to read them is a build fault: it panics, and
+// Summary turns that into an error.
 func clean(text string) string {
-	return strings.Map(func(r rune) rune {
-		if r > 0xFFFF || (r < ' ' && r != '\n') || r == 0x7f {
-			return '\uFFFD'
-		}
-		return r
-	}, text)
+	s, err := printable(text)
+	if err != nil {
+		panic(err)
+	}
+	return s
 }
 
 // lines wraps text to width w in the current font, keeping its line

@@ -20,6 +20,7 @@ func Summary(in dialogs.PacketInput, files []RoadmapFile) (pdf []byte, err error
 		}
 	}()
 	s := summary{in: in, files: files, d: newDoc("CAIS onboarding record — "+firmWords(in), firmWords(in), in.FileName)}
+	s.d.SetSubject(trailSubject(in.Entries), false) // ASCII; verify-packet reads it back
 	s.d.SetCreationDate(in.Made)
 	s.d.SetModificationDate(in.Made)
 	s.d.AddPage()
@@ -115,9 +116,14 @@ func (s *summary) step(st dialogs.PacketStep) {
 	for _, e := range st.SentBack {
 		d.row("Sent back", s.event(e)+"\n"+e.Text, badInk)
 	}
-	if st.Confirmed == nil {
+	switch {
+	case st.Kept && st.Ahead:
+		d.row("Status", "Not confirmed: a later step, still open (shown for what was kept for it).", muted)
+	case st.Kept:
+		d.row("Status", "Not confirmed: not reached on the answers recorded now (shown for what was kept for it).", muted)
+	case st.Confirmed == nil:
 		d.row("Status", "Open: the firm's current step, not yet confirmed.", muted)
-	} else {
+	default:
 		label := "Answer"
 		if st.Branch {
 			label = "Answer (branch)"

@@ -36,7 +36,8 @@ func Verify(path string) (string, error) {
 // VerifyBytes checks a packet held in memory (name is for the summary):
 // every file matches MANIFEST.sha256 and none is missing from it or
 // unlisted, audit.jsonl's hash chain is unbroken, audit.csv holds the
-// same entries, and every roadmap an entry names is in the packet.
+// same entries, summary.pdf names that trail (checkSummary), and every
+// roadmap an entry names is in the packet.
 func VerifyBytes(name string, b []byte) (string, error) {
 	files, err := unzip(b)
 	if err != nil {
@@ -64,8 +65,12 @@ func VerifyBytes(name string, b []byte) (string, error) {
 	if err := checkCSV(files[CSVName], entries, rd); err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s: OK — %d files match %s; %s chained (SHA-256), latest hash %s; %s %s; roadmap %s",
-		name, len(files)-1, ManifestName, nounsOf(len(entries), "audit entry", "audit entries"), orNone(head), CSVName, rd.words(), versions), nil
+	pdf, err := checkSummary(files, entries)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s: OK — %d files match %s; %s chained (SHA-256), latest hash %s; %s %s; %s; roadmap %s",
+		name, len(files)-1, ManifestName, nounsOf(len(entries), "audit entry", "audit entries"), orNone(head), CSVName, rd.words(), pdf, versions), nil
 }
 
 // unzip reads every file of the packet by name.
