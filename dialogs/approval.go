@@ -285,8 +285,17 @@ func orNobody(users []string) string {
 // entryReadable is an entry's detail_readable: ReadableDetail, except a
 // send-back's reason, which is shown as typed whatever it looks like.
 func entryReadable(e Entry) string {
-	if e.Action == ActSendBack {
+	switch e.Action {
+	case ActSendBack:
 		return e.Detail
+	case ActEvidence: // stored as JSON: worded as history words it, as typed
+		if ev, ok := parseEvidence(e.Detail); ok {
+			return evidenceSummary(plainWords, ev)
+		}
+	case ActProfile:
+		if pr, ok := parseProfile(e.Detail); ok {
+			return profileWords(plainWords, pr)
+		}
 	}
 	return ReadableDetail(e.Detail)
 }

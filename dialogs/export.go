@@ -67,7 +67,7 @@ func ExportColumns() []string { return append([]string(nil), exportHeader...) }
 // packet's format is its own, so that rewording (which changes this
 // number; TestReadableFormatPinned fails until it does) never makes a
 // newer caisbot accuse an older, honest packet of an edit.
-const ReadableFormat = 1
+const ReadableFormat = 2
 
 // ExportReadable are an entry's readable columns as Export writes them
 // (at_local in loc, step_title from heading, detail_readable), so that a

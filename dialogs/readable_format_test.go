@@ -32,6 +32,11 @@ func TestReadableFormatPinned(t *testing.T) {
 			[3]string{"Dec 7, 2026 at 10:00 AM EST", "", "reopened Step 2 (was: Registration submitted, by U1 at Dec 7, 2026 14:00 UTC)"}},
 		{Entry{At: at, Action: ActWait, Detail: "set: waiting on FINRA CAT (reference: HD-1), follow-up 2027-01-10"}, "",
 			[3]string{"Dec 7, 2026 at 10:00 AM EST", "", "set: waiting on FINRA CAT (reference: HD-1), follow-up 2027-01-10"}},
+		// Format 2: evidence and the profile, stored as JSON, are worded.
+		{Entry{At: at, Action: ActEvidence, Step: "register", Detail: `{"ref":"HD-555 \u003cok\u003e \u0026 x","link":"https://a.example/t?x=1","note":"*email* _x_"}`}, "",
+			[3]string{"Dec 7, 2026 at 10:00 AM EST", "", "reference HD-555 <ok> & x · link https://a.example/t?x=1 · note: *email* _x_"}},
+		{Entry{At: at, Action: ActProfile, Detail: `{"name":"Société Générale \u0026 Fils","crd":"12345"}`}, "",
+			[3]string{"Dec 7, 2026 at 10:00 AM EST", "", "Société Générale & Fils (CRD 12345)"}},
 	} {
 		if got := ExportReadable(tc.e, ny, tc.heading); got != tc.want {
 			t.Errorf("readable format %d of %q:\n got %q\nwant %q", ReadableFormat, tc.e.Detail, got, tc.want)

@@ -3,6 +3,7 @@ package packet_test
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -83,7 +84,7 @@ func TestVerifyPacketRejectsTampering(t *testing.T) {
 	// A packet in another readable format (or none named: made before
 	// the check) is not accused over its readable columns, and says so.
 	for _, tc := range []struct{ from, to, want string }{
-		{"caisbot's readable format 1.", "caisbot's readable format 9.", "readable columns not checked: written in caisbot's readable format 9; this caisbot writes format 1"},
+		{fmt.Sprintf("caisbot's readable format %d.", dialogs.ReadableFormat), "caisbot's readable format 9.", fmt.Sprintf("readable columns not checked: written in caisbot's readable format 9; this caisbot writes format %d", dialogs.ReadableFormat)},
 		{"audit.csv's readable columns are in", "The readable columns are in", "readable columns not checked: README.txt names no readable format"},
 	} {
 		other := maps.Clone(files)
