@@ -247,9 +247,11 @@ func (f *Flow) pendingText(s *Step, pend Pending) string {
 	return line + "\nNo principal other than " + Mention(conf.User) + " can approve it yet: " + addPrincipal + ". To withdraw it, " + Mention(conf.User) + " can send it back, or an admin can with `{cmd} undo`."
 }
 
-// addPrincipal says how a firm gets a principal to decide: a workspace's
-// admins add one, or the operator lists them everywhere.
-const addPrincipal = "an admin adds one with `{cmd} principals add @name`, or the operator lists them in CAIS_PRINCIPALS"
+// addPrincipal says how a firm gets a principal to decide. Who can add
+// one depends on the platform (a workspace's admins by command, or only
+// the operator: Teams, CAIS_PRINCIPALS), which a card does not know;
+// `principals` says which.
+const addPrincipal = "one must be added first (`{cmd} principals` says who can add one, and how)"
 
 // pendingActions are the buttons of a card awaiting approval.
 func pendingActions(s *Step, p Progress) []Action {

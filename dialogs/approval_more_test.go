@@ -297,11 +297,11 @@ func TestAwaitingApprovalWithNoPrincipalsLeft(t *testing.T) {
 	submitted(t, s)
 	s.Flow.Principals = nil
 	card := command(t, s, "U2", "")
-	if !strings.Contains(body(card), "No principal other than @{U1} can approve it yet: an admin adds one with `{cmd} principals add @name`, or the operator lists them in CAIS_PRINCIPALS. To withdraw it, @{U1} can send it back, or an admin can with `{cmd} undo`.") || !hasLabel(card, "Approve") {
+	if !strings.Contains(body(card), "No principal other than @{U1} can approve it yet: one must be added first (`{cmd} principals` says who can add one, and how). To withdraw it, @{U1} can send it back, or an admin can with `{cmd} undo`.") || !hasLabel(card, "Approve") {
 		t.Fatalf("card:\n%s", body(card))
 	}
 	before, n := stored(m), len(trail(m))
-	if r := press(t, s, card, "Approve", carol, ""); !strings.Contains(body(r), "No principals are configured to decide it: an admin adds one with `{cmd} principals add @name`, or the operator lists them in CAIS_PRINCIPALS.") {
+	if r := press(t, s, card, "Approve", carol, ""); !strings.Contains(body(r), "No principals are configured to decide it: one must be added first (`{cmd} principals` says who can add one, and how).") {
 		t.Errorf("approve:\n%s", body(r))
 	}
 	unchanged(t, m, before, n)

@@ -128,7 +128,7 @@ func TestOnlyAnotherPrincipalMayApprove(t *testing.T) {
 		{"the maker", "U1", "U1", []string{carol, dave}, []string{"awaits approval", "Only a principal can approve it: @{UCAROL}, @{UDAVE}. You confirmed it, so you may send it back"}},
 		{"a team member", "U1", "U2", []string{carol, dave}, []string{"Only a principal other than the person who confirmed it (@{U1}) can approve it: @{UCAROL}, @{UDAVE}."}},
 		{"a principal who confirmed", carol, carol, []string{carol, dave}, []string{"You confirmed it, so another principal must approve it: @{UDAVE}."}},
-		{"the only principal, who confirmed", carol, carol, []string{carol}, []string{"@{UCAROL} confirmed it and is the only principal, so no one can approve it yet", "`{cmd} principals add @name`", "CAIS_PRINCIPALS", "@{UCAROL} can send it back", "`{cmd} undo`"}},
+		{"the only principal, who confirmed", carol, carol, []string{carol}, []string{"@{UCAROL} confirmed it and is the only principal, so no one can approve it yet", "one must be added first (`{cmd} principals` says who can add one, and how)", "@{UCAROL} can send it back", "`{cmd} undo`"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -227,14 +227,14 @@ func TestSolePrincipalsAnswerSaysHowToGetAnApprover(t *testing.T) {
 	s.Flow.Principals = []string{carol}
 	card := press(t, s, command(t, s, carol, ""), "No", carol, "")
 	for _, want := range []string{
-		"No principal other than @{UCAROL} can approve it yet: an admin adds one with `{cmd} principals add @name`, or the operator lists them in CAIS_PRINCIPALS.",
+		"No principal other than @{UCAROL} can approve it yet: one must be added first (`{cmd} principals` says who can add one, and how).",
 		"To withdraw it, @{UCAROL} can send it back, or an admin can with `{cmd} undo`.",
 	} {
 		if !strings.Contains(body(card), want) {
 			t.Errorf("card lacks %q:\n%s", want, body(card))
 		}
 	}
-	if !strings.Contains(card.Public, "none is configured yet: an admin adds one with `{cmd} principals add @name`") {
+	if !strings.Contains(card.Public, "none is configured yet: one must be added first (`{cmd} principals` says who can add one, and how)") {
 		t.Errorf("channel line: %s", card.Public)
 	}
 }

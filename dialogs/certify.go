@@ -120,7 +120,7 @@ func (f *Flow) agentConfirmations(p Progress, s *Step) string {
 			continue
 		}
 		delete(named, strings.ToLower(c.Agent)) // a later pass repeats none
-		parts = append(parts, fmt.Sprintf("“%s” confirmed by %s on %s%s", Lit(c.Agent), Mention(c.User), f.Stamp(c.At), f.approvedText(c)))
+		parts = append(parts, fmt.Sprintf("“%s” confirmed by %s on %s%s", Name(c.Agent), Mention(c.User), f.Stamp(c.At), f.approvedText(c)))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -73,9 +73,10 @@ func (f *Flow) ConsolePage(rows []ConsoleRow, page int, now time.Time) Reply {
 }
 
 // consoleSummary counts the firms, the overdue, the waiting and the done,
-// then the firms still onboarding after a roadmap date that has words for
-// it, with those words (the compliance date's: what a firm not yet
-// reporting must do).
+// then, for a roadmap date with words for after it (the compliance date),
+// how many firms have not finished the walk since it passed. It draws no
+// conclusion for a firm (one at Step 1 may have no obligation; one may be
+// reporting already): each firm's card says what the date means for it.
 func (f *Flow) consoleSummary(rows []ConsoleRow) string {
 	out := countSummary(rows)
 	for _, d := range f.Roadmap.Dates {
@@ -87,7 +88,7 @@ func (f *Flow) consoleSummary(rows []ConsoleRow) string {
 		}
 		if n > 0 {
 			day, _ := time.ParseInLocation(time.DateOnly, d.Date, f.Loc)
-			out += fmt.Sprintf("\n%s still onboarding after %s — %s. The roadmap says: %s", nouns(n, "firm is", "firms are"), longDate(day), d.Label, d.Passed)
+			out += fmt.Sprintf("\n%s not finished the walk here, and the roadmap's date “%s”, %s, has passed: each firm's card says what that means for it.", nouns(n, "firm has", "firms have"), d.Label, longDate(day))
 		}
 	}
 	return out

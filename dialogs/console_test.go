@@ -84,9 +84,9 @@ func TestConsoleListsMostUrgentFirstAndOnlyThisWorkspace(t *testing.T) {
 		last = i
 	}
 	for _, w := range []string{"Your target for Step 1: November 26, 2026 (7 days overdue)", "7 days overdue", "1 day overdue", "7 days left", "**4 firms** · 2 overdue",
-		// None has finished, so every one is past the compliance date,
-		// and the list says so in the roadmap's words.
-		"\n4 firms are still onboarding after May 31, 2024 — Full CAIS compliance (roadmap date). The roadmap says: **The compliance date has passed.** By May 31, 2024, all Industry Members (Large and Small) had to be fully compliant"} {
+		// None has finished, and the compliance date has passed: the list
+		// says so, and draws no conclusion for any firm.
+		"\n4 firms have not finished the walk here, and the roadmap's date “Full CAIS compliance (roadmap date)”, May 31, 2024, has passed: each firm's card says what that means for it."} {
 		if !strings.Contains(text, w) {
 			t.Errorf("console lacks %q:\n%s", w, text)
 		}
@@ -209,12 +209,12 @@ func TestConsoleCountsOnlyFirmsStillOnboardingPastTheDate(t *testing.T) {
 		rows []ConsoleRow
 		want string // "" none
 	}{
-		{"one onboarding", []ConsoleRow{{Passed: past}, {Done: true, Passed: past}, {Broken: true, Passed: past}}, "1 firm is still onboarding after May 31, 2024"},
+		{"one onboarding", []ConsoleRow{{Passed: past}, {Done: true, Passed: past}, {Broken: true, Passed: past}}, "1 firm has not finished the walk here, and the roadmap's date"},
 		{"none past", []ConsoleRow{{}, {Done: true}}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := f.consoleSummary(tc.rows)
-			if tc.want == "" && strings.Contains(got, "still onboarding") || tc.want != "" && !strings.Contains(got, tc.want) {
+			if tc.want == "" && strings.Contains(got, "not finished the walk") || tc.want != "" && !strings.Contains(got, tc.want) {
 				t.Errorf("summary %q, want %q", got, tc.want)
 			}
 		})

@@ -308,7 +308,7 @@ func (f *Flow) Undo(p Progress, ev Event) Result {
 	if ok {
 		move = f.pastEveryAgent(&next, s) // the agent it confirmed was removed since
 	}
-	left, leftLine := f.leaveWait(&next, f.current(p))
+	left, leftLine := f.leaveWait(&next, p.Current)
 	e := Entry{Action: ActUndo, Step: last.Step, Choice: last.Choice,
 		Detail: fmt.Sprintf("reopened %s (was: %s, by %s at %s)", short, answer(s, last.Choice), last.User, last.At.UTC().Format(time.RFC3339)) + undoneAgent(last) + left + move}
 	reply := f.CardFor(next, ev.At, ev.User)
@@ -386,11 +386,15 @@ const undoLeftWait = "; ended the wait on "
 // firm is on, and its follow-up reminder must not outlive the answer
 // that was withdrawn. It returns the detail's marker and the words for
 // the channel line.
-func (f *Flow) leaveWait(next *Progress, was *Step) (marker, line string) {
-	w, ok := next.Waits[was.ID]
-	if !ok || was.ID == next.Current {
+func (f *Flow) leaveWait(next *Progress, was string) (marker, line string) {
+	w, ok := next.Waits[was]
+	if !ok || was == "" || was == next.Current {
 		return "", ""
 	}
-	delete(next.Waits, was.ID)
-	return undoLeftWait + was.ID, fmt.Sprintf(" The wait on %s for %s ends with it.", Lit(w.Who), was.Short())
+	delete(next.Waits, was)
+	short := was // a step a replaced roadmap no longer has
+	if s, ok := f.Roadmap.Step(was); ok {
+		short = s.Short()
+	}
+	return undoLeftWait + was, fmt.Sprintf(" The wait on %s for %s ends with it.", Lit(w.Who), short)
 }
