@@ -42,7 +42,7 @@ func (f *Flow) settleAgents(p Progress, next *Progress, added []string) (move, r
 		switch {
 		case next.Current == c.Next && confirmed && len(pending) > 0:
 			next.Current, next.Opened = s.ID, next.Version
-			return agentsBackTo + s.ID, ""
+			return agentsBackTo + s.ID + endLeftWait(next, c.Next), ""
 		case next.Current == s.ID && confirmed && len(pending) == 0:
 			return moveOn(next, s, c), ""
 		case next.Current == s.ID:
@@ -60,6 +60,18 @@ func (f *Flow) settleAgents(p Progress, next *Progress, added []string) (move, r
 func moveOn(next *Progress, s *Step, c *Choice) string {
 	next.Current, next.Opened = c.Next, next.Version
 	return agentsOnTo + c.Next + endWaitOnConfirm(next, s.ID)
+}
+
+// endLeftWait ends the wait of step, which the firm has just left by
+// going back (a wait belongs to the step the firm is on), and returns the
+// marker replay reads ("; ended the wait on <step>"), or "" when there
+// was none.
+func endLeftWait(next *Progress, step string) string {
+	if _, ok := next.Waits[step]; !ok || step == next.Current {
+		return ""
+	}
+	delete(next.Waits, step)
+	return undoLeftWait + step
 }
 
 // pastEveryAgent is the move for a per-agent step s reopened by an undo
@@ -134,6 +146,7 @@ func agentsMove(detail string) (agents []string, moveTo string, on, ok bool) {
 // the latter perhaps followed by "; ended the wait: …").
 func movedTo(tail string) (step string, on, ok bool) {
 	if step, found := strings.CutPrefix(tail, agentsBackTo); found {
+		step, _, _ = strings.Cut(step, ";") // "; ended the wait on …" may follow (endLeftWait)
 		return step, false, step != ""
 	}
 	rest, found := strings.CutPrefix(tail, agentsOnTo)

@@ -24,12 +24,16 @@ func (d Deadline) Leads() []int {
 
 // FollowUps lists the follow-up dates of the firm's waits, by date. The
 // id names the step and when its wait began, so a wait cleared and set
-// again is a new one, while changing only the reference is not.
+// again is a new one, while changing only the reference is not. Only the
+// current step's wait is followed up: a wait left on a step the firm has
+// left (an undo or agents edit written before those ended it) speaks of
+// an answer since withdrawn.
 func (f *Flow) FollowUps(p Progress) []Deadline {
 	var out []Deadline
+	cur := f.current(p).ID
 	for step, w := range p.Waits {
 		day, err := time.ParseInLocation(time.DateOnly, w.FollowUp, f.Loc)
-		if w.FollowUp == "" || err != nil {
+		if w.FollowUp == "" || err != nil || step != cur {
 			continue
 		}
 		label := "Follow-up: waiting on " + Lit(w.Who)

@@ -251,6 +251,7 @@ func (rp *Replayed) agents(e Entry) {
 		if len(p.Path[i].Agents) > 0 {
 			p.Path[i].Agents = agents
 			rp.moved(e, moved, on)
+			rp.leftWait(e)
 			return
 		}
 	}
@@ -311,4 +312,18 @@ func setKey[V any](m *map[string]V, k string, v V) {
 		*m = map[string]V{}
 	}
 	(*m)[k] = v
+}
+
+// leftWait replays endLeftWait on an agents edit that sent the firm back:
+// the tail after the list ("; back to: <step>; ended the wait on <step>")
+// holds no typed text, so the marker cannot be imitated.
+func (rp *Replayed) leftWait(e Entry) {
+	_, _, tail, ok := agentsDetail(e.Detail)
+	if !ok || !strings.HasPrefix(tail, agentsBackTo) {
+		return
+	}
+	if _, step, found := strings.Cut(tail, undoLeftWait); found {
+		delete(rp.Progress.Waits, step)
+		rp.WaitSeq[step] = e.Seq
+	}
 }

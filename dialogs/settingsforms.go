@@ -111,7 +111,11 @@ func (f *Flow) movedLine(next Progress, move string) string {
 	case !ok:
 		return ""
 	case strings.HasPrefix(move, agentsBackTo):
-		return fmt.Sprintf(" Each agent is confirmed on its own, so the firm is back at **%s**: has **%s** certified for CAIS production?", s.Heading(), Lit(pendingAgents(next, s)[0]))
+		line := fmt.Sprintf(" Each agent is confirmed on its own, so the firm is back at **%s**: has **%s** certified for CAIS production?", s.Heading(), Name(pendingAgents(next, s)[0]))
+		if strings.Contains(move, undoLeftWait) {
+			line += " The wait set on the part it left ends with it."
+		}
+		return line
 	case strings.HasPrefix(move, agentsOnTo):
 		return fmt.Sprintf(" Every agent now named has been confirmed, so the firm moves on to **%s**.", s.Heading())
 	}

@@ -47,3 +47,41 @@ func TestUndoEndsTheWaitOfTheStepLeft(t *testing.T) {
 		})
 	}
 }
+
+// An agents edit that sends the firm back from the request ends the wait
+// set on the request, and says so; replay reads the entry's marker.
+func TestAgentsEditBackEndsTheWaitOfThePartLeft(t *testing.T) {
+	s, m := newService(t)
+	card := walk(t, s, "Yes", "Registration submitted", "Test entitlements granted", "CAT Reporting Agent|Acme", "Test relationships saved", "Agent certified")
+	card = submitForm(t, s, card, "Waiting on someone…", "U1", waitValues("Our compliance counsel", "", "2026-12-21"))
+	out := clickAs(t, s, card, "Edit agents…", "U2", map[string]string{agentsField: "Acme\nNew Agent Co"})
+	p := stored(m)
+	if p.Current != "certify_agent_request" || len(p.Waits) != 0 || len(s.Flow.FollowUps(p)) != 0 {
+		t.Errorf("after the edit: current %q, waits %+v", p.Current, p.Waits)
+	}
+	if e := trail(m)[len(trail(m))-1]; !strings.HasSuffix(e.Detail, "; back to: certify_agent_request; ended the wait on certify_agent_requested") {
+		t.Errorf("agents entry %q", e.Detail)
+	}
+	if !strings.Contains(out.Public, "The wait set on the part it left ends with it.") {
+		t.Errorf("channel line %q", out.Public)
+	}
+	assertReplaysTo(t, s.Flow, p, trail(m))
+}
+
+// An undo written before undos ended waits (no marker) replays as it was
+// written: the wait it left stays in the record, and is not followed up.
+func TestUndoWrittenBeforeTheMarkerKeepsItsWait(t *testing.T) {
+	s, m := newService(t)
+	walk(t, s, "Yes", "Registration submitted", "Test entitlements granted", "CAT Reporting Agent|Acme", "Test relationships saved", "Agent certified", "Certification requested|ref=HD-1;follow_up=2026-12-20")
+	w := stored(m).Waits["certify_agent_finra"]
+	command(t, s, admin, "undo")
+	entries := trail(m)
+	old := &entries[len(entries)-1]
+	old.Detail = strings.TrimSuffix(old.Detail, "; ended the wait on certify_agent_finra")
+	p := stored(m)
+	p.Waits = map[string]Wait{"certify_agent_finra": w} // as the earlier build left it
+	assertReplaysTo(t, s.Flow, p, entries)
+	if n := len(s.Flow.FollowUps(p)); n != 0 {
+		t.Errorf("the wait left on a step the firm is not on is followed up (%d)", n)
+	}
+}
