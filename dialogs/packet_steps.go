@@ -71,8 +71,9 @@ func (pk *packer) steps(p Progress) (steps []PacketStep, standing string) {
 			steps[i].Evidence = append(steps[i].Evidence, PacketEvidence{PacketEvent: pk.eventOr(e, ev.User, ev.At), Ref: ev.Ref, Link: ev.Link, Note: ev.Note})
 		}
 	}
+	open := map[string]bool{} // steps holding a wait, as the entries go
 	for _, e := range pk.entries {
-		pk.attach(steps, last, e)
+		pk.attach(steps, last, e, open)
 	}
 	return steps, standing
 }
@@ -150,7 +151,7 @@ func (pk *packer) find(match func(Entry) bool) *Entry {
 
 // attach adds e's waits and send-backs to the step they are about, if it
 // is among steps (last: each step's place).
-func (pk *packer) attach(steps []PacketStep, last map[string]int, e Entry) {
+func (pk *packer) attach(steps []PacketStep, last map[string]int, e Entry, open map[string]bool) {
 	add := func(step, text string, sentBack bool) {
 		i, ok := last[step]
 		switch {
@@ -171,26 +172,11 @@ func (pk *packer) attach(steps []PacketStep, last map[string]int, e Entry) {
 				steps[i].AgentsChanged = append(steps[i].AgentsChanged, pk.event(e, "Changed to: "+strings.Join(agents, "; ")))
 			}
 		}
-	case ActWait, ActWaitEnd:
-		verb, rest, _ := strings.Cut(e.Detail, ": ")
-		add(e.Step, upperFirst(verb)+": "+rest, false)
 	case ActSendBack:
 		add(e.Step, pk.sentBackText(e), true)
-	case ActConfirm, ActApprove:
-		// Only an answer that took effect ends or starts a wait: a
-		// submission awaiting approval does neither (it may be sent back).
-		if i := strings.Index(e.Detail, "; ended the wait: "); i >= 0 {
-			add(e.Step, "Ended when the step was confirmed: "+readableInstants(strings.TrimPrefix(e.Detail[i+2:], "ended the wait: ")), false)
-		}
-		s, ok := pk.k.of(e).Step(e.Step)
-		if !ok {
-			return
-		}
-		if c, ok := s.Choice(e.Choice); ok && c.WaitsOn != "" {
-			if i := strings.LastIndex(e.Detail, "; waiting on "+c.WaitsOn); i >= 0 {
-				add(c.Next, "Set: "+e.Detail[i+2:], false)
-			}
-		}
+	}
+	for _, n := range pk.waitNotes(open, e) {
+		add(n.step, n.text, false)
 	}
 }
 
