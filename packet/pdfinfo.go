@@ -34,6 +34,13 @@ func pdfInfo(pdf []byte) (map[string]string, error) {
 	return literalDict(pdf[off+len(head):])
 }
 
+// Bounds far above what a summary holds (a few hundred objects, a Subject
+// of about a hundred bytes), so a crafted file costs little to refuse.
+const (
+	maxXrefEntries = 100_000
+	maxLiteral     = 4096
+)
+
 var (
 	errNotOurs = errors.New("not a PDF as caisbot writes it")
 	startXref  = regexp.MustCompile(`startxref\n(\d+)\n%%EOF\n?$`)
@@ -61,6 +68,9 @@ func xref(pdf []byte) (trailer []byte, offsets map[int]int, err error) {
 		}
 		first, _ := strconv.Atoi(string(s[1]))
 		count, _ := strconv.Atoi(string(s[2]))
+		if count > maxXrefEntries-len(offsets) {
+			return nil, nil, errNotOurs
+		}
 		rest = rest[len(s[0]):]
 		for i := range count {
 			e := xrefEntry.FindSubmatch(rest)
@@ -114,7 +124,7 @@ func literal(b []byte) (string, []byte, bool) {
 	}
 	var raw []byte
 	depth := 1
-	for i := 1; i < len(b); i++ {
+	for i := 1; i < len(b) && len(raw) <= maxLiteral; i++ {
 		c := b[i]
 		switch {
 		case c == '\\' && i+1 < len(b):
