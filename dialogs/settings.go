@@ -113,7 +113,7 @@ func (f *Flow) Deadlines(p Progress) []Deadline {
 	for step, t := range p.Targets {
 		s, ok := f.Roadmap.Step(step)
 		day, err := time.ParseInLocation(time.DateOnly, t, f.Loc)
-		if !ok || err != nil {
+		if !ok || err != nil || f.shadowed(p, s) {
 			continue
 		}
 		out = append(out, Deadline{ID: "target:" + step, Label: "Your target: " + f.Roadmap.targetName(s), Day: day, Steps: []string{f.Roadmap.lastPart(s)}, Kind: "deadline"})

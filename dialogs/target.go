@@ -24,6 +24,15 @@ func (r *Roadmap) targetName(s *Step) string {
 	return s.Heading()
 }
 
+// shadowed says a target kept under a later part of s's step is not the
+// step's target, because its first part has one (targetOf's choice), so
+// lists and reminders show the one target the card shows.
+func (f *Flow) shadowed(p Progress, s *Step) bool {
+	o := f.Roadmap.targetOwner(s)
+	_, owned := p.Targets[o.ID]
+	return o != s && owned
+}
+
 // targetOf is the target set for step s and the step it is kept under.
 // A target kept under a later part (as a card's button set it before
 // targets moved to the first part) still counts, so it is shown,

@@ -78,3 +78,28 @@ func TestDeadlinesSayWhyATargetIsNoLongerAnnounced(t *testing.T) {
 		}
 	}
 }
+
+// Where an earlier build left targets under both 6(A)'s first part and a
+// later one, the first part's is the step's target everywhere: on the
+// card, in the list of dates and in what is announced.
+func TestTwoStoredTargetsForOneStepShowAsOne(t *testing.T) {
+	s, m := newService(t)
+	walk(t, s, "Yes", "Registration submitted", "Test entitlements granted", "CAT Reporting Agent|Acme Clearing LLC", "Test relationships saved", "Agent certified")
+	m.mu.Lock()
+	p := m.p["F1"]
+	p.Targets = map[string]string{"certify_agent_request": "2027-04-01", "certify_agent_requested": "2027-05-01"}
+	m.p["F1"] = p
+	m.mu.Unlock()
+	text := body(command(t, s, "U1", "deadlines"))
+	if strings.Count(text, "Your target: Step 6(A)") != 1 || !strings.Contains(text, "April 1, 2027") || strings.Contains(text, "May 1, 2027") {
+		t.Errorf("deadlines:\n%s", text)
+	}
+	if n := len(s.Flow.Announced(stored(m))); n == 0 {
+		t.Fatal("nothing announced")
+	}
+	for _, d := range s.Flow.Announced(stored(m)) {
+		if d.ID == "target:certify_agent_requested" {
+			t.Errorf("the shadowed target is announced: %+v", d)
+		}
+	}
+}
