@@ -27,6 +27,9 @@ func (f *Flow) clearDeadline(p Progress, ev Event, s *Step) Result {
 	}
 	name := f.Roadmap.targetName(s)
 	reply := Notice("Target date cleared", fmt.Sprintf("**%s** has no target date now (it was %s). Its reminders stop.", name, when))
+	if _, other, left := f.targetOf(next, s); left { // an earlier build kept one under another part too
+		reply = Notice("Target date cleared", fmt.Sprintf("The target for **%s** of %s is cleared. An earlier version kept a second one for it, %s, which is now its target: clear it too with the same command if it no longer applies.", name, when, f.day(other)))
+	}
 	reply.Public = fmt.Sprintf("%s cleared the firm's target for **%s** (it was %s).", Mention(ev.User), name, when)
 	return f.change(p, next, ev, e, reply)
 }

@@ -102,4 +102,12 @@ func TestTwoStoredTargetsForOneStepShowAsOne(t *testing.T) {
 			t.Errorf("the shadowed target is announced: %+v", d)
 		}
 	}
+	// Clearing the one shown says that the other now stands.
+	r := command(t, s, admin, "deadline 6A clear")
+	if text := partsText(r); !strings.Contains(text, "An earlier version kept a second one for it, May 1, 2027, which is now its target") {
+		t.Errorf("clear: %s", text)
+	}
+	if got := stored(m).Targets; len(got) != 1 || got["certify_agent_requested"] != "2027-05-01" {
+		t.Errorf("targets after one clear: %v", got)
+	}
 }
