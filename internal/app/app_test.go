@@ -88,6 +88,10 @@ func TestPlaygroundStartsAndStopsCleanly(t *testing.T) {
 	if resp, err := http.Head(a.BaseURL() + "/api/messages"); err != nil || resp.StatusCode != 200 {
 		t.Errorf("HEAD /api/messages: %v %v", resp, err)
 	}
+	// A browser's GET is told the method, not the playground's 404.
+	if resp, err := http.Get(a.BaseURL() + "/api/messages"); err != nil || resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST, HEAD" {
+		t.Errorf("GET /api/messages: %v %v", resp, err)
+	}
 	cancel()
 	select {
 	case err := <-done:

@@ -27,6 +27,11 @@ func (a *App) routes() http.Handler {
 		mux.Handle("POST /api/messages", a.teams)
 		// The Agents Playground probes the endpoint with HEAD before connecting.
 		mux.HandleFunc("HEAD /api/messages", func(http.ResponseWriter, *http.Request) {})
+		// Said here, or the playground's "/" would answer a GET with 404.
+		mux.HandleFunc("GET /api/messages", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Allow", "POST, HEAD")
+			http.Error(w, "the Bot Framework endpoint takes POST", http.StatusMethodNotAllowed)
+		})
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", a.ready)
