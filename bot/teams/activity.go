@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"html"
+	"slices"
 	"regexp"
 	"strings"
 )
@@ -193,21 +194,69 @@ var (
 func (a *Activity) commandText(botName string) string {
 	t := a.Text
 	for _, e := range a.Entities {
-		if e.Type == "mention" && e.Mentioned != nil && a.Recipient != nil && e.Mentioned.ID == a.Recipient.ID && e.Text != "" {
+		if a.mentionsBot(e) {
 			t = strings.ReplaceAll(t, e.Text, " ")
 		}
 	}
-	// A mention of the bot without a matching entity is still the bot:
-	// only the first one, in front, so mentions of people stay.
-	if m := atTag.FindStringIndex(t); m != nil && strings.TrimSpace(t[:m[0]]) == "" {
+	// A leading mention in a message whose mentions came without
+	// entities (an emulator) is the bot: only the first one, in front,
+	// so mentions of people stay.
+	if m := atTag.FindStringIndex(t); m != nil && strings.TrimSpace(t[:m[0]]) == "" && !a.hasMentions() {
 		t = t[m[1]:]
 	}
 	t = html.UnescapeString(anyTag.ReplaceAllString(t, " "))
 	t = strings.TrimSpace(spaceRe.ReplaceAllString(t, " "))
-	for _, prefix := range []string{"@" + botName, botName} {
-		if len(t) >= len(prefix) && strings.EqualFold(t[:len(prefix)], prefix) && (len(t) == len(prefix) || t[len(prefix)] == ' ') {
-			return strings.TrimSpace(t[len(prefix):])
-		}
+	if rest, ok := afterName(t, botName); ok {
+		return rest
 	}
 	return t
+}
+
+// afterName is t after a leading "@caisbot" or "caisbot" (any case), and
+// whether t began so.
+func afterName(t, botName string) (string, bool) {
+	for _, prefix := range []string{"@" + botName, botName} {
+		if len(t) >= len(prefix) && strings.EqualFold(t[:len(prefix)], prefix) && (len(t) == len(prefix) || t[len(prefix)] == ' ') {
+			return strings.TrimSpace(t[len(prefix):]), true
+		}
+	}
+	return "", false
+}
+
+// mentionsBot says entity e is an @mention of this bot.
+func (a *Activity) mentionsBot(e Entity) bool {
+	return e.Type == "mention" && e.Mentioned != nil && a.Recipient != nil && e.Mentioned.ID == a.Recipient.ID && e.Text != ""
+}
+
+// hasMentions says the message carries @mention entities, as Teams sends
+// for every mention.
+func (a *Activity) hasMentions() bool {
+	for _, e := range a.Entities {
+		if e.Type == "mention" {
+			return true
+		}
+	}
+	return false
+}
+
+// addressesBot says a typed message is meant for caisbot. In a personal
+// chat every message is. In a channel or group chat only one that
+// @mentions caisbot is (or, from a client that sends no mention entities,
+// one that begins with a mention or with caisbot's name): with the
+// permissions that let caisbot check its reminders, Teams sends it every
+// message there, and people's talk to each other — "undo", "status" —
+// must never act on the record.
+func (a *Activity) addressesBot(botName string) bool {
+	if a.Conversation == nil || a.Conversation.ConversationType == "" || a.isPersonal() {
+		return true
+	}
+	if a.hasMentions() {
+		return slices.ContainsFunc(a.Entities, a.mentionsBot)
+	}
+	t := strings.TrimSpace(a.Text)
+	if strings.HasPrefix(t, "<at") {
+		return true
+	}
+	_, named := afterName(strings.TrimSpace(spaceRe.ReplaceAllString(html.UnescapeString(anyTag.ReplaceAllString(t, " ")), " ")), botName)
+	return named
 }

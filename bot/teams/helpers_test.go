@@ -155,7 +155,7 @@ func (r *rig) say(u Account, text string) posted {
 	r.t.Helper()
 	a := r.activity(u, typeMessage)
 	a.Text = text
-	if a.ChannelData.Channel != nil {
+	if !a.isPersonal() { // in a channel or group chat, people @mention caisbot
 		a.Text = "<at>caisbot</at> " + text
 		a.Entities = []Entity{{Type: "mention", Text: "<at>caisbot</at>", Mentioned: &Account{ID: botID, Name: "caisbot"}}}
 	}
