@@ -5,8 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"html"
-	"slices"
 	"regexp"
+	"slices"
 	"strings"
 )
 
