@@ -2,6 +2,7 @@ package slackbot
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/caisbot/caisbot/dialogs"
@@ -167,7 +168,21 @@ func (h *Handler) consoleHomeAction(ctx context.Context, ic *slack.InteractionCa
 	blocks, text := h.render.Blocks(reply), h.render.Fallback(reply)
 	h.background(ctx, "chat.postEphemeral", func(ctx context.Context) error {
 		_, err := h.api(ctx).PostEphemeralContext(ctx, t.Choice, ic.User.ID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
+		if err != nil {
+			h.cardNotShown(ctx, ic.User.ID, t.Choice, err)
+		}
 		return err
 	})
 	return ok(nil)
+}
+
+// cardNotShown tells a user whose Home tab button could not show a
+// firm's card in its channel (caisbot was removed from it, the channel
+// was archived) why nothing appeared, by direct message: the card itself
+// is not sent there, since its buttons act on the channel they are in.
+func (h *Handler) cardNotShown(ctx context.Context, user, channel string, cause error) {
+	msg := fmt.Sprintf("caisbot could not show that firm's card in <#%s> (Slack answered: %s). Nothing was changed. If caisbot is no longer in that channel, invite it back there (`/invite @caisbot`) and type `%s` in it.", channel, cause.Error(), h.cfg.Command)
+	if _, _, err := h.api(ctx).PostMessageContext(ctx, user, slack.MsgOptionText(msg, false)); err != nil {
+		h.logger(ctx).Error("chat.postMessage failed", "call", "card not shown", "err", err)
+	}
 }

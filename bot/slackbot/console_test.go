@@ -307,6 +307,15 @@ func TestConsoleHomeButtonOpensTheFirmInItsChannel(t *testing.T) {
 	if got.Param("channel") != "CC" || got.Param("user") != "U0BOB" || !strings.Contains(got.Param("text"), "Step 1") || got.Token != "xoxb-"+teamOne {
 		t.Fatalf("ephemeral card: channel %q user %q text %q", got.Param("channel"), got.Param("user"), got.Param("text"))
 	}
+	// A channel Slack will not post in (caisbot removed from it): the
+	// user is told why by direct message, without the card.
+	r.slack.FailNext("chat.postEphemeral", slackfake.Failure{Status: 200, Error: "channel_not_found"})
+	before = len(r.slack.Calls("chat.postMessage"))
+	r.post(url.Values{"payload": {string(b)}}.Encode(), "application/x-www-form-urlencoded").Body.Close()
+	dm := r.slack.Wait(t, "chat.postMessage", before+1)[before]
+	if dm.Param("channel") != "U0BOB" || !strings.Contains(dm.Param("text"), "could not show that firm's card in <#CC> (Slack answered: channel_not_found)") || dm.Param("blocks") != "" {
+		t.Errorf("notice: channel %q text %q blocks %q", dm.Param("channel"), dm.Param("text"), dm.Param("blocks"))
+	}
 	// A button naming a channel of the other workspace's firm is that
 	// channel in this workspace: team two's firm is never read.
 	forged := strings.Replace(string(b), btn.Value, dialogs.Token{Kind: dialogs.KindFirm, Choice: "CZ"}.String(), 1)
