@@ -32,11 +32,18 @@ func TestFirmsOnTeams(t *testing.T) {
 	if !strings.Contains(got, "most urgent first") || !strings.Contains(got, "compliance") || !strings.Contains(got, "20 days left") && !strings.Contains(got, "days left") {
 		t.Errorf("firms in the personal chat: %s", got)
 	}
+	// Teams has no direct message beside this chat, and no file: the
+	// words say where the list comes.
+	if strings.Contains(got, "by direct message") || !strings.Contains(got, "sends you the whole list here, as text to save as a CSV file") {
+		t.Errorf("the console's words on Teams: %s", got)
+	}
 	mark := len(r.bf.connectorCalls())
-	r.click(list, "Download CSV", admin) // the CSV comes by its button
+	if got := cardString(r.click(list, "Download CSV", admin).Card); strings.Contains(got, "by direct message") || !strings.Contains(got, "follows here as text in the next messages (save it as") {
+		t.Errorf("the CSV's notice on Teams: %s", got) // the CSV comes by its button
+	}
 	var csvs []string
 	for _, c := range r.bf.connectorCalls()[mark:] {
-		if s := cardString(c.Card); strings.Contains(s, "cais-firms-") {
+		if s := cardString(c.Card); strings.Contains(s, "firm,name,current_step") {
 			csvs = append(csvs, c.Path+" "+s)
 		}
 	}

@@ -66,18 +66,23 @@ func splitLines(s string, maxBytes, maxLines int) [][]string {
 // in the messages that follow, a packet offered in the personal chat —
 // never "attached", which a Teams user would look for in vain.
 func fileWords(r dialogs.Reply) dialogs.Reply {
-	f := r.File
-	if f == nil {
-		return r
+	var words []string // pairs: Slack's words, Teams' words
+	if f := r.File; f != nil {
+		to := " follows as text in the next messages (save it as `" + f.Name + "`)"
+		if f.Kind == dialogs.FilePacket {
+			to = " is offered as `" + f.Name + "` in your personal chat with caisbot: accept it there to save it"
+		}
+		words = append(words, " is attached as `"+f.Name+"`", to,
+			" is sent to you by direct message as a CSV file.", " follows here as text in the next messages (save it as `"+f.Name+"`).")
 	}
-	from := " is attached as `" + f.Name + "`"
-	to := " follows as text in the next messages (save it as `" + f.Name + "`)"
-	if f.Kind == dialogs.FilePacket {
-		to = " is offered as `" + f.Name + "` in your personal chat with caisbot: accept it there to save it"
-	}
+	// The console, which Teams shows only in an admin's personal chat.
+	words = append(words, "**Download CSV** sends you the whole list by direct message; nobody else sees it.",
+		"**Download CSV** sends you the whole list here, as text to save as a CSV file; nobody else sees it.")
 	r.Parts = slices.Clone(r.Parts)
 	for i := range r.Parts {
-		r.Parts[i].Text = strings.Replace(r.Parts[i].Text, from, to, 1)
+		for j := 0; j < len(words); j += 2 {
+			r.Parts[i].Text = strings.Replace(r.Parts[i].Text, words[j], words[j+1], 1)
+		}
 	}
 	return r
 }

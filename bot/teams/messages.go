@@ -94,6 +94,7 @@ func (h *Handler) click(ctx context.Context, a *Activity, data map[string]string
 	if _, fits := fieldValues(data); isForm && (len(input) > maxFormInput || !fits) && reply.Form != nil {
 		reply.FormError = adapter.FormTooLong
 	}
+	reply = fileWords(reply)
 	out := outgoing{reply: reply, people: h.people(ctx, a, reply), replyTo: a.ReplyToID, keep: keep}
 	// The form and its answer take the clicked card's place, as the next
 	// step does; a cancelled form shows the step again where it was.
