@@ -55,8 +55,12 @@ func describe(team string, d store.WorkspaceData, live bool) string {
 	firms := firmNames(d)
 	var parts []string
 	parts = append(parts, fmt.Sprintf("%d firm(s)%s with their progress, audit trails, Home viewers and reminder records", len(firms), list(firms)))
+	roles := false
 	for _, k := range d.Keys {
 		switch {
+		case strings.Contains(k, "{roles:") && !roles:
+			roles = true // its state and its log: said once
+			parts = append(parts, "the workspace's roles (its admins and principals) and their hash-chained roles log")
 		case strings.Contains(k, "install:team:"):
 			state := "without tokens (removed from Slack)"
 			if live {

@@ -195,9 +195,13 @@ func TestDeleteNeedsYesAndTakesOneWorkspace(t *testing.T) {
 	r.install(t, install.Installation{TeamID: "T1", BotToken: "xoxb-1", BotUserID: "UBOT"})
 	r.install(t, install.Installation{TeamID: "T12", BotToken: "xoxb-12", BotUserID: "UBOT"})
 	t1, t12 := r.subscribe(t, "T1:C1"), r.subscribe(t, "T12:C1")
+	r.svc.Roles = r.st
+	if err := r.svc.FirstAdmin(ctx, firm.Workspace{Platform: firm.Slack, ID: "T1"}, "U1", "Ann", r.now); err != nil {
+		t.Fatal(err)
+	}
 	var stdout, stderr bytes.Buffer
 	if code := workspace.Command(ctx, []string{"delete", "T1"}, r.env(), &stdout, &stderr); code != 2 || !strings.Contains(stdout.String(), "would delete workspace T1: 1 firm(s) (T1:C1)") ||
-		!strings.Contains(stdout.String(), "may have to retain") {
+		!strings.Contains(stdout.String(), "may have to retain") || strings.Count(stdout.String(), "the workspace's roles (its admins and principals) and their hash-chained roles log") != 1 {
 		t.Fatalf("delete without --yes: %d %q", code, stdout.String())
 	}
 	if p, _ := r.st.Load(ctx, t1); p.Version == 0 {
