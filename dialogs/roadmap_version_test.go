@@ -14,6 +14,7 @@ var releasedRoadmaps = map[string]string{
 	"2026.12.1": "ee99b58f10cc98754d9df2a10c3ad7dbf1ce232e609a056836b0228270c76ddb",
 	"2026.12.2": "7b0681747599e47a11d2d959c917d9606201f38fd4ea2880ccd5f7e94285b857",
 	"2026.12.3": "acab45470d6eea872891c54918187deaee1c12f75db6d64d8d1db98fd1d6b4fa",
+	"2026.12.4": "062aac0362fe44f8b44e27da2e1047b937129f975d501c1e701ffe879bd143a8",
 }
 
 func TestRoadmapVersionNamesOneText(t *testing.T) {
