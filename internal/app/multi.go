@@ -58,6 +58,11 @@ func (c *Config) checkMulti() error {
 		}
 		c.PublicURL = u
 	}
+	if c.multi() && c.RedisURL == "" && len(c.RedisAddrs) == 0 {
+		// The embedded Redis would lose every workspace's installation
+		// (its sealed token) at the first restart, and caisbot with it.
+		return errors.New("REDIS_URL (or REDIS_ADDRS) is required with SLACK_CLIENT_ID: each workspace's installation is kept in Redis, and the embedded in-memory one loses them all when caisbot stops")
+	}
 	return nil
 }
 

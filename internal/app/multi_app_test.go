@@ -44,7 +44,7 @@ func serve(a *App, req *http.Request) *httptest.ResponseRecorder {
 // the installed workspace and one from a workspace without caisbot.
 func TestMultiWorkspaceInstallThenUse(t *testing.T) {
 	fake := slackfake.New(t)
-	env := []string{"SLACK_API_URL=" + fake.APIURL()}
+	env := append(sharedRedis(t), "SLACK_API_URL="+fake.APIURL())
 	for k, v := range multiEnv() {
 		env = append(env, k+"="+v)
 	}
@@ -83,7 +83,7 @@ func TestMultiWorkspaceInstallThenUse(t *testing.T) {
 	}
 	a.Wait()
 	values := everyValue(t, a.rdb)
-	if _, ok := values["cais:install:team:T0ACME"]; !ok {
+	if _, ok := values[a.cfg.RedisPrefix+"install:team:T0ACME"]; !ok {
 		t.Fatalf("no installation among the keys %v", values)
 	}
 	for k, v := range values {

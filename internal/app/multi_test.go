@@ -47,6 +47,7 @@ func TestMultiWorkspaceConfigNamesTheVariable(t *testing.T) {
 		{"socket mode", with("SLACK_APP_TOKEN", "xapp-1"), "SLACK_APP_TOKEN"},
 		{"both modes", with("SLACK_BOT_TOKEN", "xoxb-1"), "SLACK_BOT_TOKEN"},
 		{"secret placeholder", with("SLACK_CLIENT_SECRET", "REPLACE-ME"), "SLACK_CLIENT_SECRET"},
+		{"no Redis: installations would not outlive a restart", multiEnv(), "REDIS_URL"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,6 +87,7 @@ func TestMultiWorkspaceConfigAccepted(t *testing.T) {
 			clearEnv(t)
 			env := multiEnv()
 			env["CAIS_PUBLIC_URL"] = tc.public
+			env["REDIS_URL"] = "redis://127.0.0.1:6379/0" // only loaded, never dialled
 			for k, v := range maps.All(env) {
 				t.Setenv(k, v)
 			}
