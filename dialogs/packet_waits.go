@@ -41,10 +41,13 @@ func (pk *packer) waitNotes(open map[string]bool, e Entry) []waitNote {
 // answerWaits: only an answer that took effect ends or starts a wait; a
 // submission awaiting approval does neither (it may be sent back).
 func (pk *packer) answerWaits(open map[string]bool, e Entry) []waitNote {
+	// A confirmation always ends its step's wait (endWaitOnConfirm), so
+	// the end is known from the waits followed so far, never read out of
+	// the detail, where a typed agent name could imitate it.
 	var out []waitNote
-	if i := strings.Index(e.Detail, "; ended the wait: "); i >= 0 {
+	if open[e.Step] {
 		open[e.Step] = false
-		out = append(out, waitNote{e.Step, "Ended when the step was confirmed: " + readableInstants(strings.TrimPrefix(e.Detail[i+2:], "ended the wait: "))})
+		out = append(out, waitNote{e.Step, "Ended when the step was confirmed"})
 	}
 	s, ok := pk.k.of(e).Step(e.Step)
 	if !ok {

@@ -192,16 +192,18 @@ var (
 // commandText is what the user typed, without the bot's @mention (Teams
 // puts "<at>caisbot</at>" in the text), HTML, or a leading bot name.
 func (a *Activity) commandText(botName string) string {
-	t := a.Text
+	t, stripped := a.Text, false
 	for _, e := range a.Entities {
-		if a.mentionsBot(e) {
-			t = strings.ReplaceAll(t, e.Text, " ")
+		if a.mentionsBot(e) && e.Text != "" && strings.Contains(t, e.Text) {
+			t, stripped = strings.ReplaceAll(t, e.Text, " "), true
 		}
 	}
-	// A leading mention in a message whose mentions came without
-	// entities (an emulator) is the bot: only the first one, in front,
+	// A leading mention is the bot's when its entity's text is not in the
+	// message (Teams has sent bot mentions without text) or the mentions
+	// came without entities (an emulator): only the first one, in front,
 	// so mentions of people stay.
-	if m := atTag.FindStringIndex(t); m != nil && strings.TrimSpace(t[:m[0]]) == "" && !a.hasMentions() {
+	botNamed := !a.hasMentions() || slices.ContainsFunc(a.Entities, a.mentionsBot)
+	if m := atTag.FindStringIndex(t); m != nil && strings.TrimSpace(t[:m[0]]) == "" && !stripped && botNamed {
 		t = t[m[1]:]
 	}
 	t = html.UnescapeString(anyTag.ReplaceAllString(t, " "))
@@ -225,7 +227,7 @@ func afterName(t, botName string) (string, bool) {
 
 // mentionsBot says entity e is an @mention of this bot.
 func (a *Activity) mentionsBot(e Entity) bool {
-	return e.Type == "mention" && e.Mentioned != nil && a.Recipient != nil && e.Mentioned.ID == a.Recipient.ID && e.Text != ""
+	return e.Type == "mention" && e.Mentioned != nil && a.Recipient != nil && e.Mentioned.ID == a.Recipient.ID
 }
 
 // hasMentions says the message carries @mention entities, as Teams sends
@@ -241,17 +243,21 @@ func (a *Activity) hasMentions() bool {
 
 // addressesBot says a typed message is meant for caisbot. In a personal
 // chat every message is. In a channel or group chat only one that
-// @mentions caisbot is (or, from a client that sends no mention entities,
-// one that begins with a mention or with caisbot's name): with the
-// permissions that let caisbot check its reminders, Teams sends it every
-// message there, and people's talk to each other — "undo", "status" —
-// must never act on the record.
-func (a *Activity) addressesBot(botName string) bool {
+// @mentions caisbot is: with the permissions that let caisbot check its
+// reminders, Teams sends it every message there, and people's talk to
+// each other — "undo", "status" — must never act on the record. Teams
+// sends an entity with every mention; only a local emulator (local: no
+// Microsoft app configured) may send none, and there a message beginning
+// with a mention or caisbot's name counts too.
+func (a *Activity) addressesBot(botName string, local bool) bool {
 	if a.Conversation == nil || a.Conversation.ConversationType == "" || a.isPersonal() {
 		return true
 	}
-	if a.hasMentions() {
-		return slices.ContainsFunc(a.Entities, a.mentionsBot)
+	if slices.ContainsFunc(a.Entities, a.mentionsBot) {
+		return true
+	}
+	if !local || a.hasMentions() {
+		return false
 	}
 	t := strings.TrimSpace(a.Text)
 	if strings.HasPrefix(t, "<at") {

@@ -189,7 +189,8 @@ func TestTeamsNameBook(t *testing.T) {
 	bea := person("Bea Checker")
 	a := r.activity(bea, typeMessage)
 	a.Text = "<at>caisbot</at> status"
-	r.post(a) // the bot remembers who wrote
+	a.Entities = []Entity{{Type: "mention", Text: "<at>caisbot</at>", Mentioned: &Account{ID: botID, Name: "caisbot"}}}
+	r.post(a) // the bot remembers who wrote to it
 	names := r.h.names(a)
 	ctx := context.Background()
 	if name, ok := names.DisplayName(ctx, CanonicalUser(bea.AADObjectID)); !ok || name != "Bea Checker" {

@@ -258,10 +258,17 @@ func (h *Handler) dispatch(ctx context.Context, a *Activity) answer {
 	if a.ServiceURL == "" || a.conversationID() == "" {
 		return answer{status: http.StatusBadRequest}
 	}
+	v, isCard := cardData(a.Value)
+	if a.Type == typeMessage && !isCard && !a.addressesBot(h.cfg.BotName, h.verify == nil) {
+		// Talk among people (Teams sends caisbot every message where it
+		// may read them): no reply, nothing kept, not even who spoke.
+		h.log.Debug("message not addressed to caisbot: ignored")
+		return ok()
+	}
 	h.remember(ctx, a)
 	switch a.Type {
 	case typeMessage:
-		if v, isCard := cardData(a.Value); isCard {
+		if isCard {
 			return h.once(ctx, a, h.showMessage(ctx, a), func() answer { return h.submit(ctx, a, v) })
 		}
 		return h.message(ctx, a)

@@ -17,10 +17,6 @@ func (h *Handler) message(ctx context.Context, a *Activity) answer {
 	if err != nil || a.userID() == "" {
 		return answer{status: http.StatusBadRequest}
 	}
-	if !a.addressesBot(h.cfg.BotName) {
-		h.logger(ctx).Debug("channel message not addressed to caisbot: ignored", "firm", f)
-		return answer{status: http.StatusOK}
-	}
 	cmd := dialogs.ParseCommand(a.commandText(h.cfg.BotName))
 	if n := h.consoleGuard(a, cmd); n != nil {
 		return h.showMessage(ctx, a)(*n)

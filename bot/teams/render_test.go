@@ -53,6 +53,8 @@ func TestCommandText(t *testing.T) {
 		{"<at>caisbot</at> status", mention, "status"},
 		{"<at>caisbot</at>&nbsp;deadline 2 2027-01-15\n", mention, "deadline 2 2027-01-15"},
 		{"<at>CAIS Bot</at> history", nil, "history"},
+		{"<at>caisbot</at> undo", []Entity{{Type: "mention", Mentioned: &Account{ID: botID}}}, "undo"}, // a bot mention without text
+		{"<at>Ben</at> status", []Entity{{Type: "mention", Text: "<at>Ben</at>", Mentioned: &Account{ID: "29:ben"}}}, "Ben status"},
 		{"caisbot status", nil, "status"},
 		{"@CaisBot help", nil, "help"},
 		{"caisbotx", nil, "caisbotx"},
