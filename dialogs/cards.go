@@ -190,7 +190,11 @@ func (f *Flow) Status(p Progress, now time.Time) Reply {
 		s := &f.Roadmap.Steps[i]
 		lines = append(lines, f.statusLine(s, cur, ahead, p))
 		if w, ok := p.Waits[s.ID]; ok {
-			lines = append(lines, f.waitStatus(w))
+			line := f.waitStatus(w)
+			if s.ID != cur.ID { // left by an undo written before undos ended it
+				line += " · not followed up: the firm is not on this step"
+			}
+			lines = append(lines, line)
 		}
 		if sb := p.SentBack; sb != nil && sb.Step == s.ID && s.ID == cur.ID {
 			lines = append(lines, fmt.Sprintf("↳ Sent back by %s on %s: “%s”", Mention(sb.By), f.Stamp(sb.At), Lit(sb.Reason)))

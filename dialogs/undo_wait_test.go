@@ -84,4 +84,11 @@ func TestUndoWrittenBeforeTheMarkerKeepsItsWait(t *testing.T) {
 	if n := len(s.Flow.FollowUps(p)); n != 0 {
 		t.Errorf("the wait left on a step the firm is not on is followed up (%d)", n)
 	}
+	// Status shows it, and that it is not followed up.
+	m.mu.Lock()
+	m.p["F1"] = p
+	m.mu.Unlock()
+	if st := body(command(t, s, "U1", "status")); !strings.Contains(st, "Waiting on FINRA CAT") || !strings.Contains(st, "· not followed up: the firm is not on this step") {
+		t.Errorf("status:\n%s", st)
+	}
 }

@@ -28,7 +28,14 @@ func TestPDFInfo(t *testing.T) {
 	inTrailer := func(entry string) []byte {
 		return bytes.Replace(pdf, []byte("trailer\n<<\n"), []byte("trailer\n<<\n"+entry+"\n"), 1)
 	}
-	longSubject := bytes.Replace(pdf, []byte("/Subject ("), []byte("/Subject ("+strings.Repeat("x", maxLiteral+1)), 1)
+	long := newDoc("t", "h", "f") // a well-formed file, so only the bound refuses it
+	long.SetSubject(strings.Repeat("x", maxLiteral+1), false)
+	long.AddPage()
+	var longBuf bytes.Buffer
+	if err := long.Output(&longBuf); err != nil {
+		t.Fatal(err)
+	}
+	longSubject := longBuf.Bytes()
 	for name, bad := range map[string][]byte{
 		"cut in half": pdf[:len(pdf)/2], "cut short": pdf[:len(pdf)-20], "empty": nil,
 		"incremental update": inTrailer("/Prev 9"), "encrypted": inTrailer("/Encrypt 9 0 R"),

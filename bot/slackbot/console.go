@@ -181,7 +181,12 @@ func (h *Handler) consoleHomeAction(ctx context.Context, ic *slack.InteractionCa
 // was archived) why nothing appeared, by direct message: the card itself
 // is not sent there, since its buttons act on the channel they are in.
 func (h *Handler) cardNotShown(ctx context.Context, user, channel string, cause error) {
-	msg := fmt.Sprintf("caisbot could not show that firm's card in <#%s> (Slack answered: %s). Nothing was changed. If caisbot is no longer in that channel, invite it back there (`/invite @caisbot`) and type `%s` in it.", channel, cause.Error(), h.cfg.Command)
+	advice := "Try again in a minute."
+	switch cause.Error() {
+	case "channel_not_found", "not_in_channel", "is_archived":
+		advice = fmt.Sprintf("If caisbot is no longer in that channel, invite it back there (`/invite @caisbot`) and type `%s` in it.", h.cfg.Command)
+	}
+	msg := fmt.Sprintf("caisbot could not show that firm's card in <#%s> (Slack answered: %s). Nothing was changed. %s", channel, cause.Error(), advice)
 	if _, _, err := h.api(ctx).PostMessageContext(ctx, user, slack.MsgOptionText(msg, false)); err != nil {
 		h.logger(ctx).Error("chat.postMessage failed", "call", "card not shown", "err", err)
 	}

@@ -313,8 +313,16 @@ func TestConsoleHomeButtonOpensTheFirmInItsChannel(t *testing.T) {
 	before = len(r.slack.Calls("chat.postMessage"))
 	r.post(url.Values{"payload": {string(b)}}.Encode(), "application/x-www-form-urlencoded").Body.Close()
 	dm := r.slack.Wait(t, "chat.postMessage", before+1)[before]
-	if dm.Param("channel") != "U0BOB" || !strings.Contains(dm.Param("text"), "could not show that firm's card in <#CC> (Slack answered: channel_not_found)") || dm.Param("blocks") != "" {
+	if dm.Param("channel") != "U0BOB" || !strings.Contains(dm.Param("text"), "could not show that firm's card in <#CC> (Slack answered: channel_not_found)") ||
+		!strings.Contains(dm.Param("text"), "invite it back") || dm.Param("blocks") != "" {
 		t.Errorf("notice: channel %q text %q blocks %q", dm.Param("channel"), dm.Param("text"), dm.Param("blocks"))
+	}
+	// Another refusal is not blamed on membership.
+	r.slack.FailNext("chat.postEphemeral", slackfake.Failure{Status: 200, Error: "restricted_action"})
+	r.post(url.Values{"payload": {string(b)}}.Encode(), "application/x-www-form-urlencoded").Body.Close()
+	dm = r.slack.Wait(t, "chat.postMessage", before+2)[before+1]
+	if txt := dm.Param("text"); !strings.Contains(txt, "(Slack answered: restricted_action)") || strings.Contains(txt, "invite it back") || !strings.Contains(txt, "Try again in a minute.") {
+		t.Errorf("notice for another refusal: %q", txt)
 	}
 	// A button naming a channel of the other workspace's firm is that
 	// channel in this workspace: team two's firm is never read.
