@@ -105,6 +105,11 @@ func (r *Roadmap) checkStep(s *Step, fail func(string, string, ...any)) {
 		if c.Approval && (c.Help || s.outcome || s.PerAgent) {
 			fail(cw, "approval is for an answer that confirms a step: not a help answer, an outcome's answer or a per_agent step's")
 		}
+		if c.WaitsOn != "" && s.PerAgent {
+			// The firm stays on the step until its last agent, so a wait
+			// started on the next step would never be followed up.
+			fail(cw, "waits_on is for an answer that moves the firm on: not a per_agent step's")
+		}
 		if k := c.Confirm; k != nil && (k.Title == "" || k.Text == "" || k.OK == "" || k.Cancel == "") {
 			fail(cw+" confirm", "needs title, text, ok and cancel")
 		} else if k != nil && (len(k.Title) > 100 || len(k.Text) > 300 || len(k.OK) > 30 || len(k.Cancel) > 30) {

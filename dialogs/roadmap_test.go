@@ -146,6 +146,8 @@ var roadmapFaults = []roadmapFault{
 		[]string{`step "end" choice "back"`, "approval", "an outcome's answer"}},
 	{"approval on a per-agent step", []string{`title: "First"`, "title: \"First\"\n    per_agent: true", `primary: true, next: b}`, `primary: true, next: b, approval: true}`},
 		[]string{`step "a" choice "yes"`, "approval", "per_agent"}},
+	{"a wait started by a per-agent step's answer", []string{`title: "First"`, "title: \"First\"\n    per_agent: true", `primary: true, next: b}`, `primary: true, next: b, waits_on: "FINRA CAT"}`},
+		[]string{`step "a" choice "yes"`, "waits_on", "per_agent"}},
 }
 
 func TestParseRefusesFaults(t *testing.T) {
