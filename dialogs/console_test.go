@@ -220,3 +220,42 @@ func TestConsoleCountsOnlyFirmsStillOnboardingPastTheDate(t *testing.T) {
 		})
 	}
 }
+
+// profileOn sets firm f's profile as the admin, through its form.
+func profileOn(t *testing.T, s *Service, f firm.ID, name, crd string) Reply {
+	t.Helper()
+	ctx, ev := context.Background(), Event{User: admin, Channel: f.Channel}
+	r, err := s.Command(ctx, f, ev, ParseCommand("profile"))
+	if err != nil || len(r.Actions) == 0 {
+		t.Fatalf("profile: %v %v", r.Actions, err)
+	}
+	ev.Values, ev.Submitted = profileValues(name, crd), true
+	out, err := s.Click(ctx, f, ev, r.Actions[0].Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// A CRD number another firm of the workspace already has is saved, with
+// a warning naming that firm: a CRD number names one firm.
+func TestProfileWarnsOfAnotherFirmWithTheSameCRD(t *testing.T) {
+	s, _ := consoleService(t)
+	profileOn(t, s, chanFirm("T1", "CLATE"), "Acme Securities LLC", "104200")
+	profileOn(t, s, chanFirm("T2", "COTHER"), "Other Workspace BD", "555")
+	same := profileOn(t, s, chanFirm("T1", "CSOON"), "Acme Securties LLC", "104200")
+	if same.Title != "Firm profile saved" || !strings.Contains(body(same), "⚠️ Another firm of this workspace already has CRD 104200: **Acme Securities LLC**.") {
+		t.Errorf("same CRD:\n%s", body(same))
+	}
+	for _, tc := range []struct {
+		f   firm.ID
+		crd string
+	}{{chanFirm("T1", "CQUIET"), "555"}, {chanFirm("T3", "CNEW"), "104200"}} { // another number; the same in another workspace
+		if out := profileOn(t, s, tc.f, "Birch Capital", tc.crd); out.Title != "Firm profile saved" || strings.Contains(body(out), "already has CRD") {
+			t.Errorf("%s: %s", tc.f, body(out))
+		}
+	}
+	if out := profileOn(t, s, chanFirm("T2", "CNEW"), "Other BD", "555"); !strings.Contains(body(out), "already has CRD 555: **Other Workspace BD**") {
+		t.Errorf("a firm not listed yet (its first change):\n%s", body(out))
+	}
+}
