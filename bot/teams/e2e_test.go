@@ -140,8 +140,14 @@ func TestPersonalChat(t *testing.T) {
 	if h := title(r.say(u, "help").Card); !strings.HasPrefix(h, "caisbot") {
 		t.Fatalf("help: %q", h)
 	}
-	if body := cardString(r.say(u, "frobnicate").Card); !strings.Contains(body, "Unknown command") || !strings.Contains(body, "@caisbot status") {
-		t.Fatalf("unknown command must show help with the Teams prefix:\n%s", body)
+	// Here commands are typed alone, so help shows them alone.
+	if body := cardString(r.say(u, "frobnicate").Card); !strings.Contains(body, "Unknown command") || !strings.Contains(body, "**status**") || strings.Contains(body, "@caisbot") {
+		t.Fatalf("unknown command must show help as commands are typed here:\n%s", body)
+	}
+	// In a channel, after an @mention.
+	r.conv = channel
+	if body := cardString(r.say(u, "frobnicate").Card); !strings.Contains(body, "**@caisbot status**") {
+		t.Fatalf("help in a channel:\n%s", body)
 	}
 }
 

@@ -37,5 +37,5 @@ func (h *Handler) forget(ctx context.Context, id string) {
 func (h *Handler) welcome(ctx context.Context, a *Activity) {
 	h.logger(ctx).Info("caisbot was added to a conversation", "conversation", a.channel(), "type", refOf(a).Type)
 	r := h.cfg.Service.Flow.HelpFor(dialogs.Event{RolesByOperator: true}, "")
-	h.send(ctx, a, outgoing{reply: r, card: h.render.Message(r, nil)})
+	h.send(ctx, a, outgoing{reply: r, card: h.renderFor(a).Message(r, nil)})
 }

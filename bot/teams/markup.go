@@ -47,7 +47,7 @@ const zwsp = "\u200b"
 // and made literal, so nothing a user typed turns into markup.
 func cardText(s, command string, people People) string {
 	s = strings.ReplaceAll(s, "<", "<"+zwsp)
-	s = strings.ReplaceAll(s, "{cmd}", command)
+	s = fillCmd(s, command)
 	s = codeRe.ReplaceAllString(s, "**$1**")
 	return mentionRe.ReplaceAllStringFunc(s, func(m string) string {
 		return literalName(people.name(mentionRe.FindStringSubmatch(m)[1]))
@@ -90,7 +90,7 @@ func plainText(s, command string, people People, max int) string {
 	s = boldRe.ReplaceAllString(s, "$1")
 	s = codeRe.ReplaceAllString(s, "$1")
 	s = linkRe.ReplaceAllString(s, "$1 ($2)")
-	s = strings.ReplaceAll(s, "{cmd}", command)
+	s = fillCmd(s, command)
 	s = mentionRe.ReplaceAllStringFunc(s, func(m string) string {
 		return people.name(mentionRe.FindStringSubmatch(m)[1])
 	})
@@ -123,4 +123,17 @@ func mentioned(r dialogs.Reply) []string {
 		}
 	}
 	return ids
+}
+
+// fillCmd puts how users address caisbot where dialogs wrote {cmd}:
+// "@caisbot" where a mention is needed; in a personal chat (command "")
+// nothing, since the command alone is typed there — "`{cmd} status`"
+// reads "`status`", and "`{cmd}`" (the next step) reads "`next`".
+func fillCmd(s, command string) string {
+	if command != "" {
+		return strings.ReplaceAll(s, "{cmd}", command)
+	}
+	s = strings.ReplaceAll(s, "`{cmd}`", "`next`")
+	s = strings.ReplaceAll(s, "{cmd} ", "")
+	return strings.ReplaceAll(s, "{cmd}", "next")
 }

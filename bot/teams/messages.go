@@ -96,9 +96,10 @@ func (h *Handler) click(ctx context.Context, a *Activity, data map[string]string
 	// step does; a cancelled form shows the step again where it was.
 	out.update = reply.Replace || reply.Form != nil || isForm
 	if reply.Form != nil {
-		out.card = h.render.activity(h.render.Form(reply, out.people, input), h.render.Summary(reply, out.people))
+		rd := h.renderFor(a)
+		out.card = rd.activity(rd.Form(reply, out.people, input), rd.Summary(reply, out.people))
 	} else {
-		out.card = h.render.Message(reply, out.people)
+		out.card = h.renderFor(a).Message(reply, out.people)
 	}
 	return out, true
 }

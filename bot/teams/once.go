@@ -76,10 +76,21 @@ func (h *Handler) once(ctx context.Context, a *Activity, show func(dialogs.Reply
 func (h *Handler) showMessage(ctx context.Context, a *Activity) func(dialogs.Reply) answer {
 	return func(r dialogs.Reply) answer {
 		out := outgoing{reply: r, people: h.people(ctx, a, r), replyTo: a.ID}
-		out.card = h.render.Message(r, out.people)
+		out.card = h.renderFor(a).Message(r, out.people)
 		h.send(ctx, a, out)
 		return ok()
 	}
+}
+
+// renderFor is the renderer for a's conversation: in a personal chat the
+// commands it shows are typed alone ("status"), elsewhere after an
+// @mention ("@caisbot status").
+func (h *Handler) renderFor(a *Activity) Renderer {
+	rd := h.render
+	if a.isPersonal() {
+		rd.Command = ""
+	}
+	return rd
 }
 
 // showInvoke answers an invoke with reply as a message.

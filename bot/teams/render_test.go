@@ -158,3 +158,16 @@ func TestFileSplitsIntoCards(t *testing.T) {
 		t.Fatalf("%d lines across cards, want 151", lines)
 	}
 }
+
+func TestFillCmd(t *testing.T) {
+	for _, tc := range []struct{ in, command, want string }{
+		{"type `{cmd} status`", "@caisbot", "type `@caisbot status`"},
+		{"type `{cmd} status`", "", "type `status`"},
+		{"type `{cmd}` for the current step", "", "type `next` for the current step"},
+		{"type `{cmd}` for the current step", "@caisbot", "type `@caisbot` for the current step"},
+	} {
+		if got := fillCmd(tc.in, tc.command); got != tc.want {
+			t.Errorf("fillCmd(%q, %q) = %q, want %q", tc.in, tc.command, got, tc.want)
+		}
+	}
+}
