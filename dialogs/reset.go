@@ -34,7 +34,7 @@ func (f *Flow) reset(p Progress, ev Event) Result {
 	}
 	next := nextOf(p)
 	next.Path, next.Current = nil, ""
-	e := Entry{Action: ActReset, Card: ev.Token.Version, Detail: "cleared " + plural(len(p.Path), "confirmation")}
+	e := Entry{Action: ActReset, Card: ev.Token.Version, Detail: resetDetail(f.confirmedSteps(p), len(p.Path))}
 	if len(next.Waits) > 0 {
 		e.Detail += fmt.Sprintf(" and %s", plural(len(next.Waits), "wait"))
 		next.Waits = nil
@@ -83,4 +83,16 @@ func noArgs(cmd string) Reply {
 		what = "`{cmd} reset` asks before reopening every step"
 	}
 	return Notice("Nothing was changed", "Usage: "+what+"; it takes nothing after it. Nothing was changed.")
+}
+
+// resetDetail counts what a reset cleared as its prompt counted it (the
+// steps confirmed, as status shows them), and says so when the path held
+// more answers (ones a later answer had superseded, such as a "No" and
+// its reopening), so the entry agrees with the prompt the admin saw.
+func resetDetail(steps, answers int) string {
+	d := "cleared " + plural(steps, "confirmation")
+	if answers > steps {
+		d += fmt.Sprintf(" (%d answers recorded in all, superseded ones included)", answers)
+	}
+	return d
 }

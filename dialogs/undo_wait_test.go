@@ -92,3 +92,18 @@ func TestUndoWrittenBeforeTheMarkerKeepsItsWait(t *testing.T) {
 		t.Errorf("status:\n%s", st)
 	}
 }
+
+// A reset after a "No" and its reopening counts what it cleared as its
+// prompt counted it, and says how many answers the path held in all.
+func TestResetEntryCountsAsItsPrompt(t *testing.T) {
+	s, m := newService(t)
+	walk(t, s, "No", "Reopen Step 1", "Yes", "Registration submitted")
+	prompt := command(t, s, admin, "reset")
+	if !strings.Contains(body(prompt), "(2 steps confirmed so far)") {
+		t.Fatalf("prompt: %s", body(prompt))
+	}
+	press(t, s, prompt, "Reset all progress", admin, "")
+	if e := trail(m)[len(trail(m))-1]; e.Detail != "cleared 2 confirmations (4 answers recorded in all, superseded ones included)" {
+		t.Errorf("reset entry %q", e.Detail)
+	}
+}
