@@ -247,12 +247,15 @@ func movesSteps(action string) bool {
 }
 
 func (f *Flow) describe(c *Change) string {
-	name := c.Step
+	name, outcome := c.Step, false
 	if s, ok := f.Roadmap.Step(c.Step); ok {
-		name = s.Short()
+		name, outcome = s.Short(), s.IsOutcome()
 	}
 	switch c.Action {
 	case ActUndo:
+		if outcome {
+			return "returned the firm to " + name
+		}
 		return "reopened " + name
 	case ActReset:
 		return "reset the roadmap"

@@ -33,15 +33,32 @@ func (f *Flow) Undo(p Progress, ev Event) Result {
 		move = f.pastEveryAgent(&next, s) // the agent it confirmed was removed since
 	}
 	left, leftLine := f.leaveWait(&next, p.Current)
-	e := Entry{Action: ActUndo, Step: last.Step, Choice: last.Choice,
-		Detail: fmt.Sprintf("reopened %s (was: %s, by %s at %s)", short, answer(s, last.Choice), last.User, last.At.UTC().Format(time.RFC3339)) + undoneAgent(last) + left + move}
+	outcome := ok && s.IsOutcome() // an outcome's answer (Reopen Step 1) withdrawn: back to the outcome
+	e := Entry{Action: ActUndo, Step: last.Step, Choice: last.Choice, Detail: undoDetail(short, answer(s, last.Choice), last, outcome) + undoneAgent(last) + left + move}
 	reply := f.CardFor(next, ev.At, ev.User)
 	what := ""
 	if last.Agent != "" { // a per-agent confirmation: say whose is withdrawn
 		what = " for **" + Name(last.Agent) + "**"
 	}
 	reply.Public = fmt.Sprintf("%s reopened **%s** (it had been confirmed%s by %s on %s%s).%s%s", Mention(ev.User), heading, what, Mention(last.User), f.Stamp(last.At), f.approvedText(last), f.movedLine(next, move), leftLine)
+	if outcome {
+		reply.Public = fmt.Sprintf("%s withdrew “%s” (chosen by %s on %s): the firm is back at **%s**.%s", Mention(ev.User), answer(s, last.Choice), Mention(last.User), f.Stamp(last.At), heading, leftLine)
+	}
 	return f.change(p, next, ev, e, reply)
+}
+
+// undoDetail is an undo's entry detail: what it reopened (or, for an
+// outcome's answer, the outcome it returned to) and the confirmation it
+// withdrew — who, when, and who approved it.
+func undoDetail(short, answered string, last Confirmation, outcome bool) string {
+	was := fmt.Sprintf("%s, by %s at %s", answered, last.User, last.At.UTC().Format(time.RFC3339))
+	if last.Approver != "" {
+		was += fmt.Sprintf(", approved by %s at %s", last.Approver, last.ApprovedAt.UTC().Format(time.RFC3339))
+	}
+	if outcome {
+		return fmt.Sprintf("returned to %s (withdrew: %s)", short, was)
+	}
+	return fmt.Sprintf("reopened %s (was: %s)", short, was)
 }
 
 // undoneAgent names, in an undo's detail, the agent whose per-agent

@@ -107,3 +107,31 @@ func TestResetEntryCountsAsItsPrompt(t *testing.T) {
 		t.Errorf("reset entry %q", e.Detail)
 	}
 }
+
+// Undoing an outcome's answer ("Reopen Step 1") is recorded as a return
+// to the outcome, not as a reopening of it; an undone approved answer
+// names its approver in the entry too.
+func TestUndoWordsWhatItWithdrew(t *testing.T) {
+	s, m := newService(t)
+	walk(t, s, "No", "Reopen Step 1")
+	out := command(t, s, admin, "undo")
+	e := trail(m)[len(trail(m))-1]
+	if !strings.HasPrefix(e.Detail, "returned to Step 1 answered: the firm reports no events containing an FDID (withdrew: Reopen Step 1, by U1 at ") ||
+		!strings.Contains(out.Public, "withdrew “Reopen Step 1” (chosen by @{U1} on ") || !strings.Contains(out.Public, "the firm is back at **Step 1 answered") {
+		t.Errorf("entry %q, line %q", e.Detail, out.Public)
+	}
+	if h := body(command(t, s, "U1", "history")); !strings.Contains(h, "undid: returned to Step 1 answered") {
+		t.Errorf("history:\n%s", h)
+	}
+	assertReplaysTo(t, s.Flow, stored(m), trail(m))
+
+	a, am := newService(t)
+	a.Flow.Principals = []string{carol}
+	card := press(t, a, command(t, a, "U1", ""), "No", "U1", "")
+	press(t, a, card, "Approve", carol, "")
+	command(t, a, admin, "undo")
+	if e := trail(am)[len(trail(am))-1]; !strings.Contains(e.Detail, ", approved by UCAROL at ") {
+		t.Errorf("undo of an approved answer: %q", e.Detail)
+	}
+	assertReplaysTo(t, a.Flow, stored(am), trail(am))
+}
