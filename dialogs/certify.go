@@ -140,7 +140,7 @@ func (f *Flow) choiceForm(c *Choice, ev Event, conf *Confirmation) (values map[s
 	if form.Multi() {
 		v, problem := readFields(form, ev.Values)
 		if _, read := v[WaitFollowUp]; read {
-			problem = problem.with(followUpProblem(v[WaitFollowUp], ev.At.In(f.Loc)))
+			problem = problem.with(followUpDayProblem(v[WaitFollowUp], ev.At.In(f.Loc)))
 		}
 		if problem != nil {
 			problem.into(&r)
@@ -165,6 +165,19 @@ func followUpProblem(day string, today time.Time) *formProblem {
 	d, _ := ParseDay(day)
 	if daysBetween(today, d) < 0 {
 		return &formProblem{Field: WaitFollowUp, Message: longDate(d) + " has already passed. Choose today or a later date."}
+	}
+	return nil
+}
+
+// followUpDayProblem is followUpProblem for a wait's follow-up, which is a
+// reminder at AnnounceHour: once today's reminders have gone out, today
+// would never be reminded.
+func followUpDayProblem(day string, now time.Time) *formProblem {
+	if p := followUpProblem(day, now); p != nil || day == "" {
+		return p
+	}
+	if d, _ := ParseDay(day); daysBetween(now, d) == 0 && now.Hour() >= AnnounceHour {
+		return &formProblem{Field: WaitFollowUp, Message: fmt.Sprintf("Today's reminders went out at %02d:00 (%s), so a follow-up today would never be sent. Choose tomorrow or a later date.", AnnounceHour, now.Location())}
 	}
 	return nil
 }

@@ -97,10 +97,9 @@ func (f *Flow) waitClick(p Progress, ev Event) Result {
 func (f *Flow) readWait(form Form, values map[string]string, today time.Time) (Wait, *formProblem) {
 	v, problem := readFields(form, values)
 	if day, err := ParseDay(v[WaitFollowUp]); err == nil {
-		switch left := daysBetween(today, day); {
-		case left < 0:
-			problem = problem.with(&formProblem{Field: WaitFollowUp, Message: longDate(day) + " has already passed. Choose today or a later date."})
-		case left > maxFollowUpIn:
+		if p := followUpDayProblem(v[WaitFollowUp], today); p != nil {
+			problem = problem.with(p)
+		} else if daysBetween(today, day) > maxFollowUpIn {
 			problem = problem.with(&formProblem{Field: WaitFollowUp, Message: "Choose a follow-up date within three years."})
 		}
 	}
