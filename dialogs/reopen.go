@@ -46,7 +46,7 @@ func (f *Flow) reopen(p Progress, ev Event, from *Step, c *Choice) Result {
 	next.Current = to.ID
 	e := Entry{Action: ActReopen, Step: from.ID, Choice: c.ID, Card: ev.Token.Version,
 		Detail: fmt.Sprintf("reopened %s (from: %s)", to.Short(), from.Title)}
-	reply := f.Card(next, ev.At)
+	reply := f.CardFor(next, ev.At, ev.User)
 	reply.Replace = true
 	reply.Public = fmt.Sprintf("%s reopened **%s**.", Mention(ev.User), to.Heading())
 	if prev, ok := p.Confirmed(to.ID); ok {

@@ -157,3 +157,16 @@ func fmtErrors(r Reply) string {
 	}
 	return b.String()
 }
+
+// The card that answers an admin's wait form (or Clear wait) is drawn
+// for that admin, with the admin's buttons, like any other answer.
+func TestWaitAnswerCardKeepsTheAdminsButtons(t *testing.T) {
+	s, _ := newService(t)
+	card := submitForm(t, s, command(t, s, admin, ""), "Waiting on someone…", admin, waitValues("CAT Helpdesk", "", "2026-11-30"))
+	if !hasLabel(card, "Set target date…") {
+		t.Errorf("after the wait form: %v", labels(card))
+	}
+	if card = press(t, s, card, "Clear wait", admin, ""); !hasLabel(card, "Set target date…") {
+		t.Errorf("after Clear wait: %v", labels(card))
+	}
+}

@@ -73,7 +73,7 @@ func (f *Flow) waitClick(p Progress, ev Event) Result {
 		w.Since = old.Since // the same party: still waiting since then
 	}
 	if had && old.Who == w.Who && old.Ref == w.Ref && old.FollowUp == w.FollowUp {
-		reply := f.Card(p, ev.At)
+		reply := f.CardFor(p, ev.At, ev.User)
 		reply.Replace = true
 		reply.context("The wait was already recorded like this. Nothing was changed.")
 		return Result{Reply: reply}
@@ -86,7 +86,7 @@ func (f *Flow) waitClick(p Progress, ev Event) Result {
 	detail := StartWait(&next, cur.ID, w.Who, w.Ref, w.FollowUp, ev)
 	next.Waits[cur.ID] = Wait{Who: w.Who, Ref: w.Ref, FollowUp: w.FollowUp, Since: w.Since, User: ev.User}
 	e := Entry{Action: ActWait, Step: cur.ID, Card: t.Version, Detail: verb + ": " + detail}
-	reply := f.Card(next, ev.At)
+	reply := f.CardFor(next, ev.At, ev.User)
 	reply.Replace = true
 	reply.Public = fmt.Sprintf("%s noted that **%s** is waiting on %s (follow-up %s).", Mention(ev.User), cur.Heading(), Lit(w.Who), f.day(w.FollowUp))
 	return f.change(p, next, ev, e, reply)
@@ -145,7 +145,7 @@ func (f *Flow) endWait(p Progress, ev Event) Result {
 	}
 	w, ok := p.Waits[cur.ID]
 	if !ok {
-		reply := f.Card(p, ev.At)
+		reply := f.CardFor(p, ev.At, ev.User)
 		reply.Parts = append([]Part{{Kind: Text, Text: cur.Short() + " is not waiting on anyone any more. Nothing was changed."}, {Kind: Divider}}, reply.Parts...)
 		reply.Replace = true
 		return Result{Reply: reply}
@@ -153,7 +153,7 @@ func (f *Flow) endWait(p Progress, ev Event) Result {
 	next := nextOf(p)
 	delete(next.Waits, cur.ID)
 	e := Entry{Action: ActWaitEnd, Step: cur.ID, Card: t.Version, Detail: "cleared: " + waitDetail(w) + " since " + w.Since.UTC().Format(time.RFC3339)}
-	reply := f.Card(next, ev.At)
+	reply := f.CardFor(next, ev.At, ev.User)
 	reply.Replace = true
 	reply.Public = fmt.Sprintf("%s cleared the wait of **%s** on %s.", Mention(ev.User), cur.Heading(), Lit(w.Who))
 	return f.change(p, next, ev, e, reply)
