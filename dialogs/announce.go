@@ -110,6 +110,14 @@ func (f *Flow) AnnouncementReply(p Progress, d Deadline, now time.Time) Reply {
 	if cur := f.current(p); !cur.IsOutcome() {
 		r.text("**Next step:** " + cur.Heading())
 	}
+	// A firm still onboarding is past the roadmap's compliance date: a
+	// reminder of its own target must not read as if it were on time. One
+	// short line; the step's card (its button) has the roadmap's words.
+	for _, id := range f.passedDates(p, now) {
+		d, _ := f.Roadmap.Date(id)
+		day, _ := time.ParseInLocation(time.DateOnly, d.Date, f.Loc)
+		r.context(fmt.Sprintf("The roadmap's date “%s”, %s, has passed: the step's card says what that means for your firm.", d.Label, longDate(day)))
+	}
 	r.Actions = []Action{{Label: "Open next step", Style: Primary, Value: Token{Kind: KindOpen, Version: p.Version}.String()}}
 	return r
 }

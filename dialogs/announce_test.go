@@ -152,8 +152,11 @@ func TestAnnouncementReply(t *testing.T) {
 				t.Errorf("%s: reply has %q:\n%s", tt.now, bad, text)
 			}
 		}
-		if len(r.Parts) != 2 {
-			t.Errorf("%s: %d parts, want 2 (the deadline, the next step)", tt.now, len(r.Parts))
+		if len(r.Parts) != 3 {
+			t.Errorf("%s: %d parts, want 3 (the deadline, the next step, the passed compliance date)", tt.now, len(r.Parts))
+		}
+		if !strings.Contains(text, "The roadmap's date “Full CAIS compliance (roadmap date)”, May 31, 2024, has passed: the step's card says what that means for your firm.") {
+			t.Errorf("%s: the reminder reads as if the firm were on time:\n%s", tt.now, text)
 		}
 		assertOpensNextStep(t, f, p, r)
 	}
