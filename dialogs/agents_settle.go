@@ -33,6 +33,10 @@ func (f *Flow) settleAgents(p Progress, next *Progress, added []string) (move, r
 		}
 		confirmed := slices.ContainsFunc(p.Path, func(x Confirmation) bool { return x.Step == s.ID })
 		if requested(p, s, c) {
+			if pe := p.Pending; pe != nil && pe.Confirmation.Step == c.Next && len(added) == 0 {
+				// The principal decides on the request as it was made.
+				return "", fmt.Sprintf("Your firm's request for certification (Step %s) awaits a principal's approval, and it names the agents as they were then: %s. The list cannot change until it is approved or sent back. Nothing was changed.", s.Number, f.fill("{agents}", p))
+			}
 			if len(added) > 0 {
 				return "", f.tooLate(s, p)
 			}

@@ -247,3 +247,17 @@ func TestUndoEntryNamesTheAgent(t *testing.T) {
 		})
 	}
 }
+
+// While the request awaits approval, removing an agent is refused too:
+// the principal decides on the request as it was made.
+func TestAgentRemovedWhileTheRequestAwaitsApproval(t *testing.T) {
+	s, m := newService(t)
+	card := walk(t, s, "Yes", "Registration submitted", "Test entitlements granted", "CAT Reporting Agent|Acme Clearing LLC\nBureau Co", "Test relationships saved", "Agent certified", "Agent certified")
+	s.Flow.Principals = []string{carol}
+	card = press(t, s, card, "Certification requested", "U1", "ref=HD-4711;follow_up=2026-12-20")
+	before := len(trail(m))
+	out := clickAs(t, s, card, "Edit agents…", "U2", map[string]string{agentsField: "Acme Clearing LLC"})
+	if out.Title != "Agents not changed" || !strings.Contains(partsText(out), "The list cannot change until it is approved or sent back.") || len(trail(m)) != before {
+		t.Errorf("%q %q, %d entries written", out.Title, partsText(out), len(trail(m))-before)
+	}
+}
