@@ -119,15 +119,12 @@ func (s *Service) Click(ctx context.Context, f firm.ID, ev Event, value string) 
 		return s.consoleClick(ctx, f.Space(), ev, t)
 	}
 	step := func(fl *Flow, p Progress) Result { return fl.Click(p, ev) }
-	if t.Kind == KindProfile && ev.Submitted { // freshClicks: roles read afresh
-		reply, err := s.transact(ctx, f, ev.Name, freshRoles, step)
-		if err != nil {
-			return reply, err
-		}
-		return s.withSameCRD(ctx, f, reply), nil
-	}
 	if freshClicks[t.Kind] {
-		return s.transact(ctx, f, ev.Name, freshRoles, step)
+		reply, err := s.transact(ctx, f, ev.Name, freshRoles, step)
+		if err == nil && t.Kind == KindProfile && ev.Submitted {
+			reply = s.withSameCRD(ctx, f, reply)
+		}
+		return reply, err
 	}
 	if reply, done, err := s.clickRemembered(ctx, f, ev.Name, t.Version, step); done {
 		return reply, err

@@ -141,7 +141,7 @@ func TestUndoWordsWhatItWithdrew(t *testing.T) {
 func TestFollowUpTodayAfterTheRemindersIsRefused(t *testing.T) {
 	s, m := newService(t) // its clock: Nov 24, 2026, after 10:00 in New York
 	card := submitForm(t, s, command(t, s, "U1", ""), "Waiting on someone…", "U1", waitValues("CAT Helpdesk", "", "2026-11-24"))
-	if card.Form == nil || !strings.Contains(card.FormError+fmtErrors(card), "Today's reminders went out at 09:00 (America/New_York), so a follow-up today would never be sent.") || len(stored(m).Waits) != 0 {
+	if card.Form == nil || !strings.Contains(card.FormError+formMoreText(card), "Today's reminders went out at 09:00 (America/New_York), so a follow-up today would never be sent.") || len(stored(m).Waits) != 0 {
 		t.Errorf("a follow-up today: form %v, error %q %v, waits %v", card.Form != nil, card.FormError, card.FormMore, stored(m).Waits)
 	}
 	submitForm(t, s, command(t, s, "U1", ""), "Waiting on someone…", "U1", waitValues("CAT Helpdesk", "", "2026-11-25"))
@@ -150,7 +150,7 @@ func TestFollowUpTodayAfterTheRemindersIsRefused(t *testing.T) {
 	}
 }
 
-func fmtErrors(r Reply) string {
+func formMoreText(r Reply) string {
 	var b strings.Builder
 	for _, e := range r.FormMore {
 		b.WriteString(e.Message)
